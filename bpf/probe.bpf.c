@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Tiny programs whose load + attach tells what this kernel allows. None of them changes
+ * anything: the helpers that would are behind a flag that is never set. */
+#include "lib/common.bpf.h"
+
+volatile const __u32 fl_probe_act = 0; /* never set: the helpers must verify, not run */
+
+SEC("lsm/file_open")
+int BPF_PROG(fl_probe_lsm, struct file *file, int ret)
+{
+	(void)file;
+	return ret;
+}
+
+SEC("fmod_ret/security_file_open")
+int BPF_PROG(fl_probe_fmod_ret, struct file *file, int ret)
+{
+	(void)file;
+	return ret;
+}
+
+SEC("kprobe/__x64_sys_getppid")
+int fl_probe_kprobe_override(struct pt_regs *ctx)
+{
+	if (fl_probe_act)
+		bpf_override_return(ctx, -1);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_getppid")
+int fl_probe_tp_signal(void *ctx)
+{
+	(void)ctx;
+	if (fl_probe_act)
+		bpf_send_signal(9);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

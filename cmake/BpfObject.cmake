@@ -1,0 +1,42 @@
+# bpf_object(NAME SOURCES...)
+# Compiles each BPF C source with clang (-target bpf, CO-RE against the vendored vmlinux.h),
+# statically links them with `bpftool gen object` when there are several, and generates
+# NAME.skel.h with `bpftool gen skeleton`. Exposes an INTERFACE target NAME_skel whose include
+# directory holds the skeleton.
+find_program(BPF_CLANG NAMES clang-14 clang REQUIRED)
+find_program(BPFTOOL NAMES bpftool REQUIRED)
+
+set(BPF_VMLINUX_DIR ${PROJECT_SOURCE_DIR}/bpf/vmlinux/x86)
+set(BPF_CFLAGS -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra -Werror
+    -Wno-unused-parameter -I${BPF_VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/bpf -I${PROJECT_SOURCE_DIR}/include)
+
+function(bpf_object name)
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf)
+  file(MAKE_DIRECTORY ${out_dir})
+  file(GLOB bpf_headers ${PROJECT_SOURCE_DIR}/bpf/lib/*.h ${PROJECT_SOURCE_DIR}/include/faultline/*.h)
+  set(objects)
+  foreach(src ${ARGN})
+    get_filename_component(base ${src} NAME_WE)
+    set(obj ${out_dir}/${base}.bpf.o)
+    add_custom_command(
+      OUTPUT ${obj}
+      COMMAND ${BPF_CLANG} ${BPF_CFLAGS} -c ${PROJECT_SOURCE_DIR}/${src} -o ${obj}
+      DEPENDS ${PROJECT_SOURCE_DIR}/${src} ${bpf_headers}
+      COMMENT "BPF ${src}"
+      VERBATIM)
+    list(APPEND objects ${obj})
+  endforeach()
+  set(linked ${out_dir}/${name}.o)
+  set(skel ${out_dir}/${name}.skel.h)
+  add_custom_command(
+    OUTPUT ${skel}
+    COMMAND ${BPFTOOL} gen object ${linked} ${objects}
+    COMMAND ${BPFTOOL} gen skeleton ${linked} name ${name} > ${skel}
+    DEPENDS ${objects}
+    COMMENT "BPF skeleton ${name}.skel.h"
+    VERBATIM)
+  add_custom_target(${name}_skel_gen DEPENDS ${skel})
+  add_library(${name}_skel INTERFACE)
+  target_include_directories(${name}_skel INTERFACE ${out_dir})
+  add_dependencies(${name}_skel ${name}_skel_gen)
+endfunction()

@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "engine/compiled_rules.hpp"
+
+namespace faultline::engine {
+namespace {
+
+fl_rule rule(std::uint32_t id) {
+  fl_rule r{};
+  r.rule_id = id;
+  r.action = FL_ACT_DROP;
+  return r;
+}
+
+TEST(CompiledRules, GroupsByTargetAndSetsLevelMask) {
+  CompiledRules rules;
+  ASSERT_TRUE(rules.add(100, 2, FL_HOOK_NET_EGRESS, rule(1)));
+  ASSERT_TRUE(rules.add(100, 2, FL_HOOK_NET_EGRESS, rule(2)));
+  ASSERT_TRUE(rules.add(200, 5, FL_HOOK_FILE_OPEN, rule(3)));
+  EXPECT_EQ(rules.sets().size(), 2u);
+  EXPECT_EQ(rules.rule_count(), 3u);
+  const auto& set = rules.sets().at({100, FL_HOOK_NET_EGRESS});
+  EXPECT_EQ(set.count, 2u);
+  EXPECT_EQ(set.rules[1].rule_id, 2u);
+  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_EGRESS], 1ull << 2);
+  EXPECT_EQ(rules.level_masks()[FL_HOOK_FILE_OPEN], 1ull << 5);
+  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_INGRESS], 0u);
+}
+
+TEST(CompiledRules, RejectsMoreFaultsPerTargetThanTheKernelEvaluates) {
+  CompiledRules rules;
+  for (std::uint32_t i = 0; i < FL_RULES_PER_SET; ++i) ASSERT_TRUE(rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(i)));
+  auto st = rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(99));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, E2BIG);
+  EXPECT_EQ(rules.rule_count(), FL_RULES_PER_SET);
+}
+
+TEST(CompiledRules, RejectsOutOfRangeInputs) {
+  CompiledRules rules;
+  EXPECT_EQ(rules.add(1, FL_MAX_CGROUP_LEVEL, FL_HOOK_NET_EGRESS, rule(1)).error().code, EINVAL);
+  EXPECT_EQ(rules.add(1, 1, FL_HOOK_MAX, rule(1)).error().code, EINVAL);
+  EXPECT_EQ(rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(FL_MAX_RULES)).error().code, EINVAL);
+  EXPECT_TRUE(rules.empty());
+  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_EGRESS], 0u);
+}
+
+}  // namespace
+}  // namespace faultline::engine

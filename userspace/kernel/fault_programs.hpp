@@ -1,0 +1,64 @@
+// The loaded fault programs and their maps: the one place that turns compiled rules into kernel
+// state. Load picks programs by feature probe; apply swaps a whole rule table atomically.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/compiled_rules.hpp"
+#include "faultline/abi.h"
+#include "kernel/bpf_handles.hpp"
+#include "kernel/cgroup.hpp"
+#include "kernel/features.hpp"
+#include "util/result.hpp"
+
+struct faultline_bpf;
+
+namespace faultline::kernel {
+
+struct LoadOptions {
+  FileBackend file_backend = FileBackend::none;  // none: file programs are not loaded at all
+  std::uint32_t events_per_sec_per_cpu = 2000;
+};
+
+class FaultPrograms {
+ public:
+  static Result<FaultPrograms> load(const LoadOptions& options);
+
+  FaultPrograms(FaultPrograms&&) noexcept = default;
+  FaultPrograms& operator=(FaultPrograms&&) noexcept = default;
+  ~FaultPrograms() = default;
+
+  // Attaches the packet program for `hook` (egress or ingress) to a target cgroup. The kernel
+  // then runs it only for sockets in that cgroup's subtree; the link detaches when dropped.
+  Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook);
+  // Attaches the file-open program of the chosen backend (global hook; rules scope it).
+  Result<Link> attach_file_open();
+
+  // Makes `rules` the live table in one generation flip, with fresh counters for its rule ids.
+  // On error the previous table stays live and nothing of the new one remains.
+  Status apply(const engine::CompiledRules& rules);
+  // Kill switch: one map write; every program returns at its first lookup.
+  Status disarm();
+
+  Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) const;
+  Result<std::uint64_t> global_stat(fl_global_stat which) const;
+  int events_map_fd() const;
+
+ private:
+  explicit FaultPrograms(faultline_bpf* skel, FileBackend backend);
+  Result<fl_config> read_config() const;
+  Status write_config(const fl_config& config);
+  Status delete_generation(std::uint32_t gen);
+  Status reset_counters(std::uint32_t rule_id);
+
+  struct SkelDeleter {
+    void operator()(faultline_bpf* skel) const;
+  };
+  std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
+  FileBackend file_backend_ = FileBackend::none;
+  int ncpus_ = 1;
+};
+
+}  // namespace faultline::kernel

@@ -1,0 +1,153 @@
+#include "kernel/features.hpp"
+
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "kernel/bpf_handles.hpp"
+#include "kernel/libbpf_log.hpp"
+#include "probe_bpf.skel.h"
+
+namespace faultline::kernel {
+namespace {
+
+using ProbeSkel = Skeleton<probe_bpf, probe_bpf__destroy>;
+
+constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {
+    "cgroup_skb", "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal",
+    "fq_qdisc"};
+
+bool path_exists(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0;
+}
+
+std::string read_first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Tracepoint attach resolves ids through tracefs; a bare host may not have it mounted.
+void ensure_tracefs() {
+  if (path_exists("/sys/kernel/tracing/events") || path_exists("/sys/kernel/debug/tracing/events"))
+    return;
+  ::mount("none", "/sys/kernel/tracing", "tracefs", 0, nullptr);
+}
+
+// Loads (and attaches) only `prog_name` from the probe object. The result says which step failed.
+FeatureStatus try_program(const char* prog_name, const char* what) {
+  route_libbpf_log();
+  ProbeSkel skel(probe_bpf__open());
+  if (!skel) return {false, fmt::format("cannot open the probe object: {}", std::strerror(errno))};
+  bpf_program* wanted = nullptr;
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, skel->obj) {
+    const bool is_wanted = std::strcmp(bpf_program__name(prog), prog_name) == 0;
+    bpf_program__set_autoload(prog, is_wanted);
+    if (is_wanted) wanted = prog;
+  }
+  if (wanted == nullptr) return {false, fmt::format("probe program {} missing", prog_name)};
+  if (int err = probe_bpf__load(skel.get()); err != 0)
+    return {false, fmt::format("loading a {} program failed: {}", what, std::strerror(-err))};
+  Link link(bpf_program__attach(wanted));
+  if (!link)
+    return {false, fmt::format("attaching a {} program failed: {}", what, std::strerror(errno))};
+  return {true, fmt::format("a {} program loaded and attached", what)};
+}
+
+FeatureStatus probe_lsm() {
+  const std::string active = read_first_line("/sys/kernel/security/lsm");
+  if (!active.empty()) {
+    std::stringstream list(active);
+    std::string item;
+    bool found = false;
+    while (std::getline(list, item, ',')) found = found || item == "bpf";
+    if (!found)
+      return {false, fmt::format("`bpf` is not in the active LSM list ({}); boot with lsm={},bpf",
+                                 active, active)};
+  }
+  return try_program("fl_probe_lsm", "BPF-LSM");
+}
+
+FeatureStatus probe_kprobe_override() {
+  if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, nullptr) <= 0)
+    return {false,
+            "bpf_override_return is unavailable (kernel built without "
+            "CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
+  return try_program("fl_probe_kprobe_override", "kprobe with bpf_override_return");
+}
+
+FeatureStatus probe_prog_type(bpf_prog_type type, const char* what) {
+  if (libbpf_probe_bpf_prog_type(type, nullptr) > 0) return {true, fmt::format("{} programs load", what)};
+  return {false, fmt::format("this kernel does not load {} programs", what)};
+}
+
+FeatureStatus probe_fq() {
+  if (path_exists("/sys/module/sch_fq")) return {true, "sch_fq is loaded or built in"};
+  utsname uts{};
+  ::uname(&uts);
+  std::ifstream deps(fmt::format("/lib/modules/{}/modules.dep", uts.release));
+  std::string line;
+  while (std::getline(deps, line)) {
+    if (line.find("/sch_fq.ko") != std::string::npos)
+      return {true, "sch_fq is available as a module (loaded on first use)"};
+  }
+  return {false, "the kernel has no sch_fq qdisc (CONFIG_NET_SCH_FQ off): EDT delay needs it"};
+}
+
+}  // namespace
+
+std::string_view feature_name(Feature feature) { return kNames.at(static_cast<size_t>(feature)); }
+
+std::optional<Feature> feature_from_name(std::string_view name) {
+  for (Feature f : kAllFeatures)
+    if (feature_name(f) == name) return f;
+  return std::nullopt;
+}
+
+FeatureStatus KernelFeatureProbe::probe(Feature feature) {
+  switch (feature) {
+    case Feature::cgroup_skb: return probe_prog_type(BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb");
+    case Feature::tc: return probe_prog_type(BPF_PROG_TYPE_SCHED_CLS, "tc (sched_cls)");
+    case Feature::lsm: return probe_lsm();
+    case Feature::fmod_ret_security:
+      return try_program("fl_probe_fmod_ret", "fmod_ret on security_file_open");
+    case Feature::kprobe_override: return probe_kprobe_override();
+    case Feature::tracepoint_signal:
+      ensure_tracefs();
+      return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
+    case Feature::fq_qdisc: return probe_fq();
+    case Feature::count_: break;
+  }
+  return {false, "unknown feature"};
+}
+
+Features::Features(std::unique_ptr<FeatureProbe> probe) : probe_(std::move(probe)) {}
+
+const FeatureStatus& Features::status(Feature feature) {
+  auto& slot = cache_.at(static_cast<size_t>(feature));
+  if (!slot) slot = probe_->probe(feature);
+  return *slot;
+}
+
+FileBackendChoice choose_file_backend(Features& features) {
+  const auto& lsm = features.status(Feature::lsm);
+  if (lsm.supported) return {FileBackend::lsm, "BPF-LSM: " + lsm.detail};
+  const auto& fmod = features.status(Feature::fmod_ret_security);
+  if (fmod.supported) return {FileBackend::fmod_ret, "fmod_ret on security_file_open: " + fmod.detail};
+  return {FileBackend::none,
+          fmt::format("file faults need BPF-LSM ({}) or fmod_ret on security_* ({})", lsm.detail,
+                      fmod.detail)};
+}
+
+}  // namespace faultline::kernel
