@@ -23,6 +23,25 @@ static __always_inline bool fl_path_has_prefix(const char *path, const struct fl
 	return true;
 }
 
+/* LSM programs must provably return 0 or -errno in [-4095, -1] (enforced since 6.9), and the
+ * verifier loses the range of a negated register: re-bound after the negation, behind a
+ * barrier so the compiler cannot drop the checks it knows to be redundant. Userspace only ever
+ * configures valid errnos. */
+static __always_inline int fl_errno_return(__s32 err)
+{
+	int ret;
+
+	if (err < 1 || err > 4095)
+		err = 5; /* EIO */
+	ret = -err;
+	barrier_var(ret);
+	if (ret < -4095)
+		ret = -4095;
+	if (ret > -1)
+		ret = -1;
+	return ret;
+}
+
 static __always_inline int fl_file_open_verdict(struct file *file)
 {
 	const struct fl_config *cfg = fl_hook_config(FL_HOOK_FILE_OPEN);
@@ -61,7 +80,7 @@ static __always_inline int fl_file_open_verdict(struct file *file)
 			continue;
 		if (fl_account_injection(rule, FL_HOOK_FILE_OPEN, cgid, now, true) &&
 		    rule->action == FL_ACT_ERRNO)
-			return -rule->err;
+			return fl_errno_return(rule->err);
 	}
 	return 0;
 }

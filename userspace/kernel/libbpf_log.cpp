@@ -14,11 +14,17 @@ namespace {
 int libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
   const log::Level ours = level == LIBBPF_WARN ? log::Level::warn : log::Level::debug;
   if (!log::enabled(ours)) return 0;
-  char buf[4096];
-  const int n = std::vsnprintf(buf, sizeof(buf), format, args);
-  std::string line(buf, n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
+  // Verifier logs arrive as one message of many kilobytes: size the buffer to fit.
+  va_list copy;
+  va_copy(copy, args);
+  const int n = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  if (n <= 0) return 0;
+  std::string line(static_cast<size_t>(n) + 1, '\0');
+  std::vsnprintf(line.data(), line.size(), format, args);
+  line.resize(static_cast<size_t>(n));
   while (!line.empty() && line.back() == '\n') line.pop_back();
-  log::write(ours, "libbpf: " + line);
+  log::write(ours, line);  // libbpf prefixes its own lines
   return n;
 }
 

@@ -1,0 +1,84 @@
+#!/bin/bash
+# PID 1 in the guest, running from the overlay of the host's root. Prepares the kernel
+# (filesystems, modules), runs the requested cases and writes one result file per case to the
+# writable results share, then powers off. Nothing here decides pass/fail by itself beyond the
+# case's own command and expectation; vmtests/run.sh reads the result files.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+cd "$FL_TOP" || { echo "FAULTLINE-INFRA: no checkout at $FL_TOP"; poweroff -f; }
+
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd  # devtmpfs lacks it; bash needs it
+mount -t cgroup2 none /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs none /sys/kernel/tracing
+mount -t securityfs none /sys/kernel/security
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /results || {
+  echo "FAULTLINE-INFRA: cannot mount the results share"; poweroff -f; }
+ip link set lo up
+for m in veth sch_fq sch_netem cls_bpf sch_ingress; do
+  modprobe -d "$FL_KDIR/root" "$m" 2>/dev/null || echo "note: module $m not loaded"
+done
+echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm)" | tee /results/guest-info
+
+finish() {
+  sync
+  echo "FAULTLINE-GUEST-DONE"
+  touch /results/done
+  sync
+  poweroff -f
+}
+
+if [ "${FL_SHELL:-0}" = 1 ]; then
+  echo "faultline VM shell: checkout at $FL_TOP, build at $FL_BUILD. 'exit' powers off."
+  setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+  finish
+fi
+
+# Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
+# command (run from the checkout with FL_BUILD set), expect (ERE the output must contain).
+IFS=',' read -r -a cases <<<"$FL_CASES"
+for name in "${cases[@]}"; do
+  file=vmtests/cases/$name.case
+  unset requires timeout command expect
+  while IFS='=' read -r key value; do
+    case "$key" in
+      name|requires|timeout|command|expect) printf -v "$key" '%s' "$value" ;;
+    esac
+  done < <(grep -E '^[a-z]+=' "$file")
+  log=/results/$name.log
+  result=/results/$name.result
+  echo "== case $name"
+  if [ -z "${command:-}" ] || [ -z "${expect:-}" ]; then
+    echo "FAIL malformed case: $file needs command= and expect=" >"$result"
+    continue
+  fi
+  missing=""
+  for feature in ${requires:-}; do
+    if ! out=$("$FL_BUILD/userspace/faultline" doctor --require "$feature" 2>&1); then
+      missing+="$out; "
+    fi
+  done
+  if [ -n "$missing" ]; then
+    echo "UNSUPPORTED $missing" >"$result"
+    continue
+  fi
+  start=$(date +%s)
+  FL_BUILD=$FL_BUILD timeout --signal=KILL "${timeout:-120}" bash -c "$command" >"$log" 2>&1
+  rc=$?
+  took=$(( $(date +%s) - start ))
+  if [ $rc -eq 137 ]; then
+    echo "FAIL timed out after ${timeout}s" >"$result"
+  elif [ $rc -ne 0 ]; then
+    echo "FAIL exit status $rc (${took}s)" >"$result"
+  elif [ -n "${expect:-}" ] && ! grep -Eq -- "$expect" "$log"; then
+    echo "FAIL output lacks /$expect/ (${took}s)" >"$result"
+  else
+    echo "PASS (${took}s)" >"$result"
+  fi
+  sync
+done
+finish
