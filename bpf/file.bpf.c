@@ -66,7 +66,8 @@ static __always_inline int fl_file_open_verdict(struct file *file)
 		if (i >= set->count)
 			break;
 		if (rule->file.prefix_len) {
-			/* Resolve the path once, and only for a task that has a rule with a prefix. */
+			/* Resolve the path once, and only for a task that has a rule with a prefix.
+			 */
 			if (!have_path) {
 				if (bpf_d_path((struct path *)&file->f_path, path, FL_PATH_BUF) < 0)
 					return 0;

@@ -79,7 +79,8 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
-		if (fl_account_injection(rule, hook, cgid, now, false) && rule->action == FL_ACT_DROP)
+		if (fl_account_injection(rule, hook, cgid, now, false) &&
+		    rule->action == FL_ACT_DROP)
 			return 0;
 	}
 	return 1;

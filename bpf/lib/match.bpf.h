@@ -20,25 +20,24 @@ static __always_inline const struct fl_config *fl_hook_config(__u32 hook)
 
 /* Walks the cgroup ancestry from the deepest level a rule targets up to the root; the deepest
  * (most specific) target with rules wins. ANCESTOR(level) yields the ancestor's id or 0. */
-#define FL_FIND_RULE_SET(out_set, out_cgid, hook_id, cfg, ANCESTOR)                       \
-	do {                                                                                 \
-		__u64 __mask = (cfg)->level_mask[hook_id];                                   \
-		__u32 __gen = (cfg)->gen;                                                    \
-		(out_set) = 0;                                                               \
-		for (int __i = FL_MAX_CGROUP_LEVEL - 1; __i >= 0; __i--) {                  \
-			if (!(__mask & (1ull << __i)))                                       \
-				continue;                                                    \
-			struct fl_rule_key __k = {                                           \
-				.cgroup_id = ANCESTOR(__i), .hook = (hook_id), .gen = __gen  \
-			};                                                                   \
-			if (!__k.cgroup_id)                                                  \
-				continue;                                                    \
-			(out_set) = bpf_map_lookup_elem(&fl_rules, &__k);                    \
-			if (out_set) {                                                       \
-				(out_cgid) = __k.cgroup_id;                                  \
-				break;                                                       \
-			}                                                                    \
-		}                                                                            \
+#define FL_FIND_RULE_SET(out_set, out_cgid, hook_id, cfg, ANCESTOR)                                \
+	do {                                                                                       \
+		__u64 __mask = (cfg)->level_mask[hook_id];                                         \
+		__u32 __gen = (cfg)->gen;                                                          \
+		(out_set) = 0;                                                                     \
+		for (int __i = FL_MAX_CGROUP_LEVEL - 1; __i >= 0; __i--) {                         \
+			if (!(__mask & (1ull << __i)))                                             \
+				continue;                                                          \
+			struct fl_rule_key __k = {                                                 \
+				.cgroup_id = ANCESTOR(__i), .hook = (hook_id), .gen = __gen};      \
+			if (!__k.cgroup_id)                                                        \
+				continue;                                                          \
+			(out_set) = bpf_map_lookup_elem(&fl_rules, &__k);                          \
+			if (out_set) {                                                             \
+				(out_cgid) = __k.cgroup_id;                                        \
+				break;                                                             \
+			}                                                                          \
+		}                                                                                  \
 	} while (0)
 
 static __always_inline void fl_gstat_inc(__u32 which)
@@ -147,8 +146,8 @@ static __always_inline void fl_emit_event(const struct fl_rule *rule, __u32 hook
 
 /* Accounting for an injection (or a would-be injection in dry run). Returns true when the
  * caller must actually inject. */
-static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u32 hook,
-						 __u64 cgid, __u64 now, bool in_task)
+static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u32 hook, __u64 cgid,
+						 __u64 now, bool in_task)
 {
 	__u32 id = rule->rule_id;
 	struct fl_rule_stats *st = bpf_map_lookup_elem(&fl_stats, &id);

@@ -11,12 +11,13 @@
 #include <linux/types.h>
 #endif
 
-#define FL_MAX_RULES 1024       /* rule ids index the stats and trigger-state arrays */
-#define FL_MAX_RULE_KEYS 1024   /* (cgroup, hook) pairs in one applied policy (x2 generations in the map) */
-#define FL_RULES_PER_SET 4      /* faults on the same cgroup and hook, evaluated in order */
-#define FL_MAX_CGROUP_LEVEL 32  /* deepest cgroup level a rule may target */
-#define FL_PATH_PREFIX_MAX 128  /* bytes of a file path prefix, NUL included */
-#define FL_PATH_BUF 256         /* bytes of d_path output examined */
+#define FL_MAX_RULES 1024 /* rule ids index the stats and trigger-state arrays */
+#define FL_MAX_RULE_KEYS                                                                           \
+	1024 /* (cgroup, hook) pairs in one applied policy (x2 generations in the map) */
+#define FL_RULES_PER_SET 4     /* faults on the same cgroup and hook, evaluated in order */
+#define FL_MAX_CGROUP_LEVEL 32 /* deepest cgroup level a rule may target */
+#define FL_PATH_PREFIX_MAX 128 /* bytes of a file path prefix, NUL included */
+#define FL_PATH_BUF 256	       /* bytes of d_path output examined */
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
 
@@ -44,7 +45,7 @@ struct fl_net_match {
 	__u8 pad0[3];
 	__u32 peer_addr; /* IPv4 peer (dst on egress, src on ingress) */
 	__u32 peer_mask; /* 0 = any peer */
-	__u16 port_min;  /* peer port range, host byte order; 0/0 = any */
+	__u16 port_min;	 /* peer port range, host byte order; 0/0 = any */
 	__u16 port_max;
 };
 
@@ -57,12 +58,13 @@ struct fl_file_match {
 /* When a matching event becomes an injection. Evaluated in this order:
  * time window -> after -> every -> probability -> times. */
 struct fl_trigger {
-	__u64 start_ns;    /* CLOCK_MONOTONIC (bpf_ktime_get_ns): not before */
+	__u64 start_ns;	   /* CLOCK_MONOTONIC (bpf_ktime_get_ns): not before */
 	__u64 deadline_ns; /* not at or after; always set: no fault outlives its experiment */
-	__u32 probability; /* inject when bpf_get_prandom_u32() < probability; FL_PROB_ALWAYS = always */
-	__u32 every;       /* 0/1 = each; n = the n-th, 2n-th... eligible event */
-	__u32 after;       /* skip the first `after` matching events */
-	__u32 times;       /* 0 = unlimited; else at most this many injections */
+	__u32 probability; /* inject when bpf_get_prandom_u32() < probability; FL_PROB_ALWAYS =
+			      always */
+	__u32 every;	   /* 0/1 = each; n = the n-th, 2n-th... eligible event */
+	__u32 after;	   /* skip the first `after` matching events */
+	__u32 times;	   /* 0 = unlimited; else at most this many injections */
 };
 
 struct fl_rule {
@@ -79,8 +81,8 @@ struct fl_rule {
 
 struct fl_rule_key {
 	__u64 cgroup_id; /* the target; the rule applies to it and every descendant */
-	__u32 hook;      /* enum fl_hook */
-	__u32 gen;       /* generation (0/1) of the policy table this entry belongs to */
+	__u32 hook;	 /* enum fl_hook */
+	__u32 gen;	 /* generation (0/1) of the policy table this entry belongs to */
 };
 
 struct fl_rule_set {
@@ -97,13 +99,14 @@ struct fl_config {
 	__u32 armed; /* 0 = kill switch: every program returns without looking further */
 	__u32 gen;   /* the live generation of fl_rules */
 	/* bit L set: some rule on this hook targets a cgroup at level L. A superset is harmless, so
-	 * userspace widens it before a swap and narrows it after. 0 = the hook has no rule at all. */
+	 * userspace widens it before a swap and narrows it after. 0 = the hook has no rule at all.
+	 */
 	__u64 level_mask[FL_HOOK_MAX];
 };
 
 /* Per rule, per CPU; summed in userspace. */
 struct fl_rule_stats {
-	__u64 matched;  /* events of the target that matched the rule's filters */
+	__u64 matched;	/* events of the target that matched the rule's filters */
 	__u64 injected; /* of those, faults injected (or that would have been, in dry run) */
 };
 
@@ -115,7 +118,8 @@ struct fl_trig_state {
 
 enum fl_global_stat {
 	FL_STAT_EVENTS_DROPPED = 0, /* ring buffer full or rate-limited */
-	FL_STAT_DEADLINE_EXPIRED = 1, /* matching events after a rule's deadline: inert rules still loaded */
+	FL_STAT_DEADLINE_EXPIRED =
+		1, /* matching events after a rule's deadline: inert rules still loaded */
 	FL_STAT_MAX = 4,
 };
 

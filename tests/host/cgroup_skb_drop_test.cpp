@@ -19,7 +19,7 @@ constexpr std::uint16_t kTargetPort = 9101;
 constexpr std::uint16_t kControlPort = 9102;
 
 class CgroupSkbDrop : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
     auto cgroups = TestCgroups::create("drop");
     ASSERT_TRUE(cgroups) << cgroups.error().describe();
@@ -69,8 +69,9 @@ class CgroupSkbDrop : public ::testing::Test {
     auto sent = run_in_child({cgroups_->target->path(), net_->ns_a()},
                              [] { return send_datagrams(NetnsPair::kAddrB, kTargetPort, kDatagrams); });
     EXPECT_TRUE(sent) << sent.error().describe();
-    auto control_sent = run_in_child({cgroups_->control->path(), net_->ns_a()},
-                                     [] { return send_datagrams(NetnsPair::kAddrB, kControlPort, kDatagrams); });
+    auto control_sent = run_in_child({cgroups_->control->path(), net_->ns_a()}, [] {
+      return send_datagrams(NetnsPair::kAddrB, kControlPort, kDatagrams);
+    });
     EXPECT_TRUE(control_sent) << control_sent.error().describe();
     EXPECT_EQ(control_sent ? *control_sent : -1, kDatagrams) << "the control's sends must all succeed";
     r.target_sent = sent ? *sent : -1;
@@ -124,7 +125,7 @@ TEST_F(CgroupSkbDrop, ApplySwapsWholeTable) {
 }
 
 TEST_F(CgroupSkbDrop, NoFaultOutlivesItsDeadline) {
-  apply_drop(1.0, 200'000'000ull);  // 200 ms
+  apply_drop(1.0, 200'000'000ull); // 200 ms
   ::usleep(400'000);
   const Received r = exchange();
   EXPECT_EQ(r.target, kDatagrams) << "a rule past its deadline must be inert even if never removed";
@@ -133,5 +134,5 @@ TEST_F(CgroupSkbDrop, NoFaultOutlivesItsDeadline) {
   EXPECT_GE(*expired, static_cast<std::uint64_t>(kDatagrams));
 }
 
-}  // namespace
-}  // namespace faultline::testing
+} // namespace
+} // namespace faultline::testing

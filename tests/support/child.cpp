@@ -43,4 +43,4 @@ Result<long> run_in_child(const ChildSpec& spec, const std::function<long()>& bo
   return result;
 }
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -11,11 +11,11 @@
 namespace faultline::testing {
 
 struct ChildSpec {
-  std::string cgroup_path;  // required
-  std::string netns;        // empty: stay in the current one
+  std::string cgroup_path; // required
+  std::string netns;       // empty: stay in the current one
 };
 
 // The body returns a value >= 0 on success (a count, an errno); < 0 means it could not run.
 Result<long> run_in_child(const ChildSpec& spec, const std::function<long()>& body);
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -31,7 +31,8 @@ Result<TestCgroups> TestCgroups::create(const std::string& tag) {
 bool attach_enabled() {
   const char* v = std::getenv("FAULTLINE_TEST_DETACHED");
   const bool detached = v != nullptr && std::string_view(v) == "1";
-  if (detached) std::fprintf(stderr, "FAULTLINE_TEST_DETACHED=1: BPF programs are NOT attached; this test must fail\n");
+  if (detached)
+    std::fprintf(stderr, "FAULTLINE_TEST_DETACHED=1: BPF programs are NOT attached; this test must fail\n");
   return !detached;
 }
 
@@ -46,4 +47,4 @@ fl_rule make_rule(std::uint32_t rule_id, fl_action action, double probability, s
   return r;
 }
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -54,4 +54,4 @@ inline Bounds binomial_bounds(double n, double p, double z = 3.29) {
   return {mean - z * sd, mean + z * sd};
 }
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -58,4 +58,4 @@ NetnsGuard::~NetnsGuard() {
   if (original_.valid()) ::setns(original_.get(), CLONE_NEWNET);
 }
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

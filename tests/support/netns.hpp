@@ -14,18 +14,18 @@ namespace faultline::testing {
 Status run_command(const std::string& command);
 
 class NetnsPair {
- public:
+public:
   static Result<NetnsPair> create(const std::string& tag);
   NetnsPair(NetnsPair&& other) noexcept;
   NetnsPair& operator=(NetnsPair&&) = delete;
   ~NetnsPair();
 
-  const std::string& ns_a() const { return ns_a_; }  // sender side, 192.0.2.1
-  const std::string& ns_b() const { return ns_b_; }  // receiver side, 192.0.2.2
+  const std::string& ns_a() const { return ns_a_; } // sender side, 192.0.2.1
+  const std::string& ns_b() const { return ns_b_; } // receiver side, 192.0.2.2
   static constexpr const char* kAddrA = "192.0.2.1";
   static constexpr const char* kAddrB = "192.0.2.2";
 
- private:
+private:
   NetnsPair(std::string a, std::string b) : ns_a_(std::move(a)), ns_b_(std::move(b)) {}
   std::string ns_a_;
   std::string ns_b_;
@@ -34,14 +34,14 @@ class NetnsPair {
 // Switches the calling thread into a named network namespace until destroyed. Sockets made
 // meanwhile stay in that namespace.
 class NetnsGuard {
- public:
+public:
   static Result<NetnsGuard> enter(const std::string& name);
   NetnsGuard(NetnsGuard&&) noexcept = default;
   ~NetnsGuard();
 
- private:
+private:
   explicit NetnsGuard(kernel::UniqueFd original) : original_(std::move(original)) {}
   kernel::UniqueFd original_;
 };
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -19,7 +19,7 @@ sockaddr_in make_addr(const char* addr, std::uint16_t port) {
   return sa;
 }
 
-}  // namespace
+} // namespace
 
 long send_datagrams(const char* addr, std::uint16_t port, int count) {
   kernel::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -53,9 +53,10 @@ long drain_datagrams(int fd, int quiet_ms) {
   char buf[2048];
   pollfd p{fd, POLLIN, 0};
   while (::poll(&p, 1, quiet_ms) > 0) {
-    while (::recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) ++received;
+    while (::recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+      ++received;
   }
   return received;
 }
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

@@ -19,4 +19,4 @@ Result<kernel::UniqueFd> open_receiver(const char* addr, std::uint16_t port);
 // Counts datagrams until none arrived for `quiet_ms`.
 long drain_datagrams(int fd, int quiet_ms = 300);
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

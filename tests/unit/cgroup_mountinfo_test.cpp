@@ -9,11 +9,9 @@ constexpr const char* kHybrid =
     "25 30 0:23 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
     "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n"
     "27 25 0:25 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n";
-constexpr const char* kUnified =
-    "30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev shared:4 - cgroup2 cgroup2 rw\n"
-    "31 1 0:27 / /mnt/other rw - cgroup2 cgroup2 rw\n";
-constexpr const char* kNamespaced =
-    "40 1 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+constexpr const char* kUnified = "30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev shared:4 - cgroup2 cgroup2 rw\n"
+                                 "31 1 0:27 / /mnt/other rw - cgroup2 cgroup2 rw\n";
+constexpr const char* kNamespaced = "40 1 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
 
 TEST(CgroupMountinfo, FindsHybridUnifiedMount) {
   auto fs = CgroupFs::from_mountinfo(kHybrid);
@@ -52,5 +50,5 @@ TEST(CgroupMountinfo, NamespacedMountAddsItsRootDepth) {
   EXPECT_EQ(*fs->level_of("/sys/fs/cgroup/app"), 3u);
 }
 
-}  // namespace
-}  // namespace faultline::kernel
+} // namespace
+} // namespace faultline::kernel

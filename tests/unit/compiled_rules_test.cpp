@@ -29,7 +29,8 @@ TEST(CompiledRules, GroupsByTargetAndSetsLevelMask) {
 
 TEST(CompiledRules, RejectsMoreFaultsPerTargetThanTheKernelEvaluates) {
   CompiledRules rules;
-  for (std::uint32_t i = 0; i < FL_RULES_PER_SET; ++i) ASSERT_TRUE(rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(i)));
+  for (std::uint32_t i = 0; i < FL_RULES_PER_SET; ++i)
+    ASSERT_TRUE(rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(i)));
   auto st = rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(99));
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, E2BIG);
@@ -45,5 +46,5 @@ TEST(CompiledRules, RejectsOutOfRangeInputs) {
   EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_EGRESS], 0u);
 }
 
-}  // namespace
-}  // namespace faultline::engine
+} // namespace
+} // namespace faultline::engine

@@ -8,15 +8,16 @@ namespace faultline::kernel {
 namespace {
 
 class FakeProbe : public FeatureProbe {
- public:
-  explicit FakeProbe(std::map<Feature, bool> answers, int* calls) : answers_(std::move(answers)), calls_(calls) {}
+public:
+  explicit FakeProbe(std::map<Feature, bool> answers, int* calls)
+      : answers_(std::move(answers)), calls_(calls) {}
   FeatureStatus probe(Feature f) override {
     ++*calls_;
     const bool yes = answers_.count(f) && answers_.at(f);
     return {yes, std::string(feature_name(f)) + (yes ? " ok" : " missing")};
   }
 
- private:
+private:
   std::map<Feature, bool> answers_;
   int* calls_;
 };
@@ -39,7 +40,8 @@ TEST(Features, FileBackendPrefersLsm) {
 
 TEST(Features, FileBackendFallsBackToFmodRet) {
   int calls = 0;
-  Features features(std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
+  Features features(
+      std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
   EXPECT_EQ(choose_file_backend(features).backend, FileBackend::fmod_ret);
 }
 
@@ -53,9 +55,10 @@ TEST(Features, NoFileBackendSaysWhyForBoth) {
 }
 
 TEST(Features, NamesRoundTrip) {
-  for (Feature f : kAllFeatures) EXPECT_EQ(feature_from_name(feature_name(f)), f);
+  for (Feature f : kAllFeatures)
+    EXPECT_EQ(feature_from_name(feature_name(f)), f);
   EXPECT_FALSE(feature_from_name("nonsense"));
 }
 
-}  // namespace
-}  // namespace faultline::kernel
+} // namespace
+} // namespace faultline::kernel

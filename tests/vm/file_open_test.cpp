@@ -29,7 +29,7 @@ long open_errno(const std::string& path) {
 }
 
 class FileOpen : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
     auto cgroups = TestCgroups::create("file");
     ASSERT_TRUE(cgroups) << cgroups.error().describe();
@@ -90,5 +90,5 @@ TEST_F(FileOpen, FmodRetFailsOpensUnderPrefixForTargetOnly) {
   run_backend(kernel::FileBackend::fmod_ret, EACCES);
 }
 
-}  // namespace
-}  // namespace faultline::testing
+} // namespace
+} // namespace faultline::testing

@@ -22,7 +22,7 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
 int run_doctor(kernel::Features& features, const std::vector<std::string>& require, bool json) {
   if (!require.empty()) {
@@ -63,9 +63,12 @@ int run_doctor(kernel::Features& features, const std::vector<std::string>& requi
   const auto file = kernel::choose_file_backend(features);
   const bool cgroup_skb = features.supported(kernel::Feature::cgroup_skb);
   fmt::print("fault families:\n");
-  fmt::print("  {:<10} {}\n", "network", cgroup_skb ? "loss: yes (cgroup_skb)" : "no: " + features.status(kernel::Feature::cgroup_skb).detail);
-  fmt::print("  {:<10} {}\n", "file", file.backend == kernel::FileBackend::none ? "no: " + file.reason : "yes: " + file.reason);
+  fmt::print("  {:<10} {}\n", "network",
+             cgroup_skb ? "loss: yes (cgroup_skb)"
+                        : "no: " + features.status(kernel::Feature::cgroup_skb).detail);
+  fmt::print("  {:<10} {}\n", "file",
+             file.backend == kernel::FileBackend::none ? "no: " + file.reason : "yes: " + file.reason);
   return 0;
 }
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -11,4 +11,4 @@ namespace faultline::cli {
 // With `require`, exits 0 only when every named feature is supported (used by vmtests/).
 int run_doctor(kernel::Features& features, const std::vector<std::string>& require, bool json);
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -12,13 +12,12 @@
 namespace {
 
 int usage(FILE* out) {
-  std::fprintf(out,
-               "usage: faultline doctor [--json] [--require FEATURE...]\n"
-               "  doctor   what this kernel supports, per fault family, and why not\n");
+  std::fprintf(out, "usage: faultline doctor [--json] [--require FEATURE...]\n"
+                    "  doctor   what this kernel supports, per fault family, and why not\n");
   return out == stderr ? 2 : 0;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -29,9 +28,12 @@ int main(int argc, char** argv) {
       bool json = false;
       std::vector<std::string> require;
       for (int i = 2; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--json") == 0) json = true;
-        else if (std::strcmp(argv[i], "--require") == 0 && i + 1 < argc) require.emplace_back(argv[++i]);
-        else return usage(stderr);
+        if (std::strcmp(argv[i], "--json") == 0)
+          json = true;
+        else if (std::strcmp(argv[i], "--require") == 0 && i + 1 < argc)
+          require.emplace_back(argv[++i]);
+        else
+          return usage(stderr);
       }
       faultline::kernel::Features features(std::make_unique<faultline::kernel::KernelFeatureProbe>());
       return faultline::cli::run_doctor(features, require, json);

@@ -2,8 +2,7 @@
 
 namespace faultline::engine {
 
-Status CompiledRules::add(std::uint64_t cgroup_id, std::uint32_t level, fl_hook hook,
-                          const fl_rule& rule) {
+Status CompiledRules::add(std::uint64_t cgroup_id, std::uint32_t level, fl_hook hook, const fl_rule& rule) {
   if (hook >= FL_HOOK_MAX) return make_error(EINVAL, "hook {} out of range", static_cast<int>(hook));
   if (level >= FL_MAX_CGROUP_LEVEL)
     return make_error(EINVAL, "cgroup level {} is deeper than the supported {}", level,
@@ -25,8 +24,9 @@ Status CompiledRules::add(std::uint64_t cgroup_id, std::uint32_t level, fl_hook 
 
 std::size_t CompiledRules::rule_count() const {
   std::size_t n = 0;
-  for (const auto& [target, set] : sets_) n += set.count;
+  for (const auto& [target, set] : sets_)
+    n += set.count;
   return n;
 }
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

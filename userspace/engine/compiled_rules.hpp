@@ -13,8 +13,8 @@
 namespace faultline::engine {
 
 class CompiledRules {
- public:
-  using Target = std::pair<std::uint64_t, std::uint32_t>;  // (cgroup id, hook)
+public:
+  using Target = std::pair<std::uint64_t, std::uint32_t>; // (cgroup id, hook)
 
   // Adds a rule for the cgroup `cgroup_id` at depth `level` and its descendants.
   Status add(std::uint64_t cgroup_id, std::uint32_t level, fl_hook hook, const fl_rule& rule);
@@ -24,9 +24,9 @@ class CompiledRules {
   bool empty() const { return sets_.empty(); }
   std::size_t rule_count() const;
 
- private:
+private:
   std::map<Target, fl_rule_set> sets_;
   std::array<std::uint64_t, FL_HOOK_MAX> level_masks_{};
 };
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -5,7 +5,7 @@
 #include "faultline/abi.h"
 
 #define FL_ASSERT_SIZE(type, size) static_assert(sizeof(type) == (size), #type " size changed")
-#define FL_ASSERT_OFFSET(type, field, off) \
+#define FL_ASSERT_OFFSET(type, field, off)                                                                   \
   static_assert(offsetof(type, field) == (off), #type "." #field " moved")
 
 FL_ASSERT_SIZE(struct fl_net_match, 16);

@@ -25,11 +25,10 @@ using BpfObject = std::unique_ptr<bpf_object, BpfObjectDeleter>;
 
 // Skeletons come with generated NAME__destroy functions; Skeleton<faultline_bpf,
 // faultline_bpf__destroy> owns one.
-template <typename Skel, void (*Destroy)(Skel*)>
-struct SkeletonDeleter {
+template <typename Skel, void (*Destroy)(Skel*)> struct SkeletonDeleter {
   void operator()(Skel* skel) const { Destroy(skel); }
 };
 template <typename Skel, void (*Destroy)(Skel*)>
 using Skeleton = std::unique_ptr<Skel, SkeletonDeleter<Skel, Destroy>>;
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -25,9 +25,7 @@ std::vector<std::string> split(std::string_view text, char sep) {
   return out;
 }
 
-std::uint32_t depth_of(std::string_view path) {
-  return static_cast<std::uint32_t>(split(path, '/').size());
-}
+std::uint32_t depth_of(std::string_view path) { return static_cast<std::uint32_t>(split(path, '/').size()); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -36,7 +34,7 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace
+} // namespace
 
 Result<CgroupFs> CgroupFs::from_mountinfo(std::string_view mountinfo) {
   // Fields: id parent maj:min root mount-point options [optional...] - fstype source super-opts
@@ -45,7 +43,8 @@ Result<CgroupFs> CgroupFs::from_mountinfo(std::string_view mountinfo) {
   for (const auto& line : split(mountinfo, '\n')) {
     std::vector<std::string> fields = split(line, ' ');
     size_t dash = 0;
-    while (dash < fields.size() && fields[dash] != "-") ++dash;
+    while (dash < fields.size() && fields[dash] != "-")
+      ++dash;
     if (dash + 1 >= fields.size() || fields.size() < 5 || fields[dash + 1] != "cgroup2") continue;
     // Prefer the conventional location when several cgroup2 mounts exist.
     if (chosen_point.empty() || fields[4] == "/sys/fs/cgroup") {
@@ -76,7 +75,8 @@ Result<std::uint32_t> CgroupFs::level_of(std::string_view absolute_path) const {
 Result<CgroupInfo> CgroupFs::resolve(std::string_view path) const {
   std::string absolute(path);
   if (absolute.empty() || absolute.front() != '/') absolute = mount_point_ + "/" + absolute;
-  while (absolute.size() > 1 && absolute.back() == '/') absolute.pop_back();
+  while (absolute.size() > 1 && absolute.back() == '/')
+    absolute.pop_back();
   auto level = level_of(absolute);
   if (!level) return level.error();
   if (*level >= 32)
@@ -142,10 +142,11 @@ ScopedCgroup::~ScopedCgroup() {
       if (::rmdir(d->c_str()) == 0 || errno == ENOENT) break;
       std::stringstream procs(read_file(*d + "/cgroup.procs"));
       pid_t pid = 0;
-      while (procs >> pid) ::kill(pid, SIGKILL);
+      while (procs >> pid)
+        ::kill(pid, SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
 }
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

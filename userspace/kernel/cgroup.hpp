@@ -13,13 +13,13 @@
 namespace faultline::kernel {
 
 struct CgroupInfo {
-  std::string path;     // absolute path under the cgroup2 mount
-  std::uint64_t id = 0; // kernfs id, as bpf_get_current_cgroup_id() reports it
-  std::uint32_t level = 0;  // depth below the hierarchy's root (root = 0)
+  std::string path;        // absolute path under the cgroup2 mount
+  std::uint64_t id = 0;    // kernfs id, as bpf_get_current_cgroup_id() reports it
+  std::uint32_t level = 0; // depth below the hierarchy's root (root = 0)
 };
 
 class CgroupFs {
- public:
+public:
   // Finds the cgroup2 mount in /proc/self/mountinfo (/sys/fs/cgroup on most hosts, a
   // /sys/fs/cgroup/unified hybrid layout on others).
   static Result<CgroupFs> discover();
@@ -35,11 +35,11 @@ class CgroupFs {
   // Level of an absolute path below the mount point, counting the mount's own root depth.
   Result<std::uint32_t> level_of(std::string_view absolute_path) const;
 
- private:
+private:
   CgroupFs(std::string mount_point, std::string mount_root)
       : mount_point_(std::move(mount_point)), mount_root_(std::move(mount_root)) {}
   std::string mount_point_;
-  std::string mount_root_;  // the mount's root within the hierarchy ("/" unless namespaced)
+  std::string mount_root_; // the mount's root within the hierarchy ("/" unless namespaced)
 };
 
 // Reads the cgroup id of a path with name_to_handle_at (the kernfs node id).
@@ -51,7 +51,7 @@ Status move_to_cgroup(const std::string& cgroup_path, pid_t pid);
 // A cgroup this process made and removes again: on destruction every process left in it is
 // killed and the directory removed, so a failed test leaves nothing behind.
 class ScopedCgroup {
- public:
+public:
   static Result<ScopedCgroup> create(const std::string& path);
   ScopedCgroup(ScopedCgroup&& other) noexcept : path_(std::exchange(other.path_, {})) {}
   ScopedCgroup& operator=(ScopedCgroup&&) = delete;
@@ -61,9 +61,9 @@ class ScopedCgroup {
 
   const std::string& path() const { return path_; }
 
- private:
+private:
   explicit ScopedCgroup(std::string path) : path_(std::move(path)) {}
   std::string path_;
 };
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -16,8 +16,7 @@ namespace faultline::kernel {
 
 void FaultPrograms::SkelDeleter::operator()(faultline_bpf* skel) const { faultline_bpf__destroy(skel); }
 
-FaultPrograms::FaultPrograms(faultline_bpf* skel, FileBackend backend)
-    : skel_(skel), file_backend_(backend) {
+FaultPrograms::FaultPrograms(faultline_bpf* skel, FileBackend backend) : skel_(skel), file_backend_(backend) {
   const int n = libbpf_num_possible_cpus();
   ncpus_ = n > 0 ? n : 1;
 }
@@ -31,11 +30,11 @@ Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options) {
   // Only the backend this kernel supports is loaded: an unsupported program would fail the
   // whole load.
   bpf_program__set_autoload(skel->progs.fl_lsm_file_open, options.file_backend == FileBackend::lsm);
-  bpf_program__set_autoload(skel->progs.fl_fmod_file_open,
-                            options.file_backend == FileBackend::fmod_ret);
+  bpf_program__set_autoload(skel->progs.fl_fmod_file_open, options.file_backend == FileBackend::fmod_ret);
   skel->rodata->fl_event_rate_per_cpu = options.events_per_sec_per_cpu;
   if (int err = faultline_bpf__load(skel); err != 0)
-    return make_error(err, "cannot load the faultline BPF programs (FAULTLINE_LOG=debug shows the verifier log)");
+    return make_error(err,
+                      "cannot load the faultline BPF programs (FAULTLINE_LOG=debug shows the verifier log)");
   // Loaded disarmed with an empty table: nothing can fire until a policy is applied.
   if (auto st = programs.write_config(fl_config{}); !st) return st.error();
   return programs;
@@ -43,9 +42,12 @@ Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options) {
 
 Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook) {
   bpf_program* prog = nullptr;
-  if (hook == FL_HOOK_NET_EGRESS) prog = skel_->progs.fl_skb_egress;
-  else if (hook == FL_HOOK_NET_INGRESS) prog = skel_->progs.fl_skb_ingress;
-  else return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
+  if (hook == FL_HOOK_NET_EGRESS)
+    prog = skel_->progs.fl_skb_egress;
+  else if (hook == FL_HOOK_NET_INGRESS)
+    prog = skel_->progs.fl_skb_ingress;
+  else
+    return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
   UniqueFd fd(::open(cgroup.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));
@@ -56,10 +58,10 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
 Result<Link> FaultPrograms::attach_file_open() {
   bpf_program* prog = nullptr;
   switch (file_backend_) {
-    case FileBackend::lsm: prog = skel_->progs.fl_lsm_file_open; break;
-    case FileBackend::fmod_ret: prog = skel_->progs.fl_fmod_file_open; break;
-    case FileBackend::none:
-      return make_error(EOPNOTSUPP, "file faults were not loaded: this kernel has no usable backend");
+  case FileBackend::lsm: prog = skel_->progs.fl_lsm_file_open; break;
+  case FileBackend::fmod_ret: prog = skel_->progs.fl_fmod_file_open; break;
+  case FileBackend::none:
+    return make_error(EOPNOTSUPP, "file faults were not loaded: this kernel has no usable backend");
   }
   Link link(bpf_program__attach(prog));
   if (!link) return make_error(errno, "cannot attach {}", bpf_program__name(prog));
@@ -136,7 +138,8 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   // 2. Flip. The level masks are widened to old|new around the flip, so a program reading the
   //    config mid-way looks at a superset of levels, which only costs a lookup.
   fl_config config = *current;
-  for (size_t h = 0; h < FL_HOOK_MAX; ++h) config.level_mask[h] |= rules.level_masks()[h];
+  for (size_t h = 0; h < FL_HOOK_MAX; ++h)
+    config.level_mask[h] |= rules.level_masks()[h];
   if (auto st = write_config(config); !st) {
     (void)delete_generation(next_gen);
     return st;
@@ -148,8 +151,9 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
     (void)delete_generation(next_gen);
     return st;
   }
-  for (size_t h = 0; h < FL_HOOK_MAX; ++h) config.level_mask[h] = rules.level_masks()[h];
-  if (auto st = write_config(config); !st) return st;  // the wider mask left behind is harmless
+  for (size_t h = 0; h < FL_HOOK_MAX; ++h)
+    config.level_mask[h] = rules.level_masks()[h];
+  if (auto st = write_config(config); !st) return st; // the wider mask left behind is harmless
 
   // 3. The old generation is unreachable now.
   return delete_generation(live_gen);
@@ -182,10 +186,11 @@ Result<std::uint64_t> FaultPrograms::global_stat(fl_global_stat which) const {
                            per_cpu.size() * sizeof(std::uint64_t), 0) != 0)
     return make_error(errno, "cannot read global counter {}", key);
   std::uint64_t total = 0;
-  for (auto v : per_cpu) total += v;
+  for (auto v : per_cpu)
+    total += v;
   return total;
 }
 
 int FaultPrograms::events_map_fd() const { return bpf_map__fd(skel_->maps.fl_events); }
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

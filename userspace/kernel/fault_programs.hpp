@@ -18,12 +18,12 @@ struct faultline_bpf;
 namespace faultline::kernel {
 
 struct LoadOptions {
-  FileBackend file_backend = FileBackend::none;  // none: file programs are not loaded at all
+  FileBackend file_backend = FileBackend::none; // none: file programs are not loaded at all
   std::uint32_t events_per_sec_per_cpu = 2000;
 };
 
 class FaultPrograms {
- public:
+public:
   static Result<FaultPrograms> load(const LoadOptions& options);
 
   FaultPrograms(FaultPrograms&&) noexcept = default;
@@ -46,7 +46,7 @@ class FaultPrograms {
   Result<std::uint64_t> global_stat(fl_global_stat which) const;
   int events_map_fd() const;
 
- private:
+private:
   explicit FaultPrograms(faultline_bpf* skel, FileBackend backend);
   Result<fl_config> read_config() const;
   Status write_config(const fl_config& config);
@@ -61,4 +61,4 @@ class FaultPrograms {
   int ncpus_ = 1;
 };
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -22,8 +22,7 @@ namespace {
 using ProbeSkel = Skeleton<probe_bpf, probe_bpf__destroy>;
 
 constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {
-    "cgroup_skb", "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal",
-    "fq_qdisc"};
+    "cgroup_skb", "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal", "fq_qdisc"};
 
 bool path_exists(const char* path) {
   struct stat st {};
@@ -39,8 +38,7 @@ std::string read_first_line(const char* path) {
 
 // Tracepoint attach resolves ids through tracefs; a bare host may not have it mounted.
 void ensure_tracefs() {
-  if (path_exists("/sys/kernel/tracing/events") || path_exists("/sys/kernel/debug/tracing/events"))
-    return;
+  if (path_exists("/sys/kernel/tracing/events") || path_exists("/sys/kernel/debug/tracing/events")) return;
   ::mount("none", "/sys/kernel/tracing", "tracefs", 0, nullptr);
 }
 
@@ -60,8 +58,7 @@ FeatureStatus try_program(const char* prog_name, const char* what) {
   if (int err = probe_bpf__load(skel.get()); err != 0)
     return {false, fmt::format("loading a {} program failed: {}", what, std::strerror(-err))};
   Link link(bpf_program__attach(wanted));
-  if (!link)
-    return {false, fmt::format("attaching a {} program failed: {}", what, std::strerror(errno))};
+  if (!link) return {false, fmt::format("attaching a {} program failed: {}", what, std::strerror(errno))};
   return {true, fmt::format("a {} program loaded and attached", what)};
 }
 
@@ -71,19 +68,19 @@ FeatureStatus probe_lsm() {
     std::stringstream list(active);
     std::string item;
     bool found = false;
-    while (std::getline(list, item, ',')) found = found || item == "bpf";
+    while (std::getline(list, item, ','))
+      found = found || item == "bpf";
     if (!found)
-      return {false, fmt::format("`bpf` is not in the active LSM list ({}); boot with lsm={},bpf",
-                                 active, active)};
+      return {false,
+              fmt::format("`bpf` is not in the active LSM list ({}); boot with lsm={},bpf", active, active)};
   }
   return try_program("fl_probe_lsm", "BPF-LSM");
 }
 
 FeatureStatus probe_kprobe_override() {
   if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, nullptr) <= 0)
-    return {false,
-            "bpf_override_return is unavailable (kernel built without "
-            "CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
+    return {false, "bpf_override_return is unavailable (kernel built without "
+                   "CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
   return try_program("fl_probe_kprobe_override", "kprobe with bpf_override_return");
 }
 
@@ -105,7 +102,7 @@ FeatureStatus probe_fq() {
   return {false, "the kernel has no sch_fq qdisc (CONFIG_NET_SCH_FQ off): EDT delay needs it"};
 }
 
-}  // namespace
+} // namespace
 
 std::string_view feature_name(Feature feature) { return kNames.at(static_cast<size_t>(feature)); }
 
@@ -117,17 +114,16 @@ std::optional<Feature> feature_from_name(std::string_view name) {
 
 FeatureStatus KernelFeatureProbe::probe(Feature feature) {
   switch (feature) {
-    case Feature::cgroup_skb: return probe_prog_type(BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb");
-    case Feature::tc: return probe_prog_type(BPF_PROG_TYPE_SCHED_CLS, "tc (sched_cls)");
-    case Feature::lsm: return probe_lsm();
-    case Feature::fmod_ret_security:
-      return try_program("fl_probe_fmod_ret", "fmod_ret on security_file_open");
-    case Feature::kprobe_override: return probe_kprobe_override();
-    case Feature::tracepoint_signal:
-      ensure_tracefs();
-      return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
-    case Feature::fq_qdisc: return probe_fq();
-    case Feature::count_: break;
+  case Feature::cgroup_skb: return probe_prog_type(BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb");
+  case Feature::tc: return probe_prog_type(BPF_PROG_TYPE_SCHED_CLS, "tc (sched_cls)");
+  case Feature::lsm: return probe_lsm();
+  case Feature::fmod_ret_security: return try_program("fl_probe_fmod_ret", "fmod_ret on security_file_open");
+  case Feature::kprobe_override: return probe_kprobe_override();
+  case Feature::tracepoint_signal:
+    ensure_tracefs();
+    return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
+  case Feature::fq_qdisc: return probe_fq();
+  case Feature::count_: break;
   }
   return {false, "unknown feature"};
 }
@@ -145,9 +141,8 @@ FileBackendChoice choose_file_backend(Features& features) {
   if (lsm.supported) return {FileBackend::lsm, "BPF-LSM: " + lsm.detail};
   const auto& fmod = features.status(Feature::fmod_ret_security);
   if (fmod.supported) return {FileBackend::fmod_ret, "fmod_ret on security_file_open: " + fmod.detail};
-  return {FileBackend::none,
-          fmt::format("file faults need BPF-LSM ({}) or fmod_ret on security_* ({})", lsm.detail,
-                      fmod.detail)};
+  return {FileBackend::none, fmt::format("file faults need BPF-LSM ({}) or fmod_ret on security_* ({})",
+                                         lsm.detail, fmod.detail)};
 }
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

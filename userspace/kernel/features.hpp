@@ -11,47 +11,51 @@
 namespace faultline::kernel {
 
 enum class Feature {
-  cgroup_skb,         // cgroup_skb ingress/egress programs: cgroup-scoped packet faults
-  tc,                 // tc clsact (sched_cls) programs: interface-scoped packet faults
-  lsm,                // BPF-LSM programs (needs `bpf` in the active LSM list)
-  fmod_ret_security,  // fmod_ret on security_* functions (needs BPF trampolines)
-  kprobe_override,    // kprobe + bpf_override_return (needs CONFIG_FUNCTION_ERROR_INJECTION)
-  tracepoint_signal,  // syscall tracepoints + bpf_send_signal
-  fq_qdisc,           // sch_fq available: honours skb->tstamp (EDT delay)
+  cgroup_skb,        // cgroup_skb ingress/egress programs: cgroup-scoped packet faults
+  tc,                // tc clsact (sched_cls) programs: interface-scoped packet faults
+  lsm,               // BPF-LSM programs (needs `bpf` in the active LSM list)
+  fmod_ret_security, // fmod_ret on security_* functions (needs BPF trampolines)
+  kprobe_override,   // kprobe + bpf_override_return (needs CONFIG_FUNCTION_ERROR_INJECTION)
+  tracepoint_signal, // syscall tracepoints + bpf_send_signal
+  fq_qdisc,          // sch_fq available: honours skb->tstamp (EDT delay)
   count_,
 };
 
-inline constexpr std::array kAllFeatures = {
-    Feature::cgroup_skb, Feature::tc,  Feature::lsm,      Feature::fmod_ret_security,
-    Feature::kprobe_override, Feature::tracepoint_signal, Feature::fq_qdisc};
+inline constexpr std::array kAllFeatures = {Feature::cgroup_skb,
+                                            Feature::tc,
+                                            Feature::lsm,
+                                            Feature::fmod_ret_security,
+                                            Feature::kprobe_override,
+                                            Feature::tracepoint_signal,
+                                            Feature::fq_qdisc};
 
 std::string_view feature_name(Feature feature);
 std::optional<Feature> feature_from_name(std::string_view name);
 
 struct FeatureStatus {
   bool supported = false;
-  std::string detail;  // why not (what to change), or how it was confirmed
+  std::string detail; // why not (what to change), or how it was confirmed
 };
 
 class FeatureProbe {
- public:
+public:
   virtual ~FeatureProbe() = default;
   virtual FeatureStatus probe(Feature feature) = 0;
 };
 
 // Probes the running kernel. Needs root (CAP_BPF + CAP_SYS_ADMIN); every probe program is inert.
 class KernelFeatureProbe final : public FeatureProbe {
- public:
+public:
   FeatureStatus probe(Feature feature) override;
 };
 
 class Features {
- public:
+public:
   explicit Features(std::unique_ptr<FeatureProbe> probe);
   const FeatureStatus& status(Feature feature);
   bool supported(Feature feature) { return status(feature).supported; }
 
- private:
+private:
   std::unique_ptr<FeatureProbe> probe_;
   std::array<std::optional<FeatureStatus>, static_cast<size_t>(Feature::count_)> cache_;
 };
@@ -60,8 +64,8 @@ class Features {
 enum class FileBackend { none, lsm, fmod_ret };
 struct FileBackendChoice {
   FileBackend backend = FileBackend::none;
-  std::string reason;  // why this one, or why none
+  std::string reason; // why this one, or why none
 };
 FileBackendChoice choose_file_backend(Features& features);
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -23,13 +23,14 @@ int libbpf_print(enum libbpf_print_level level, const char* format, va_list args
   std::string line(static_cast<size_t>(n) + 1, '\0');
   std::vsnprintf(line.data(), line.size(), format, args);
   line.resize(static_cast<size_t>(n));
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  log::write(ours, line);  // libbpf prefixes its own lines
+  while (!line.empty() && line.back() == '\n')
+    line.pop_back();
+  log::write(ours, line); // libbpf prefixes its own lines
   return n;
 }
 
-}  // namespace
+} // namespace
 
 void route_libbpf_log() { libbpf_set_print(libbpf_print); }
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -6,4 +6,4 @@ namespace faultline::kernel {
 // verifier log shows with FAULTLINE_LOG=debug). Idempotent.
 void route_libbpf_log();
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -8,7 +8,7 @@
 namespace faultline::kernel {
 
 class UniqueFd {
- public:
+public:
   UniqueFd() = default;
   explicit UniqueFd(int fd) : fd_(fd) {}
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
@@ -28,8 +28,8 @@ class UniqueFd {
     fd_ = fd;
   }
 
- private:
+private:
   int fd_ = -1;
 };
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

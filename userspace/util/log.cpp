@@ -26,16 +26,16 @@ std::mutex g_write_mutex;
 
 const char* tag(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
-    case Level::off: break;
+  case Level::debug: return "debug";
+  case Level::info: return "info";
+  case Level::warn: return "warn";
+  case Level::error: return "error";
+  case Level::off: break;
   }
   return "";
 }
 
-}  // namespace
+} // namespace
 
 void set_level(Level level) { g_level.store(level); }
 Level level() { return g_level.load(); }
@@ -46,4 +46,4 @@ void write(Level l, std::string_view message) {
   fmt::print(stderr, "faultline {}: {}\n", tag(l), message);
 }
 
-}  // namespace faultline::log
+} // namespace faultline::log

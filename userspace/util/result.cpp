@@ -9,4 +9,4 @@ std::string Error::describe() const {
   return fmt::format("{}: {} ({})", message, std::strerror(code), code);
 }
 
-}  // namespace faultline
+} // namespace faultline

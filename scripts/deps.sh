@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what faultline needs to build and test, from Debian 12's archive. Idempotent: when
+# everything is present it changes nothing and needs no network.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config clang llvm clang-format clang-tidy
+  libbpf-dev bpftool libelf-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
+  qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Style and static checks. --format-only: clang-format (fast, part of scripts/test.sh).
+# Without it also clang-tidy over userspace/ using build/compile_commands.json.
+# --fix rewrites files in place with clang-format.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mode=${1:-all}
+mapfile -t files < <(git ls-files '*.c' '*.h' '*.cpp' '*.hpp' | grep -v '^bpf/vmlinux/')
+if [ "$mode" = --fix ]; then
+  clang-format -i "${files[@]}"
+  exit 0
+fi
+clang-format --dry-run -Werror "${files[@]}"
+echo "clang-format: ${#files[@]} files clean"
+[ "$mode" = --format-only ] && exit 0
+[ -f build/compile_commands.json ] || scripts/build.sh release
+mapfile -t sources < <(git ls-files 'userspace/*.cpp' 'tests/*.cpp')
+clang-tidy -p build --quiet "${sources[@]}"
+echo "clang-tidy: ${#sources[@]} files clean"

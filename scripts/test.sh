@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Everything CI checks, from a fresh Debian 12 machine (run as root):
+#   1. install dependencies (apt-get, idempotent)       4. unit + host kernel tests (ctest)
+#   2. release build                                    5. the same tests under ASan + UBSan
+#   3. lint: clang-format, clang-tidy                   6. VM suite on Debian 6.1 and 6.12 kernels
+# Prints a last line "N passed, N failed" and exits non-zero on any failure.
+# FL_SKIP_VM=1 skips step 6 (quick local loops only; CI never sets it).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0
+failed=0
+step() { # name command...
+  local name=$1; shift
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - start))s)"
+  else
+    failed=$((failed + 1)); echo "=== $name: FAILED ($((SECONDS - start))s)"
+    return 1
+  fi
+}
+
+if [ "$(id -u)" != 0 ]; then
+  echo "scripts/test.sh needs root (BPF, cgroups, network namespaces, apt-get)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+scripts/deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
+if ! step "build (release)" scripts/build.sh release; then
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
+step "lint (clang-format, clang-tidy)" scripts/lint.sh
+step "unit + host tests" ctest --test-dir build --output-on-failure
+step "build (asan+ubsan)" scripts/build.sh asan && \
+  step "unit + host tests (asan+ubsan)" ctest --test-dir build-asan --output-on-failure
+
+if [ "${FL_SKIP_VM:-0}" != 1 ]; then
+  rm -f vmtests/out/summary
+  vmtests/run.sh --build build
+  vm_status=$?
+  if [ -f vmtests/out/summary ]; then
+    read -r vp vf _vu vi <vmtests/out/summary
+    passed=$((passed + vp)); failed=$((failed + vf + vi))
+  fi
+  [ $vm_status -ne 0 ] && [ "${vf:-0}" = 0 ] && [ "${vi:-0}" = 0 ] && failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
