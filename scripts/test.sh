@@ -40,13 +40,13 @@ step "build (asan+ubsan)" scripts/build.sh asan && \
 
 if [ "${FL_SKIP_VM:-0}" != 1 ]; then
   rm -f vmtests/out/summary
-  vmtests/run.sh --build build
+  vmtests/run.sh --strict --build build
   vm_status=$?
   if [ -f vmtests/out/summary ]; then
-    read -r vp vf _vu vi <vmtests/out/summary
-    passed=$((passed + vp)); failed=$((failed + vf + vi))
+    read -r vp vf vu vi <vmtests/out/summary
+    passed=$((passed + vp)); failed=$((failed + vf + vu + vi))
   fi
-  [ $vm_status -ne 0 ] && [ "${vf:-0}" = 0 ] && [ "${vi:-0}" = 0 ] && failed=$((failed + 1))
+    [ $vm_status -ne 0 ] && [ "${vf:-0}${vu:-0}${vi:-0}" = 000 ] && failed=$((failed + 1))
 fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

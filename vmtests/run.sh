@@ -6,6 +6,8 @@
 #   vmtests/run.sh --kernel 6.1 --case lsm_file_open_eio
 #   vmtests/run.sh --kernel 6.12 --shell    a root shell in the guest (exit powers off)
 #   vmtests/run.sh --detached               programs are loaded but not attached: cases must FAIL
+#   vmtests/run.sh --strict                 UNSUPPORTED counts as a failure (the Debian kernels
+#                                           support every case; scripts/test.sh uses this)
 #
 # Exit status: 0 when every case passed (or was reported UNSUPPORTED by a kernel that lacks its
 # feature), 1 when any failed, 2 on infrastructure failure (guest oops/panic/hang after a retry).
@@ -16,14 +18,16 @@ kernels=()
 cases=()
 shell=0
 detached=0
+strict=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel) kernels+=("$2"); shift 2 ;;
     --case) cases+=("$2"); shift 2 ;;
     --shell) shell=1; shift ;;
     --detached) detached=1; shift ;;
+    --strict) strict=1; shift ;;
     --build) build=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -101,4 +105,5 @@ echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infra
 echo "$passed $failed $unsupported $infra" >"$out_root/summary"
 [ $infra -gt 0 ] && exit 2
 [ $failed -gt 0 ] && exit 1
+[ $strict = 1 ] && [ $unsupported -gt 0 ] && exit 1
 exit 0
