@@ -46,7 +46,7 @@ if [ "${FL_SKIP_VM:-0}" != 1 ]; then
     read -r vp vf vu vi <vmtests/out/summary
     passed=$((passed + vp)); failed=$((failed + vf + vu + vi))
   fi
-    [ $vm_status -ne 0 ] && [ "${vf:-0}${vu:-0}${vi:-0}" = 000 ] && failed=$((failed + 1))
+  [ $vm_status -ne 0 ] && [ "${vf:-0}${vu:-0}${vi:-0}" = 000 ] && failed=$((failed + 1))
 fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
