@@ -1,0 +1,325 @@
+#include "policy/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "policy/names.hpp"
+#include "policy/yaml_reader.hpp"
+
+namespace faultline::policy {
+namespace {
+
+constexpr std::uint64_t kMaxDurationNs = 24ull * 3600 * 1000000000;  // experiments are bounded
+
+void check_name(const Field& f, const std::string& what) {
+  static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  const std::string s = f.str();
+  if (!std::regex_match(s, kName))
+    f.fail(fmt::format("'{}' is not a valid {} name: use 1-63 lowercase letters, digits and '-', "
+                       "starting and ending with a letter or digit",
+                       s, what));
+}
+
+Trigger parse_trigger(const Field& f, std::uint64_t duration_ns) {
+  f.expect_keys({"probability", "every", "after", "times", "start"});
+  Trigger t;
+  if (auto p = f.find("probability")) t.probability = p->percent();
+  if (auto e = f.find("every")) {
+    t.every = static_cast<std::uint32_t>(e->uint(1000000000));
+    if (t.every == 0) e->fail("must be at least 1 (1 = every matching event)");
+  }
+  if (auto a = f.find("after")) t.after = static_cast<std::uint32_t>(a->uint(1000000000));
+  if (auto k = f.find("times")) {
+    t.times = static_cast<std::uint32_t>(k->uint(1000000000));
+    if (t.times == 0) k->fail("must be at least 1; leave it out for no limit");
+  }
+  if (auto s = f.find("start")) {
+    t.start_ns = s->duration_ns();
+    if (t.start_ns >= duration_ns) s->fail("the start offset must be shorter than spec.duration");
+  }
+  return t;
+}
+
+Direction parse_direction(const Field& f) {
+  const std::string s = f.str();
+  if (s == "egress") return Direction::egress;
+  if (s == "ingress") return Direction::ingress;
+  if (s == "both") return Direction::both;
+  f.fail(fmt::format("unknown direction '{}'; expected egress, ingress or both", s));
+}
+
+Protocol parse_protocol(const Field& f) {
+  const std::string s = f.str();
+  if (s == "tcp") return Protocol::tcp;
+  if (s == "udp") return Protocol::udp;
+  if (s == "icmp") return Protocol::icmp;
+  f.fail(fmt::format("unknown protocol '{}'; expected tcp, udp or icmp", s));
+}
+
+NetworkFault parse_network(const Field& f) {
+  f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate", "protocol",
+                 "peer", "port"});
+  NetworkFault n;
+  if (auto d = f.find("direction")) n.direction = parse_direction(*d);
+  if (auto l = f.find("loss")) n.loss = l->percent();
+  if (auto b = f.find("blackhole")) n.blackhole = b->boolean();
+  if (auto d = f.find("delay")) n.delay_ns = d->duration_ns();
+  if (auto j = f.find("jitter")) {
+    n.jitter_ns = j->duration_ns();
+    if (!n.delay_ns) j->fail("jitter needs a delay to vary around");
+    if (*n.jitter_ns > *n.delay_ns) j->fail("jitter must not exceed delay");
+  }
+  if (auto r = f.find("rate")) n.rate_bps = r->rate_bps();
+  if (auto c = f.find("corrupt")) n.corrupt = c->percent();
+  if (auto d = f.find("duplicate")) n.duplicate = d->percent();
+  if (auto p = f.find("protocol")) n.protocol = parse_protocol(*p);
+  if (auto p = f.find("peer")) n.peer = p->cidr();
+  if (auto p = f.find("port")) {
+    n.port = p->ports();
+    if (n.protocol == Protocol::icmp) p->fail("ICMP has no ports");
+  }
+  if (n.loss && n.blackhole) f.fail("loss and blackhole conflict: blackhole already drops everything");
+  if (!n.loss && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate)
+    f.fail("no effect given; set one of loss, blackhole, delay, rate, corrupt, duplicate");
+  return n;
+}
+
+FileFault parse_file(const Field& f) {
+  f.expect_keys({"path", "ops", "errno"});
+  FileFault ff;
+  const Field path = f.get("path");
+  ff.path = path.str();
+  if (ff.path.empty() || ff.path.front() != '/') path.fail(fmt::format("'{}' must be an absolute path", ff.path));
+  if (ff.path.size() >= 128) path.fail("path prefixes are limited to 127 bytes");
+  if (auto ops = f.find("ops")) {
+    std::set<FileOp> seen;
+    for (const auto& op : ops->items()) {
+      const std::string s = op.str();
+      FileOp o;
+      if (s == "open") o = FileOp::open;
+      else if (s == "read") o = FileOp::read;
+      else if (s == "write") o = FileOp::write;
+      else op.fail(fmt::format("unknown file operation '{}'; expected open, read or write", s));
+      if (!seen.insert(o).second) op.fail(fmt::format("'{}' is listed twice", s));
+      ff.ops.push_back(o);
+    }
+    if (ff.ops.empty()) ops->fail("list at least one operation, or leave ops out for [open]");
+  } else {
+    ff.ops = {FileOp::open};
+  }
+  ff.err = f.get("errno").errno_value();
+  return ff;
+}
+
+SyscallFault parse_syscall(const Field& f) {
+  f.expect_keys({"name", "errno", "peer", "port"});
+  SyscallFault s;
+  const Field name = f.get("name");
+  s.name = name.str();
+  if (!is_known_syscall(s.name)) {
+    const std::string guess = closest(s.name, syscall_names());
+    name.fail(fmt::format("unknown syscall '{}'{}", s.name, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  }
+  s.err = f.get("errno").errno_value();
+  const bool addressed = s.name == "connect" || s.name == "sendto" || s.name == "bind";
+  if (auto p = f.find("peer")) {
+    if (!addressed) p->fail("peer filters apply only to connect, sendto and bind");
+    s.peer = p->cidr();
+  }
+  if (auto p = f.find("port")) {
+    if (!addressed) p->fail("port filters apply only to connect, sendto and bind");
+    s.port = p->ports();
+  }
+  return s;
+}
+
+ProcessFault parse_process(const Field& f) {
+  f.expect_keys({"signal", "on"});
+  ProcessFault p;
+  p.signal = f.get("signal").signal_value();
+  const Field on = f.get("on");
+  on.expect_keys({"syscall"});
+  const Field sc = on.get("syscall");
+  p.on_syscall = sc.str();
+  if (!is_known_syscall(p.on_syscall)) {
+    const std::string guess = closest(p.on_syscall, syscall_names());
+    sc.fail(fmt::format("unknown syscall '{}'{}", p.on_syscall, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  }
+  return p;
+}
+
+ResourceFault parse_resource(const Field& f) {
+  f.expect_keys({"cpu", "memory"});
+  ResourceFault r;
+  if (auto c = f.find("cpu")) r.cpu = c->percent();
+  if (auto m = f.find("memory")) r.memory_bytes = m->size_bytes();
+  if (!r.cpu && !r.memory_bytes) f.fail("no effect given; set cpu or memory");
+  return r;
+}
+
+Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
+  f.expect_keys({"name", "network", "syscall", "file", "process", "resource", "trigger"});
+  Fault fault;
+  fault.location = f.location();
+  const Field name = f.get("name");
+  check_name(name, "fault");
+  fault.name = name.str();
+  int families = 0;
+  for (const char* fam : {"network", "syscall", "file", "process", "resource"}) families += f.has(fam) ? 1 : 0;
+  if (families != 1)
+    f.fail(fmt::format("a fault needs exactly one of network, syscall, file, process, resource (found {})", families));
+  if (auto n = f.find("network")) fault.spec = parse_network(*n);
+  if (auto s = f.find("syscall")) fault.spec = parse_syscall(*s);
+  if (auto x = f.find("file")) fault.spec = parse_file(*x);
+  if (auto p = f.find("process")) fault.spec = parse_process(*p);
+  if (auto r = f.find("resource")) fault.spec = parse_resource(*r);
+  if (auto t = f.find("trigger")) {
+    fault.trigger = parse_trigger(*t, duration_ns);
+    const auto* net = std::get_if<NetworkFault>(&fault.spec);
+    if (net && net->loss && fault.trigger.probability)
+      t->get("probability").fail("conflicts with network.loss, which already is the drop probability");
+    if (std::holds_alternative<ResourceFault>(fault.spec)) t->fail("resource faults take no trigger");
+  }
+  return fault;
+}
+
+TargetSpec parse_target(const Field& f) {
+  f.expect_keys({"cgroup", "pid", "systemd", "container"});
+  const auto keys = f.keys();
+  if (keys.size() != 1) f.fail("a target needs exactly one of cgroup, pid, systemd, container");
+  TargetSpec t;
+  t.location = f.location();
+  const Field v = f.get(keys.front().c_str());
+  t.value = v.str();
+  if (t.value.empty()) v.fail("must not be empty");
+  if (keys.front() == "cgroup") {
+    t.kind = TargetSpec::Kind::cgroup;
+    if (t.value.find("..") != std::string::npos) v.fail("'..' is not allowed in a cgroup path");
+  } else if (keys.front() == "pid") {
+    t.kind = TargetSpec::Kind::pid;
+    if (v.uint(4194304) == 0) v.fail("pid 0 is not a process");
+  } else if (keys.front() == "systemd") {
+    t.kind = TargetSpec::Kind::systemd;
+    static const std::regex kUnit(R"(^[A-Za-z0-9:_.@\\-]+\.(service|scope|slice)$)");
+    if (!std::regex_match(t.value, kUnit)) v.fail(fmt::format("'{}' is not a systemd unit (name.service, .scope or .slice)", t.value));
+  } else {
+    t.kind = TargetSpec::Kind::container;
+    static const std::regex kId("^[0-9a-f]{12,64}$");
+    if (!std::regex_match(t.value, kId)) v.fail(fmt::format("'{}' is not a container id (12 to 64 lowercase hex digits)", t.value));
+  }
+  return t;
+}
+
+Selection parse_selection(const Field& f) {
+  f.expect_keys({"mode", "value"});
+  Selection s;
+  const Field mode = f.get("mode");
+  const std::string m = mode.str();
+  if (m == "all") s.mode = Selection::Mode::all;
+  else if (m == "count") s.mode = Selection::Mode::count;
+  else if (m == "percent") s.mode = Selection::Mode::percent;
+  else mode.fail(fmt::format("unknown selection mode '{}'; expected all, count or percent", m));
+  if (s.mode == Selection::Mode::all) {
+    if (f.has("value")) f.get("value").fail("mode all takes no value");
+    return s;
+  }
+  const Field value = f.get("value");
+  if (s.mode == Selection::Mode::count) {
+    s.value = static_cast<std::uint32_t>(value.uint(100000));
+    if (s.value == 0) value.fail("must be at least 1");
+  } else {
+    s.value = static_cast<std::uint32_t>(value.percent() * 100.0 + 0.5);
+    if (s.value == 0) value.fail("must be more than 0%");
+  }
+  return s;
+}
+
+Policy parse_document(const Field& root, const std::string& file) {
+  root.expect_keys({"apiVersion", "kind", "metadata", "spec"});
+  Policy p;
+  p.file = file;
+  const Field api = root.get("apiVersion");
+  if (api.str() != "faultline/v1") api.fail(fmt::format("unsupported apiVersion '{}'; expected faultline/v1", api.str()));
+  const Field kind = root.get("kind");
+  if (kind.str() != "Experiment") kind.fail(fmt::format("unsupported kind '{}'; expected Experiment", kind.str()));
+
+  const Field meta = root.get("metadata");
+  meta.expect_keys({"name", "labels"});
+  const Field name = meta.get("name");
+  check_name(name, "experiment");
+  p.name = name.str();
+  if (auto labels = meta.find("labels")) {
+    if (!labels->is_map()) labels->fail("expected a map of label: value");
+    for (const auto& k : labels->keys()) p.labels[k] = labels->get(k.c_str()).str();
+  }
+
+  const Field spec = root.get("spec");
+  spec.expect_keys({"duration", "targets", "selection", "faults", "dryRun"});
+  const Field duration = spec.get("duration");
+  p.duration_ns = duration.duration_ns();
+  if (p.duration_ns == 0) duration.fail("must be longer than 0s");
+  if (p.duration_ns > kMaxDurationNs) duration.fail("must be at most 24h: experiments are bounded");
+
+  const Field targets = spec.get("targets");
+  for (const auto& t : targets.items()) p.targets.push_back(parse_target(t));
+  if (p.targets.empty()) targets.fail("at least one target is required");
+  if (auto sel = spec.find("selection")) p.selection = parse_selection(*sel);
+
+  const Field faults = spec.get("faults");
+  std::set<std::string> names;
+  for (const auto& f : faults.items()) {
+    Fault fault = parse_fault(f, p.duration_ns);
+    if (!names.insert(fault.name).second) f.get("name").fail(fmt::format("duplicate fault name '{}'", fault.name));
+    p.faults.push_back(std::move(fault));
+  }
+  if (p.faults.empty()) faults.fail("at least one fault is required");
+  if (auto dry = spec.find("dryRun")) p.dry_run = dry->boolean();
+  return p;
+}
+
+}  // namespace
+
+const char* family_name(const FaultSpec& spec) {
+  static constexpr const char* kNames[] = {"network", "file", "syscall", "process", "resource"};
+  struct Visitor {
+    const char* operator()(const NetworkFault&) const { return kNames[0]; }
+    const char* operator()(const FileFault&) const { return kNames[1]; }
+    const char* operator()(const SyscallFault&) const { return kNames[2]; }
+    const char* operator()(const ProcessFault&) const { return kNames[3]; }
+    const char* operator()(const ResourceFault&) const { return kNames[4]; }
+  };
+  return std::visit(Visitor{}, spec);
+}
+
+Result<Policy> parse_policy(std::string_view text, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return make_error(0, "{}:{}:{}: invalid YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  if (!root.IsMap())
+    return make_error(0, "{}:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, "
+                      "metadata, spec)", file_name);
+  try {
+    return parse_document(Field(&file_name, root, ""), file_name);
+  } catch (const PolicyError& e) {
+    return Error{0, e.what()};
+  } catch (const YAML::Exception& e) {
+    return make_error(0, "{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+}
+
+Result<Policy> load_policy_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(errno, "cannot read policy file {}", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_policy(ss.str(), path);
+}
+
+}  // namespace faultline::policy

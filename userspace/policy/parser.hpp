@@ -1,0 +1,16 @@
+// faultline/v1 Experiment files -> validated Policy. Every error is one line:
+// "file:line:col: field.path: what is wrong (and what would be valid)".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "policy/policy.hpp"
+#include "util/result.hpp"
+
+namespace faultline::policy {
+
+Result<Policy> parse_policy(std::string_view text, const std::string& file_name);
+Result<Policy> load_policy_file(const std::string& path);
+
+}  // namespace faultline::policy

@@ -1,0 +1,113 @@
+// The typed form of a faultline/v1 Experiment file. Everything here is validated: a Policy that
+// exists is well-formed (units parsed, ranges checked, names known). No kernel access.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace faultline::policy {
+
+struct Location {
+  int line = 0;  // 1-based; 0 = unknown
+  int column = 0;
+};
+
+struct Cidr {
+  std::uint32_t addr = 0;  // host byte order
+  std::uint8_t prefix = 32;
+};
+
+enum class Direction { egress, ingress, both };
+enum class Protocol { any, tcp, udp, icmp };
+
+struct PortRange {
+  std::uint16_t min = 0;  // 0/0 = any
+  std::uint16_t max = 0;
+};
+
+struct NetworkFault {
+  Direction direction = Direction::egress;
+  std::optional<double> loss;            // fraction 0..1
+  bool blackhole = false;                // 100% drop
+  std::optional<std::uint64_t> delay_ns;
+  std::optional<std::uint64_t> jitter_ns;
+  std::optional<std::uint64_t> rate_bps;
+  std::optional<double> corrupt;
+  std::optional<double> duplicate;
+  Protocol protocol = Protocol::any;
+  std::optional<Cidr> peer;
+  PortRange port;
+};
+
+enum class FileOp { open, read, write };
+struct FileFault {
+  std::string path;  // absolute prefix
+  std::vector<FileOp> ops;
+  int err = 0;  // positive errno
+};
+
+struct SyscallFault {
+  std::string name;
+  int err = 0;
+  std::optional<Cidr> peer;
+  PortRange port;
+};
+
+struct ProcessFault {
+  int signal = 0;
+  std::string on_syscall;
+};
+
+struct ResourceFault {
+  std::optional<double> cpu;                   // fraction of one CPU to burn
+  std::optional<std::uint64_t> memory_bytes;  // memory to hold
+};
+
+using FaultSpec = std::variant<NetworkFault, FileFault, SyscallFault, ProcessFault, ResourceFault>;
+
+struct Trigger {
+  std::optional<double> probability;  // fraction 0..1; unset = always
+  std::uint32_t every = 0;
+  std::uint32_t after = 0;
+  std::uint32_t times = 0;
+  std::uint64_t start_ns = 0;  // offset from the experiment's start
+};
+
+struct Fault {
+  std::string name;
+  Location location;
+  FaultSpec spec;
+  Trigger trigger;
+};
+
+struct TargetSpec {
+  enum class Kind { cgroup, pid, systemd, container };
+  Kind kind = Kind::cgroup;
+  std::string value;
+  Location location;
+};
+
+struct Selection {
+  enum class Mode { all, count, percent };
+  Mode mode = Mode::all;
+  std::uint32_t value = 0;
+};
+
+struct Policy {
+  std::string file;  // where it came from, for messages
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::uint64_t duration_ns = 0;
+  std::vector<TargetSpec> targets;
+  Selection selection;
+  std::vector<Fault> faults;
+  bool dry_run = false;
+};
+
+const char* family_name(const FaultSpec& spec);
+
+}  // namespace faultline::policy

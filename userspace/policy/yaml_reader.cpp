@@ -1,0 +1,165 @@
+#include "policy/yaml_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "policy/names.hpp"
+#include "policy/units.hpp"
+
+namespace faultline::policy {
+namespace {
+
+std::string with_suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string guess = closest(word, candidates);
+  return guess.empty() ? "" : fmt::format(" (did you mean {}?)", guess);
+}
+
+const char* kind_of(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "empty";
+    case YAML::NodeType::Undefined: break;
+  }
+  return "missing";
+}
+
+}  // namespace
+
+Location Field::location() const {
+  const YAML::Mark m = node_.Mark();
+  if (m.line < 0) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+void Field::fail(const std::string& message) const {
+  const Location l = location();
+  if (path_.empty()) throw PolicyError(fmt::format("{}:{}:{}: {}", *file_, l.line, l.column, message));
+  throw PolicyError(fmt::format("{}:{}:{}: {}: {}", *file_, l.line, l.column, path_, message));
+}
+
+void Field::expect_keys(std::initializer_list<const char*> allowed) const {
+  if (!node_.IsMap()) fail(fmt::format("expected a map, found {}", kind_of(node_)));
+  std::vector<std::string> allowed_list(allowed.begin(), allowed.end());
+  std::set<std::string> seen;
+  for (const auto& kv : node_) {
+    Field key(file_, kv.first, path_);
+    if (!kv.first.IsScalar()) key.fail("keys must be plain words");
+    const std::string k = kv.first.Scalar();
+    if (!seen.insert(k).second) key.fail(fmt::format("duplicate key '{}'", k));
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || k == a;
+    if (!ok) {
+      std::string valid;
+      for (const char* a : allowed) valid += std::string(valid.empty() ? "" : ", ") + a;
+      key.fail(fmt::format("unknown key '{}'{}; valid keys: {}", k, with_suggestion(k, allowed_list), valid));
+    }
+  }
+}
+
+bool Field::has(const char* key) const { return node_.IsMap() && node_[key].IsDefined(); }
+
+std::optional<Field> Field::find(const char* key) const {
+  if (!has(key)) return std::nullopt;
+  return Field(file_, node_[key], path_.empty() ? key : path_ + "." + key);
+}
+
+Field Field::get(const char* key) const {
+  auto f = find(key);
+  if (!f) fail(fmt::format("missing required key '{}'", key));
+  return *f;
+}
+
+std::vector<std::string> Field::keys() const {
+  std::vector<std::string> out;
+  for (const auto& kv : node_) out.push_back(kv.first.Scalar());
+  return out;
+}
+
+std::vector<Field> Field::items() const {
+  if (!node_.IsSequence()) fail(fmt::format("expected a list, found {}", kind_of(node_)));
+  std::vector<Field> out;
+  size_t i = 0;
+  for (const auto& item : node_) out.emplace_back(file_, item, fmt::format("{}[{}]", path_, i++));
+  return out;
+}
+
+std::string Field::str() const {
+  if (!node_.IsScalar()) fail(fmt::format("expected a value, found {}", kind_of(node_)));
+  return node_.Scalar();
+}
+
+bool Field::boolean() const {
+  const std::string s = str();
+  if (s == "true") return true;
+  if (s == "false") return false;
+  fail(fmt::format("'{}' is not a boolean; write true or false", s));
+}
+
+std::uint64_t Field::uint(std::uint64_t max) const {
+  const std::string s = str();
+  auto v = parse_uint(s, max);
+  if (!v) fail(fmt::format("'{}' is not a whole number in 0..{}", s, max));
+  return *v;
+}
+
+std::uint64_t Field::duration_ns() const {
+  const std::string s = str();
+  auto v = parse_duration_ns(s);
+  if (!v) fail(fmt::format("'{}' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m", s));
+  return *v;
+}
+
+double Field::percent() const {
+  const std::string s = str();
+  auto v = parse_percent(s);
+  if (!v) fail(fmt::format("'{}' is not a percentage; write e.g. 5% or 0.5%", s));
+  if (*v < 0.0 || *v > 1.0) fail(fmt::format("'{}' is out of range; expected 0%..100%", s));
+  return *v;
+}
+
+std::uint64_t Field::size_bytes() const {
+  const std::string s = str();
+  auto v = parse_size_bytes(s);
+  if (!v) fail(fmt::format("'{}' is not a size; write e.g. 256Mi, 1Gi, 500M", s));
+  return *v;
+}
+
+std::uint64_t Field::rate_bps() const {
+  const std::string s = str();
+  auto v = parse_rate_bps(s);
+  if (!v || *v == 0) fail(fmt::format("'{}' is not a rate; write e.g. 1mbit, 500kbit, 10mbps", s));
+  return *v;
+}
+
+Cidr Field::cidr() const {
+  const std::string s = str();
+  auto v = parse_cidr(s);
+  if (!v) fail(fmt::format("'{}' is not an IPv4 address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, host bits clear)", s));
+  return *v;
+}
+
+PortRange Field::ports() const {
+  const std::string s = str();
+  auto v = parse_port_range(s);
+  if (!v) fail(fmt::format("'{}' is not a port or range; write e.g. 5432 or 8000-8080 (1..65535)", s));
+  return *v;
+}
+
+int Field::errno_value() const {
+  const std::string s = str();
+  auto v = errno_from_name(s);
+  if (!v) fail(fmt::format("unknown errno '{}'{}", s, with_suggestion(s, errno_names())));
+  return *v;
+}
+
+int Field::signal_value() const {
+  const std::string s = str();
+  auto v = signal_from_name(s);
+  if (!v) fail(fmt::format("unknown signal '{}'{}", s, with_suggestion(s, signal_names())));
+  return *v;
+}
+
+}  // namespace faultline::policy
