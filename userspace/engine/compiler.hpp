@@ -1,0 +1,57 @@
+// Policy -> kernel rules. Decides, per fault, which hook implements it on this kernel, and
+// refuses (with the reason) what this kernel or this version cannot do: nothing is silently
+// skipped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_rules.hpp"
+#include "engine/rule_ids.hpp"
+#include "engine/target.hpp"
+#include "policy/policy.hpp"
+
+namespace faultline::engine {
+
+// What the kernel offers, as found by the feature probes (kernel/features).
+struct Capabilities {
+  bool cgroup_skb = false;
+  std::string cgroup_skb_reason;
+  bool file_open = false;
+  std::string file_open_reason;
+};
+
+struct RuleEntry {
+  Target target;
+  fl_hook hook;
+  fl_rule rule;
+};
+
+struct CompiledFault {
+  std::string name;
+  std::string family;
+  std::vector<std::uint32_t> rule_ids;
+};
+
+struct CompiledExperiment {
+  std::string name;
+  std::vector<Target> targets;
+  std::vector<CompiledFault> faults;
+  std::vector<RuleEntry> entries;
+  std::uint64_t start_ns = 0;     // CLOCK_MONOTONIC
+  std::uint64_t deadline_ns = 0;  // CLOCK_MONOTONIC; also inside every rule
+  bool dry_run = false;
+};
+
+// Ids are taken from `ids`; on error every id taken is given back.
+Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vector<Target>& targets,
+                                   const Capabilities& caps, RuleIdAllocator& ids, std::uint64_t now_ns);
+
+// Gives back the ids of a compiled experiment.
+void release_ids(const CompiledExperiment& experiment, RuleIdAllocator& ids);
+
+// The rule table for a set of live experiments.
+Result<CompiledRules> merge(const std::vector<const CompiledExperiment*>& experiments);
+
+}  // namespace faultline::engine
