@@ -120,13 +120,18 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
 
   // 1. Fill the inactive generation. A leftover from an interrupted apply is cleared first.
   if (auto st = delete_generation(next_gen); !st) return st;
+  std::set<std::uint32_t> ids;
   for (const auto& [target, set] : rules.sets()) {
     const fl_rule_key key{target.first, target.second, next_gen};
     for (std::uint32_t i = 0; i < set.count; ++i) {
-      if (auto st = reset_counters(set.rules[i].rule_id); !st) {
-        (void)delete_generation(next_gen);
-        return st;
+      const std::uint32_t id = set.rules[i].rule_id;
+      if (live_ids_.count(id) == 0 && ids.count(id) == 0) {
+        if (auto st = reset_counters(id); !st) {
+          (void)delete_generation(next_gen);
+          return st;
+        }
       }
+      ids.insert(id);
     }
     if (bpf_map__update_elem(skel_->maps.fl_rules, &key, sizeof(key), &set, sizeof(set), BPF_NOEXIST) != 0) {
       const Error err = make_error(errno, "cannot insert the rules of cgroup {}", target.first);
@@ -156,6 +161,7 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   if (auto st = write_config(config); !st) return st; // the wider mask left behind is harmless
 
   // 3. The old generation is unreachable now.
+  live_ids_ = std::move(ids);
   return delete_generation(live_gen);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "engine/compiled_rules.hpp"
@@ -36,7 +37,8 @@ public:
   // Attaches the file-open program of the chosen backend (global hook; rules scope it).
   Result<Link> attach_file_open();
 
-  // Makes `rules` the live table in one generation flip, with fresh counters for its rule ids.
+  // Makes `rules` the live table in one generation flip. Rule ids new to the table start with
+  // fresh counters; ids already live keep theirs (another experiment's apply must not reset them).
   // On error the previous table stays live and nothing of the new one remains.
   Status apply(const engine::CompiledRules& rules);
   // Kill switch: one map write; every program returns at its first lookup.
@@ -59,6 +61,7 @@ private:
   std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
   FileBackend file_backend_ = FileBackend::none;
   int ncpus_ = 1;
+  std::set<std::uint32_t> live_ids_;  // rule ids of the live table: their counters carry over
 };
 
 } // namespace faultline::kernel

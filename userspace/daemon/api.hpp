@@ -1,0 +1,43 @@
+// The daemon's HTTP/JSON API as plain functions of (method, path, body), so handlers are tested
+// in-process; server.cpp only adapts cpp-httplib to this.
+//
+//   GET    /v1/health                 {"status":"ok"}
+//   GET    /v1/doctor                 kernel features and fault-family support
+//   POST   /v1/experiments            body {"policy": "<yaml>", "file": "name.yaml"} -> 201 view
+//   GET    /v1/experiments            [views]
+//   GET    /v1/experiments/NAME       view with live counters
+//   DELETE /v1/experiments/NAME       stop one -> final view
+//   POST   /v1/stop-all               kill switch -> {"stopped": N}
+// Errors: {"error": "..."} with 400 (bad policy), 404, 409 (already running), 422 (this
+// kernel cannot), 500.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
+#include "daemon/controller.hpp"
+
+namespace faultline::daemon {
+
+struct ApiResponse {
+  int status = 200;
+  nlohmann::json body;
+};
+
+class Api {
+ public:
+  Api(Controller& controller, std::function<nlohmann::json()> doctor)
+      : controller_(controller), doctor_(std::move(doctor)) {}
+  ApiResponse handle(const std::string& method, const std::string& path, const std::string& body);
+
+ private:
+  ApiResponse apply(const std::string& body);
+  Controller& controller_;
+  std::function<nlohmann::json()> doctor_;
+};
+
+int http_status_for(const Error& error);
+
+}  // namespace faultline::daemon

@@ -1,0 +1,197 @@
+#include "daemon/controller.hpp"
+
+#include <chrono>
+
+#include "util/log.hpp"
+
+namespace faultline::daemon {
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Controller::Controller(Host& host, Journal* journal) : host_(host), journal_(journal) {}
+
+Controller::~Controller() {
+  // Shutdown removes every fault; the deadlines would retire them anyway.
+  if (!live_.empty()) (void)stop_all("faultline shut down");
+}
+
+void Controller::journal(const std::string& event, const std::string& name, const nlohmann::json& detail) {
+  if (journal_ == nullptr) return;
+  if (auto st = journal_->record(event, name, detail); !st) log::warn("{}", st.error().describe());
+}
+
+Status Controller::apply_live_locked() {
+  std::vector<const engine::CompiledExperiment*> all;
+  for (const auto& [name, live] : live_) all.push_back(&live.compiled);
+  auto rules = engine::merge(all);
+  if (!rules) return rules.error();
+  return host_.apply(*rules);
+}
+
+Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) {
+  std::lock_guard lock(mu_);
+  if (live_.count(policy.name))
+    return make_error(EEXIST, "experiment {} is already running; stop it first", policy.name);
+
+  std::vector<engine::Target> matched;
+  for (const auto& t : policy.targets) {
+    auto found = host_.resolve(t);
+    if (!found)
+      return make_error(found.error().code, "{}:{}:{}: target '{}': {}", policy.file, t.location.line,
+                        t.location.column, t.value, found.error().describe());
+    matched.insert(matched.end(), found->begin(), found->end());
+  }
+  auto selected = engine::select_targets(std::move(matched), policy.selection, rng_);
+  if (!selected) return make_error(selected.error().code, "{}: {}", policy.file, selected.error().message);
+
+  auto compiled = engine::compile(policy, *selected, host_.capabilities(), ids_, host_.now_ns());
+  if (!compiled) return compiled.error();
+
+  Live live{policy, std::move(*compiled), {}, wall_ms()};
+  // Attach what is missing; on any failure detach what this start attached and change nothing.
+  std::vector<AttachKey> fresh;
+  auto undo = [&](const Error& e) {
+    for (const auto& key : fresh) attachments_.erase(key);
+    for (const auto& key : live.attachments)
+      if (attachments_.count(key)) attachments_[key].refs -= 1;
+    engine::release_ids(live.compiled, ids_);
+    return e;
+  };
+  for (const auto& entry : live.compiled.entries) {
+    const AttachKey key{entry.hook == FL_HOOK_FILE_OPEN ? 0 : entry.target.cgroup_id, entry.hook};
+    if (std::find(live.attachments.begin(), live.attachments.end(), key) != live.attachments.end()) continue;
+    auto it = attachments_.find(key);
+    if (it == attachments_.end()) {
+      auto attached = host_.attach(entry.target, entry.hook);
+      if (!attached) return undo(attached.error());
+      it = attachments_.emplace(key, Shared{std::move(*attached), 0}).first;
+      fresh.push_back(key);
+    }
+    it->second.refs += 1;
+    live.attachments.push_back(key);
+  }
+
+  const std::string name = policy.name;
+  live_.emplace(name, std::move(live));
+  if (auto st = apply_live_locked(); !st) {
+    Live failed = std::move(live_.at(name));
+    live_.erase(name);
+    live = std::move(failed);
+    return undo(st.error());
+  }
+  finished_.erase(name);
+  const Live& l = live_.at(name);
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : l.compiled.targets) targets.push_back(t.path);
+  journal("started", name, {{"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}});
+  log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
+  return view_locked(l, "running", "");
+}
+
+void Controller::release_attachments_locked(const std::vector<AttachKey>& keys) {
+  for (const auto& key : keys) {
+    auto it = attachments_.find(key);
+    if (it != attachments_.end() && --it->second.refs <= 0) attachments_.erase(it);
+  }
+}
+
+Result<observe::ExperimentView> Controller::stop_locked(const std::string& name, const std::string& state,
+                                                        const std::string& reason) {
+  auto it = live_.find(name);
+  if (it == live_.end()) {
+    auto done = finished_.find(name);
+    if (done != finished_.end()) return done->second;  // stopping twice is not an error
+    return make_error(ENOENT, "no experiment named {}", name);
+  }
+  // Final counters first: the ids are given back below.
+  observe::ExperimentView final_view = view_locked(it->second, state, reason);
+  Live live = std::move(it->second);
+  live_.erase(it);
+  if (auto st = apply_live_locked(); !st) {
+    // Could not remove its rules: disarm everything rather than leave a fault running.
+    log::error("removing {} failed ({}); disarming all faults", name, st.error().describe());
+    (void)host_.disarm();
+  }
+  release_attachments_locked(live.attachments);
+  engine::release_ids(live.compiled, ids_);
+  final_view.ended_at_ms = wall_ms();
+  final_view.remaining_ms = 0;
+  finished_[name] = final_view;
+  journal(state, name, {{"reason", reason}, {"report", observe::to_json(final_view)}});
+  log::info("experiment {} {}: {}", name, state, reason);
+  return final_view;
+}
+
+Result<observe::ExperimentView> Controller::stop(const std::string& name, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  return stop_locked(name, "stopped", reason);
+}
+
+Status Controller::stop_all(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  const Status disarmed = host_.disarm();  // the kill switch: one map write, effective at once
+  std::vector<std::string> names;
+  for (const auto& [name, live] : live_) names.push_back(name);
+  for (const auto& name : names) (void)stop_locked(name, "stopped", reason);
+  journal("stop-all", "", {{"reason", reason}});
+  return disarmed;
+}
+
+int Controller::expire() {
+  std::lock_guard lock(mu_);
+  const std::uint64_t now = host_.now_ns();
+  std::vector<std::string> due;
+  for (const auto& [name, live] : live_)
+    if (now >= live.compiled.deadline_ns) due.push_back(name);
+  for (const auto& name : due) (void)stop_locked(name, "completed", "duration elapsed");
+  return static_cast<int>(due.size());
+}
+
+observe::ExperimentView Controller::view_locked(const Live& live, const std::string& state,
+                                                const std::string& reason) {
+  observe::ExperimentView v;
+  v.name = live.policy.name;
+  v.state = state;
+  v.reason = reason;
+  v.dry_run = live.policy.dry_run;
+  v.labels = live.policy.labels;
+  v.started_at_ms = live.started_at_ms;
+  v.duration_ms = live.policy.duration_ns / 1000000;
+  const std::uint64_t now = host_.now_ns();
+  v.remaining_ms = now < live.compiled.deadline_ns ? (live.compiled.deadline_ns - now) / 1000000 : 0;
+  for (const auto& t : live.compiled.targets) v.targets.push_back({t.path, t.cgroup_id});
+  for (const auto& f : live.compiled.faults) {
+    observe::FaultCounters c{f.name, f.family, 0, 0};
+    for (auto id : f.rule_ids) {
+      if (auto s = host_.rule_stats(id)) {
+        c.matched += s->matched;
+        c.injected += s->injected;
+      }
+    }
+    v.faults.push_back(c);
+  }
+  return v;
+}
+
+std::vector<observe::ExperimentView> Controller::list() {
+  std::lock_guard lock(mu_);
+  std::vector<observe::ExperimentView> out;
+  for (const auto& [name, live] : live_) out.push_back(view_locked(live, "running", ""));
+  for (const auto& [name, view] : finished_) out.push_back(view);
+  return out;
+}
+
+Result<observe::ExperimentView> Controller::get(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (auto it = live_.find(name); it != live_.end()) return view_locked(it->second, "running", "");
+  if (auto it = finished_.find(name); it != finished_.end()) return it->second;
+  return make_error(ENOENT, "no experiment named {}", name);
+}
+
+}  // namespace faultline::daemon

@@ -1,0 +1,71 @@
+// The experiment lifecycle: start (resolve -> select -> compile -> attach -> apply, all or
+// nothing), stop one, stop all (kill switch first), expire at the deadline, and views with live
+// counters. One controller serves the daemon's API and `faultline exec`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "daemon/host.hpp"
+#include "daemon/journal.hpp"
+#include "engine/compiler.hpp"
+#include "engine/rule_ids.hpp"
+#include "observe/experiment_view.hpp"
+#include "policy/policy.hpp"
+
+namespace faultline::daemon {
+
+class Controller {
+ public:
+  explicit Controller(Host& host, Journal* journal = nullptr);
+  ~Controller();
+
+  // Errors: EEXIST (name running), EOPNOTSUPP (kernel/version cannot), ENOENT (no target), or the
+  // kernel's errno. On any error the kernel is exactly as before.
+  Result<observe::ExperimentView> start(const policy::Policy& policy);
+  Result<observe::ExperimentView> stop(const std::string& name, const std::string& reason = "stopped by request");
+  // Kill switch: disarms every program with one map write, then removes every experiment.
+  Status stop_all(const std::string& reason = "stop-all");
+  // Completes experiments whose deadline has passed; returns how many.
+  int expire();
+
+  std::vector<observe::ExperimentView> list();
+  Result<observe::ExperimentView> get(const std::string& name);
+
+ private:
+  using AttachKey = std::pair<std::uint64_t, std::uint32_t>;  // (cgroup id or 0 for global, hook)
+  struct Live {
+    policy::Policy policy;
+    engine::CompiledExperiment compiled;
+    std::vector<AttachKey> attachments;
+    std::int64_t started_at_ms = 0;
+  };
+  struct Shared {
+    std::unique_ptr<Attachment> attachment;
+    int refs = 0;
+  };
+
+  Status apply_live_locked();
+  observe::ExperimentView view_locked(const Live& live, const std::string& state, const std::string& reason);
+  Result<observe::ExperimentView> stop_locked(const std::string& name, const std::string& state,
+                                              const std::string& reason);
+  void release_attachments_locked(const std::vector<AttachKey>& keys);
+  void journal(const std::string& event, const std::string& name, const nlohmann::json& detail = {});
+
+  std::mutex mu_;
+  Host& host_;
+  Journal* journal_;
+  engine::RuleIdAllocator ids_;
+  std::map<std::string, Live> live_;
+  std::map<std::string, observe::ExperimentView> finished_;
+  std::map<AttachKey, Shared> attachments_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace faultline::daemon

@@ -1,0 +1,37 @@
+// Everything the controller needs from the machine, behind one interface: the real one drives
+// the kernel (kernel_host.cpp); tests substitute a fake and observe every call.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/compiled_rules.hpp"
+#include "engine/compiler.hpp"
+#include "engine/target.hpp"
+#include "faultline/abi.h"
+#include "policy/policy.hpp"
+#include "util/result.hpp"
+
+namespace faultline::daemon {
+
+// An attached program; detaches when destroyed.
+class Attachment {
+ public:
+  virtual ~Attachment() = default;
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual engine::Capabilities capabilities() = 0;
+  virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
+  // Packet hooks attach per target cgroup; the file hook is global (target is ignored).
+  virtual Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) = 0;
+  virtual Status apply(const engine::CompiledRules& rules) = 0;
+  virtual Status disarm() = 0;
+  virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;
+  virtual std::uint64_t now_ns() = 0;  // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+};
+
+}  // namespace faultline::daemon

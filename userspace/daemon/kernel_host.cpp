@@ -1,0 +1,57 @@
+#include "daemon/kernel_host.hpp"
+
+#include <ctime>
+
+namespace faultline::daemon {
+namespace {
+
+class LinkAttachment final : public Attachment {
+ public:
+  explicit LinkAttachment(kernel::Link link) : link_(std::move(link)) {}
+
+ private:
+  kernel::Link link_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KernelHost>> KernelHost::create() {
+  auto features = std::make_unique<kernel::Features>(std::make_unique<kernel::KernelFeatureProbe>());
+  auto cgroups = kernel::CgroupFs::discover();
+  if (!cgroups) return cgroups.error();
+  const auto file = kernel::choose_file_backend(*features);
+  engine::Capabilities caps;
+  const auto& skb = features->status(kernel::Feature::cgroup_skb);
+  caps.cgroup_skb = skb.supported;
+  caps.cgroup_skb_reason = skb.detail;
+  caps.file_open = file.backend != kernel::FileBackend::none;
+  caps.file_open_reason = file.reason;
+  auto programs = kernel::FaultPrograms::load({file.backend});
+  if (!programs) return programs.error();
+  return std::unique_ptr<KernelHost>(
+      new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(caps)));
+}
+
+Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec& target) {
+  auto found = resolver_.resolve(target);
+  if (!found) return found.error();
+  std::vector<engine::Target> out;
+  for (const auto& c : *found) out.push_back({c.path, c.id, c.level});
+  return out;
+}
+
+Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& target, fl_hook hook) {
+  Result<kernel::Link> link = hook == FL_HOOK_FILE_OPEN
+                                  ? programs_.attach_file_open()
+                                  : programs_.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
+  if (!link) return link.error();
+  return std::unique_ptr<Attachment>(std::make_unique<LinkAttachment>(std::move(*link)));
+}
+
+std::uint64_t KernelHost::now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace faultline::daemon

@@ -1,0 +1,45 @@
+// The real Host: feature probes, cgroup resolution and the loaded BPF programs.
+#pragma once
+
+#include <memory>
+
+#include "daemon/host.hpp"
+#include "kernel/fault_programs.hpp"
+#include "kernel/features.hpp"
+#include "kernel/targets.hpp"
+
+namespace faultline::daemon {
+
+class KernelHost final : public Host {
+ public:
+  // Probes the kernel, loads the programs it supports (disarmed, empty table).
+  static Result<std::unique_ptr<KernelHost>> create();
+
+  engine::Capabilities capabilities() override { return caps_; }
+  Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
+  Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) override;
+  Status apply(const engine::CompiledRules& rules) override { return programs_.apply(rules); }
+  Status disarm() override { return programs_.disarm(); }
+  Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }
+  std::uint64_t now_ns() override;
+
+  kernel::Features& features() { return *features_; }
+  const kernel::CgroupFs& cgroups() const { return cgroups_; }
+
+ private:
+  KernelHost(std::unique_ptr<kernel::Features> features, kernel::CgroupFs cgroups, kernel::FaultPrograms programs,
+             engine::Capabilities caps)
+      : features_(std::move(features)),
+        cgroups_(cgroups),
+        resolver_(cgroups),
+        programs_(std::move(programs)),
+        caps_(std::move(caps)) {}
+
+  std::unique_ptr<kernel::Features> features_;
+  kernel::CgroupFs cgroups_;
+  kernel::TargetResolver resolver_;
+  kernel::FaultPrograms programs_;
+  engine::Capabilities caps_;
+};
+
+}  // namespace faultline::daemon

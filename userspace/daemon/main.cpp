@@ -1,0 +1,69 @@
+// faultlined: loads the fault programs, serves the API, retires experiments at their deadline
+// and removes every fault on SIGTERM/SIGINT. If it is killed instead, its links die with it and
+// every rule's deadline still holds inside BPF.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
+#include "daemon/api.hpp"
+#include "daemon/controller.hpp"
+#include "daemon/journal.hpp"
+#include "daemon/kernel_host.hpp"
+#include "daemon/server.hpp"
+#include "observe/doctor_report.hpp"
+#include "util/log.hpp"
+
+using namespace faultline;
+
+int main(int argc, char** argv) {
+  CLI::App app{"faultlined: the faultline daemon"};
+  daemon::ServerOptions options;
+  std::string journal_path = "/var/lib/faultline/journal.jsonl";
+  app.add_option("--socket", options.socket_path, "Unix socket of the API")->capture_default_str();
+  app.add_option("--journal", journal_path, "experiment journal (JSON lines)")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    // Signals are taken by a dedicated thread, so every other thread runs with them blocked.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto journal = daemon::Journal::open(journal_path);
+    if (!journal) {
+      log::error("{}", journal.error().describe());
+      return 1;
+    }
+    for (const auto& name : journal->recover_interrupted())
+      (void)journal->record("aborted", name, {{"reason", "the previous faultlined ended without stopping it; its "
+                                                         "programs detached with it"}});
+    auto host = daemon::KernelHost::create();
+    if (!host) {
+      log::error("{}", host.error().describe());
+      return 1;
+    }
+    daemon::Controller controller(**host, &*journal);
+    daemon::Api api(controller, [&] { return observe::doctor_json((*host)->features()); });
+    std::atomic<bool> stop{false};
+    std::thread signal_thread([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      log::info("signal {}: removing every fault and shutting down", sig);
+      stop.store(true);
+    });
+    signal_thread.detach();
+    auto served = daemon::serve(api, controller, options, stop);
+    (void)controller.stop_all("faultlined shut down");
+    if (!served) {
+      log::error("{}", served.error().describe());
+      return 1;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    log::error("fatal: {}", e.what());
+    return 1;
+  }
+}

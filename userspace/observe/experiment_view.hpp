@@ -1,0 +1,45 @@
+// What an experiment looks like from outside: state, targets and per-fault counters. Built by
+// the daemon's controller, rendered as JSON (API, reports) or text (CLI).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace faultline::observe {
+
+struct FaultCounters {
+  std::string name;
+  std::string family;
+  std::uint64_t matched = 0;
+  std::uint64_t injected = 0;
+};
+
+struct TargetView {
+  std::string path;
+  std::uint64_t cgroup_id = 0;
+};
+
+struct ExperimentView {
+  std::string name;
+  std::string state;   // running | completed | stopped | aborted
+  std::string reason;  // why it ended, when it did
+  bool dry_run = false;
+  std::map<std::string, std::string> labels;
+  std::int64_t started_at_ms = 0;  // unix time
+  std::int64_t ended_at_ms = 0;    // 0 while running
+  std::uint64_t duration_ms = 0;
+  std::uint64_t remaining_ms = 0;
+  std::vector<TargetView> targets;
+  std::vector<FaultCounters> faults;
+};
+
+nlohmann::json to_json(const ExperimentView& view);
+ExperimentView view_from_json(const nlohmann::json& j);
+// A human report: state line, targets, a counters table.
+std::string to_text(const ExperimentView& view);
+
+}  // namespace faultline::observe
