@@ -45,6 +45,7 @@ void ensure_tracefs() {
 // Loads (and attaches) only `prog_name` from the probe object. The result says which step failed.
 FeatureStatus try_program(const char* prog_name, const char* what) {
   route_libbpf_log();
+  QuietLibbpf quiet;
   ProbeSkel skel(probe_bpf__open());
   if (!skel) return {false, fmt::format("cannot open the probe object: {}", std::strerror(errno))};
   bpf_program* wanted = nullptr;

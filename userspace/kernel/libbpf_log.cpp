@@ -11,8 +11,10 @@
 namespace faultline::kernel {
 namespace {
 
+thread_local int g_quiet = 0;
+
 int libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
-  const log::Level ours = level == LIBBPF_WARN ? log::Level::warn : log::Level::debug;
+  const log::Level ours = level == LIBBPF_WARN && g_quiet == 0 ? log::Level::warn : log::Level::debug;
   if (!log::enabled(ours)) return 0;
   // Verifier logs arrive as one message of many kilobytes: size the buffer to fit.
   va_list copy;
@@ -32,5 +34,8 @@ int libbpf_print(enum libbpf_print_level level, const char* format, va_list args
 } // namespace
 
 void route_libbpf_log() { libbpf_set_print(libbpf_print); }
+
+QuietLibbpf::QuietLibbpf() { ++g_quiet; }
+QuietLibbpf::~QuietLibbpf() { --g_quiet; }
 
 } // namespace faultline::kernel

@@ -6,4 +6,14 @@ namespace faultline::kernel {
 // verifier log shows with FAULTLINE_LOG=debug). Idempotent.
 void route_libbpf_log();
 
+// While alive, libbpf's warnings are logged at debug level: for feature probes, whose failures
+// are expected answers, not problems.
+class QuietLibbpf {
+ public:
+  QuietLibbpf();
+  ~QuietLibbpf();
+  QuietLibbpf(const QuietLibbpf&) = delete;
+  QuietLibbpf& operator=(const QuietLibbpf&) = delete;
+};
+
 } // namespace faultline::kernel

@@ -1,0 +1,115 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "observe/experiment_view.hpp"
+#include "policy/parser.hpp"
+
+namespace faultline::cli {
+namespace {
+
+volatile sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+int fail(const Error& e) {
+  fmt::print(stderr, "faultline: {}\n", e.message);
+  return 1;
+}
+
+void print_view(const nlohmann::json& j, const OutputOptions& out) {
+  if (out.json) fmt::print("{}\n", j.dump(2));
+  else fmt::print("{}", observe::to_text(observe::view_from_json(j)));
+}
+
+// Validates locally first: a bad file is reported without a round trip and never reaches the daemon.
+Result<nlohmann::json> apply_file(DaemonClient& client, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(errno, "cannot read {}", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto policy = policy::parse_policy(ss.str(), path);
+  if (!policy) return policy.error();
+  return client.call("POST", "/v1/experiments", {{"policy", ss.str()}, {"file", path}});
+}
+
+}  // namespace
+
+int cmd_apply(DaemonClient& client, const std::string& policy_path, const OutputOptions& out) {
+  auto view = apply_file(client, policy_path);
+  if (!view) return fail(view.error());
+  print_view(*view, out);
+  return 0;
+}
+
+int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOptions& out) {
+  auto view = apply_file(client, policy_path);
+  if (!view) return fail(view.error());
+  const std::string name = (*view)["name"];
+  if (!out.json) fmt::print("experiment {} running for {} ms (Ctrl-C stops it)\n", name, (*view)["durationMs"].get<std::uint64_t>());
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  nlohmann::json last = *view;
+  while (last.value("state", "") == "running") {
+    if (g_interrupted) {
+      auto stopped = client.call("DELETE", "/v1/experiments/" + name);
+      if (!stopped) return fail(stopped.error());
+      last = *stopped;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = client.call("GET", "/v1/experiments/" + name);
+    if (!now) return fail(now.error());
+    last = *now;
+  }
+  print_view(last, out);
+  return 0;
+}
+
+int cmd_stop(DaemonClient& client, const std::string& name, bool all, const OutputOptions& out) {
+  if (all) {
+    auto r = client.call("POST", "/v1/stop-all");
+    if (!r) return fail(r.error());
+    if (out.json) fmt::print("{}\n", r->dump(2));
+    else fmt::print("all faults disarmed; {} experiment(s) stopped\n", (*r)["stopped"].get<int>());
+    return 0;
+  }
+  if (name.empty()) return fail(Error{0, "name an experiment to stop, or use --all"});
+  auto r = client.call("DELETE", "/v1/experiments/" + name);
+  if (!r) return fail(r.error());
+  print_view(*r, out);
+  return 0;
+}
+
+int cmd_list(DaemonClient& client, const OutputOptions& out) {
+  auto r = client.call("GET", "/v1/experiments");
+  if (!r) return fail(r.error());
+  if (out.json) {
+    fmt::print("{}\n", r->dump(2));
+    return 0;
+  }
+  fmt::print("{:<32} {:<10} {:>10} {:>12}\n", "NAME", "STATE", "LEFT(ms)", "INJECTED");
+  for (const auto& j : *r) {
+    const auto v = observe::view_from_json(j);
+    std::uint64_t injected = 0;
+    for (const auto& f : v.faults) injected += f.injected;
+    fmt::print("{:<32} {:<10} {:>10} {:>12}\n", v.name, v.state, v.remaining_ms, injected);
+  }
+  return 0;
+}
+
+int cmd_status(DaemonClient& client, const std::string& name, const OutputOptions& out) {
+  auto r = client.call("GET", "/v1/experiments/" + name);
+  if (!r) return fail(r.error());
+  print_view(*r, out);
+  return 0;
+}
+
+}  // namespace faultline::cli
