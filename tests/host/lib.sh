@@ -1,0 +1,74 @@
+# Shared by the end-to-end shell tests: a private veth pair between two network namespaces,
+# target and control cgroups, assertions, and cleanup that runs however the test ends.
+# Usage: source lib.sh BUILD_DIR TAG
+set -uo pipefail
+BUILD=$(cd "$1" && pwd)
+TAG=$2
+FL=$BUILD/userspace/faultline
+FLD=$BUILD/userspace/faultlined
+UDP=$BUILD/tests/fl_udp
+NS_A=fl-$TAG-a
+NS_B=fl-$TAG-b
+ADDR_B=192.0.2.2
+CG_ROOT=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+CG=$CG_ROOT/faultline-$TAG-$$
+WORK=$(mktemp -d /tmp/faultline-$TAG-XXXXXX)
+FAILURES=0
+CHECKS=0
+CLEANUP_HOOKS=()
+
+cleanup() {
+  for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" || true; done
+  for d in "$CG/target" "$CG/control" "$CG"; do
+    [ -d "$d" ] || continue
+    for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    for _ in $(seq 50); do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+  done
+  ip netns del "$NS_A" 2>/dev/null
+  ip netns del "$NS_B" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+setup_net() {
+  ip netns del "$NS_A" 2>/dev/null; ip netns del "$NS_B" 2>/dev/null
+  ip netns add "$NS_A" && ip netns add "$NS_B" &&
+    ip link add flva netns "$NS_A" type veth peer name flvb netns "$NS_B" &&
+    ip -n "$NS_A" addr add 192.0.2.1/24 dev flva && ip -n "$NS_B" addr add $ADDR_B/24 dev flvb &&
+    ip -n "$NS_A" link set flva up && ip -n "$NS_B" link set flvb up &&
+    ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up
+}
+
+setup_cgroups() { mkdir -p "$CG/target" "$CG/control"; }
+
+check() { # description, command...
+  local what=$1; shift
+  CHECKS=$((CHECKS + 1))
+  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILURES=$((FAILURES + 1)); fi
+}
+
+# Starts a receiver in NS_B on PORT; its count lands in $WORK/rx-PORT when traffic stops.
+start_receiver() {
+  local port=$1
+  ip netns exec "$NS_B" "$UDP" recv $ADDR_B "$port" 1500 >"$WORK/rx-$port" &
+  for _ in $(seq 50); do grep -q ready "$WORK/rx-$port" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+received() { # port: waits for the receiver and prints its count
+  for _ in $(seq 100); do grep -q received "$WORK/rx-$1" 2>/dev/null && break; sleep 0.1; done
+  awk '/received/ {print $2}' "$WORK/rx-$1"
+}
+# Sends COUNT datagrams to PORT from a process in CGROUP (joined before entering the netns).
+send_from() { # cgroup port count
+  sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A $UDP send $ADDR_B $2 $3" >/dev/null
+}
+# Loss count within the two-sided binomial 99.9% bound of n*p.
+within_binomial() { # lost n p
+  awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { m = n * p; sd = sqrt(n * p * (1 - p)); exit !(k >= m - 3.29 * sd && k <= m + 3.29 * sd) }'
+}
+no_faultline_programs() { ! bpftool prog show 2>/dev/null | grep -qE 'fl_skb_|fl_lsm_|fl_fmod_'; }
+
+finish() {
+  echo "$TAG: $((CHECKS - FAILURES)) of $CHECKS checks passed"
+  [ "$FAILURES" -eq 0 ]
+}
