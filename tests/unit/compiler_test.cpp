@@ -24,14 +24,15 @@ constexpr std::uint64_t kNow = 1'000'000'000;
 
 TEST(Compiler, LossBecomesDropRulePerTargetWithDeadline) {
   RuleIdAllocator ids;
-  auto exp = compile(parse("    - name: loss\n      network: {loss: 25%, protocol: udp, peer: 192.0.2.0/24, port: 9000-9010}\n"),
+  auto exp = compile(parse("    - name: loss\n      network: {loss: 25%, protocol: udp, peer: 192.0.2.0/24, "
+                           "port: 9000-9010}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_TRUE(exp) << exp.error().message;
   ASSERT_EQ(exp->entries.size(), 2u);
   const fl_rule& r = exp->entries[0].rule;
   EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_EGRESS);
   EXPECT_EQ(r.action, FL_ACT_DROP);
-  EXPECT_EQ(r.trigger.probability, 1073741824u);  // 25% of 2^32
+  EXPECT_EQ(r.trigger.probability, 1073741824u); // 25% of 2^32
   EXPECT_EQ(r.trigger.deadline_ns, kNow + 10'000'000'000ull);
   EXPECT_EQ(r.trigger.start_ns, kNow);
   EXPECT_EQ(r.net.protocol, 17);
@@ -45,7 +46,8 @@ TEST(Compiler, LossBecomesDropRulePerTargetWithDeadline) {
 
 TEST(Compiler, BlackholeBothDirectionsUsesTwoHooksAndAlwaysFires) {
   RuleIdAllocator ids;
-  auto exp = compile(parse("    - name: hang\n      network: {blackhole: true, direction: both}\n      trigger: {start: 2s, times: 5}\n"),
+  auto exp = compile(parse("    - name: hang\n      network: {blackhole: true, direction: both}\n      "
+                           "trigger: {start: 2s, times: 5}\n"),
                      {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(exp) << exp.error().message;
   ASSERT_EQ(exp->entries.size(), 2u);
@@ -60,7 +62,8 @@ TEST(Compiler, BlackholeBothDirectionsUsesTwoHooksAndAlwaysFires) {
 
 TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
   RuleIdAllocator ids;
-  auto exp = compile(parse("    - name: disk\n      file: {path: /var/lib/app/, errno: ENOSPC}\n      trigger: {probability: 50%}\n"),
+  auto exp = compile(parse("    - name: disk\n      file: {path: /var/lib/app/, errno: ENOSPC}\n      "
+                           "trigger: {probability: 50%}\n"),
                      {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(exp) << exp.error().message;
   const fl_rule& r = exp->entries[0].rule;
@@ -72,10 +75,11 @@ TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
 
 TEST(Compiler, DryRunFlagsEveryRule) {
   RuleIdAllocator ids;
-  auto exp = compile(parse("    - name: loss\n      network: {loss: 10%}\n", "  dryRun: true\n"), kTargets, all_caps(), ids,
-                     kNow);
+  auto exp = compile(parse("    - name: loss\n      network: {loss: 10%}\n", "  dryRun: true\n"), kTargets,
+                     all_caps(), ids, kNow);
   ASSERT_TRUE(exp);
-  for (const auto& e : exp->entries) EXPECT_TRUE(e.rule.flags & FL_RULE_DRY_RUN);
+  for (const auto& e : exp->entries)
+    EXPECT_TRUE(e.rule.flags & FL_RULE_DRY_RUN);
 }
 
 TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
@@ -83,29 +87,35 @@ TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
   Capabilities caps = all_caps();
   caps.file_open = false;
   caps.file_open_reason = "no BPF-LSM";
-  auto exp = compile(parse("    - name: loss\n      network: {loss: 10%}\n    - name: disk\n      file: {path: /d/, errno: EIO}\n"),
+  auto exp = compile(parse("    - name: loss\n      network: {loss: 10%}\n    - name: disk\n      file: "
+                           "{path: /d/, errno: EIO}\n"),
                      kTargets, caps, ids, kNow);
   ASSERT_FALSE(exp);
-  EXPECT_EQ(exp.error().message, "p.yaml:11:7: fault 'disk': this kernel cannot inject file faults: no BPF-LSM");
+  EXPECT_EQ(exp.error().message,
+            "p.yaml:11:7: fault 'disk': this kernel cannot inject file faults: no BPF-LSM");
   EXPECT_EQ(ids.in_use(), 0u) << "a refused policy must not keep rule ids";
 }
 
 TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   RuleIdAllocator ids;
-  auto delay = compile(parse("    - name: slow\n      network: {delay: 100ms}\n"), kTargets, all_caps(), ids, kNow);
+  auto delay =
+      compile(parse("    - name: slow\n      network: {delay: 100ms}\n"), kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(delay);
   EXPECT_NE(delay.error().message.find("p.yaml:9:7: fault 'slow': network delay"), std::string::npos);
-  auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"), kTargets, all_caps(),
-                     ids, kNow);
+  auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
+                     kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);
-  EXPECT_EQ(sig.error().message, "p.yaml:9:7: fault 'crash': process faults are not implemented in this version");
+  EXPECT_EQ(sig.error().message,
+            "p.yaml:9:7: fault 'crash': process faults are not implemented in this version");
   EXPECT_EQ(ids.in_use(), 0u);
 }
 
 TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
   RuleIdAllocator ids;
-  auto a = compile(parse("    - name: l1\n      network: {loss: 10%}\n"), {kTargets[0]}, all_caps(), ids, kNow);
-  auto b = compile(parse("    - name: l2\n      network: {loss: 20%, port: 53}\n"), {kTargets[0]}, all_caps(), ids, kNow);
+  auto a =
+      compile(parse("    - name: l1\n      network: {loss: 10%}\n"), {kTargets[0]}, all_caps(), ids, kNow);
+  auto b = compile(parse("    - name: l2\n      network: {loss: 20%, port: 53}\n"), {kTargets[0]}, all_caps(),
+                   ids, kNow);
   ASSERT_TRUE(a && b);
   auto merged = merge({&*a, &*b});
   ASSERT_TRUE(merged);
@@ -113,9 +123,11 @@ TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
   EXPECT_EQ(merged->sets().at({111, FL_HOOK_NET_EGRESS}).count, 2u);
   std::vector<CompiledExperiment> many;
   for (int i = 0; i < FL_RULES_PER_SET; ++i)
-    many.push_back(*compile(parse("    - name: l\n      network: {loss: 1%}\n"), {kTargets[0]}, all_caps(), ids, kNow));
+    many.push_back(
+        *compile(parse("    - name: l\n      network: {loss: 1%}\n"), {kTargets[0]}, all_caps(), ids, kNow));
   std::vector<const CompiledExperiment*> ptrs{&*a};
-  for (auto& m : many) ptrs.push_back(&m);
+  for (auto& m : many)
+    ptrs.push_back(&m);
   auto over = merge(ptrs);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, E2BIG);
@@ -124,7 +136,8 @@ TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
 TEST(Selection, CountAndPercentPickDistinctTargets) {
   std::mt19937_64 rng(42);
   std::vector<Target> t;
-  for (std::uint64_t i = 1; i <= 10; ++i) t.push_back({"/x" + std::to_string(i), i, 1});
+  for (std::uint64_t i = 1; i <= 10; ++i)
+    t.push_back({"/x" + std::to_string(i), i, 1});
   auto all = select_targets(t, {policy::Selection::Mode::all, 0}, rng);
   EXPECT_EQ(all->size(), 10u);
   auto three = select_targets(t, {policy::Selection::Mode::count, 3}, rng);
@@ -132,7 +145,7 @@ TEST(Selection, CountAndPercentPickDistinctTargets) {
   EXPECT_EQ(three->size(), 3u);
   EXPECT_NE((*three)[0].cgroup_id, (*three)[1].cgroup_id);
   auto quarter = select_targets(t, {policy::Selection::Mode::percent, 25}, rng);
-  EXPECT_EQ(quarter->size(), 3u);  // ceil(2.5)
+  EXPECT_EQ(quarter->size(), 3u); // ceil(2.5)
   auto too_many = select_targets(t, {policy::Selection::Mode::count, 11}, rng);
   ASSERT_FALSE(too_many);
   EXPECT_EQ(too_many.error().message, "selection asks for 11 targets but only 10 matched");
@@ -142,7 +155,8 @@ TEST(Selection, CountAndPercentPickDistinctTargets) {
 
 TEST(RuleIds, ExhaustionIsAnErrorAndIdsComeBack) {
   RuleIdAllocator ids;
-  for (int i = 0; i < FL_MAX_RULES; ++i) ASSERT_TRUE(ids.take());
+  for (int i = 0; i < FL_MAX_RULES; ++i)
+    ASSERT_TRUE(ids.take());
   auto none = ids.take();
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, ENOSPC);
@@ -150,5 +164,5 @@ TEST(RuleIds, ExhaustionIsAnErrorAndIdsComeBack) {
   EXPECT_EQ(*ids.take(), 17u);
 }
 
-}  // namespace
-}  // namespace faultline::engine
+} // namespace
+} // namespace faultline::engine

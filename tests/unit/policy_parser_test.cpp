@@ -119,7 +119,7 @@ TEST(PolicyParser, FileOpsDefaultToOpen) {
 struct BadCase {
   const char* name;
   std::string text;
-  const char* message;  // the whole expected error
+  const char* message; // the whole expected error
 };
 
 class PolicyParserRejects : public ::testing::TestWithParam<BadCase> {};
@@ -131,42 +131,52 @@ TEST_P(PolicyParserRejects, WithPreciseMessage) {
   EXPECT_EQ(p.error().code, 0) << "bad input is not a system error";
 }
 
-const std::string kF = "    - name: f\n";  // fault header at line 10
+const std::string kF = "    - name: f\n"; // fault header at line 10
 
 INSTANTIATE_TEST_SUITE_P(
     BadInput, PolicyParserRejects,
     ::testing::Values(
         BadCase{"not_yaml", "a: [1, 2", "bad.yaml:1:1: invalid YAML: end of sequence flow not found"},
         BadCase{"not_a_map", "- 1\n- 2\n",
-                "bad.yaml:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, metadata, spec)"},
+                "bad.yaml:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, "
+                "metadata, spec)"},
         BadCase{"wrong_api", "apiVersion: faultline/v2\nkind: Experiment\nmetadata: {name: a}\nspec: {}\n",
                 "bad.yaml:1:13: apiVersion: unsupported apiVersion 'faultline/v2'; expected faultline/v1"},
         BadCase{"wrong_kind", "apiVersion: faultline/v1\nkind: Schedule\nmetadata: {name: a}\nspec: {}\n",
                 "bad.yaml:2:7: kind: unsupported kind 'Schedule'; expected Experiment"},
         BadCase{"unknown_top_key", "apiVersion: faultline/v1\nkind: Experiment\nmetdata: {name: a}\n",
-                "bad.yaml:3:1: unknown key 'metdata' (did you mean metadata?); valid keys: apiVersion, kind, metadata, spec"},
+                "bad.yaml:3:1: unknown key 'metdata' (did you mean metadata?); valid keys: apiVersion, kind, "
+                "metadata, spec"},
         BadCase{"missing_metadata", "apiVersion: faultline/v1\nkind: Experiment\nspec: {}\n",
                 "bad.yaml:1:1: missing required key 'metadata'"},
-        BadCase{"bad_experiment_name", "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: Bad_Name}\n",
-                "bad.yaml:3:18: metadata.name: 'Bad_Name' is not a valid experiment name: use 1-63 lowercase letters, "
+        BadCase{"bad_experiment_name",
+                "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: Bad_Name}\n",
+                "bad.yaml:3:18: metadata.name: 'Bad_Name' is not a valid experiment name: use 1-63 lowercase "
+                "letters, "
                 "digits and '-', starting and ending with a letter or digit"},
-        BadCase{"labels_not_map", "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: a, labels: [x]}\n",
+        BadCase{"labels_not_map",
+                "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: a, labels: [x]}\n",
                 "bad.yaml:3:29: metadata.labels: expected a map of label: value"},
-        BadCase{"missing_duration", with_spec("  targets: []\n"), "bad.yaml:6:3: spec: missing required key 'duration'"},
-        BadCase{"bad_duration_unit", with_spec("  duration: 30 seconds\n"),
-                "bad.yaml:6:13: spec.duration: '30 seconds' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m"},
-        BadCase{"zero_duration", with_spec("  duration: 0s\n"), "bad.yaml:6:13: spec.duration: must be longer than 0s"},
+        BadCase{"missing_duration", with_spec("  targets: []\n"),
+                "bad.yaml:6:3: spec: missing required key 'duration'"},
+        BadCase{
+            "bad_duration_unit", with_spec("  duration: 30 seconds\n"),
+            "bad.yaml:6:13: spec.duration: '30 seconds' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m"},
+        BadCase{"zero_duration", with_spec("  duration: 0s\n"),
+                "bad.yaml:6:13: spec.duration: must be longer than 0s"},
         BadCase{"huge_duration", with_spec("  duration: 25h\n"),
                 "bad.yaml:6:13: spec.duration: must be at most 24h: experiments are bounded"},
         BadCase{"targets_not_list", with_spec("  duration: 1s\n  targets: {cgroup: /x}\n"),
                 "bad.yaml:7:12: spec.targets: expected a list, found a map"},
         BadCase{"empty_targets", with_spec("  duration: 1s\n  targets: []\n"),
                 "bad.yaml:7:12: spec.targets: at least one target is required"},
-        BadCase{"two_target_kinds", with_spec("  duration: 1s\n  targets:\n    - {cgroup: /a, pid: 1}\n"),
-                "bad.yaml:8:7: spec.targets[0]: a target needs exactly one of cgroup, pid, systemd, container"},
-        BadCase{"unknown_target_kind", with_spec("  duration: 1s\n  targets:\n    - pod: web\n"),
-                "bad.yaml:8:7: spec.targets[0]: unknown key 'pod' (did you mean pid?); valid keys: cgroup, pid, "
-                "systemd, container"},
+        BadCase{
+            "two_target_kinds", with_spec("  duration: 1s\n  targets:\n    - {cgroup: /a, pid: 1}\n"),
+            "bad.yaml:8:7: spec.targets[0]: a target needs exactly one of cgroup, pid, systemd, container"},
+        BadCase{
+            "unknown_target_kind", with_spec("  duration: 1s\n  targets:\n    - pod: web\n"),
+            "bad.yaml:8:7: spec.targets[0]: unknown key 'pod' (did you mean pid?); valid keys: cgroup, pid, "
+            "systemd, container"},
         BadCase{"empty_cgroup", with_spec("  duration: 1s\n  targets:\n    - cgroup: ''\n"),
                 "bad.yaml:8:15: spec.targets[0].cgroup: must not be empty"},
         BadCase{"cgroup_dotdot", with_spec("  duration: 1s\n  targets:\n    - cgroup: /a/../b\n"),
@@ -174,28 +184,34 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"pid_not_number", with_spec("  duration: 1s\n  targets:\n    - pid: abc\n"),
                 "bad.yaml:8:12: spec.targets[0].pid: 'abc' is not a whole number in 0..4194304"},
         BadCase{"bad_systemd_unit", with_spec("  duration: 1s\n  targets:\n    - systemd: checkout\n"),
-                "bad.yaml:8:16: spec.targets[0].systemd: 'checkout' is not a systemd unit (name.service, .scope or .slice)"},
+                "bad.yaml:8:16: spec.targets[0].systemd: 'checkout' is not a systemd unit (name.service, "
+                ".scope or .slice)"},
         BadCase{"bad_container_id", with_spec("  duration: 1s\n  targets:\n    - container: xyz\n"),
-                "bad.yaml:8:18: spec.targets[0].container: 'xyz' is not a container id (12 to 64 lowercase hex digits)"},
+                "bad.yaml:8:18: spec.targets[0].container: 'xyz' is not a container id (12 to 64 lowercase "
+                "hex digits)"},
         BadCase{"bad_selection_mode",
                 with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  selection: {mode: some}\n"),
-                "bad.yaml:9:21: spec.selection.mode: unknown selection mode 'some'; expected all, count or percent"},
+                "bad.yaml:9:21: spec.selection.mode: unknown selection mode 'some'; expected all, count or "
+                "percent"},
         BadCase{"count_without_value",
                 with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  selection: {mode: count}\n"),
                 "bad.yaml:9:14: spec.selection: missing required key 'value'"},
         BadCase{"percent_out_of_range",
-                with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  selection: {mode: percent, value: 150%}\n"),
+                with_spec(
+                    "  duration: 1s\n  targets:\n    - pid: 1\n  selection: {mode: percent, value: 150%}\n"),
                 "bad.yaml:9:37: spec.selection.value: '150%' is out of range; expected 0%..100%"},
         BadCase{"missing_faults", with_spec("  duration: 1s\n  targets:\n    - pid: 1\n"),
                 "bad.yaml:6:3: spec: missing required key 'faults'"},
         BadCase{"empty_faults", with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  faults: []\n"),
                 "bad.yaml:9:11: spec.faults: at least one fault is required"},
         BadCase{"fault_without_family", with_faults(kF),
-                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, process, resource "
+                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, "
+                "process, resource "
                 "(found 0)"},
         BadCase{"fault_two_families",
                 with_faults(kF + "      network: {loss: 1%}\n      file: {path: /a, errno: EIO}\n"),
-                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, process, resource "
+                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, "
+                "process, resource "
                 "(found 2)"},
         BadCase{"fault_missing_name", with_faults("    - network: {loss: 1%}\n"),
                 "bad.yaml:10:7: spec.faults[0]: missing required key 'name'"},
@@ -204,43 +220,54 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:12:13: spec.faults[1].name: duplicate fault name 'f'"},
         BadCase{"duplicate_key", with_faults(kF + "      network: {loss: 1%, loss: 2%}\n"),
                 "bad.yaml:11:27: spec.faults[0].network: duplicate key 'loss'"},
-        BadCase{"loss_without_percent", with_faults(kF + "      network: {loss: 5}\n"),
-                "bad.yaml:11:23: spec.faults[0].network.loss: '5' is not a percentage; write e.g. 5% or 0.5%"},
+        BadCase{
+            "loss_without_percent", with_faults(kF + "      network: {loss: 5}\n"),
+            "bad.yaml:11:23: spec.faults[0].network.loss: '5' is not a percentage; write e.g. 5% or 0.5%"},
         BadCase{"loss_over_100", with_faults(kF + "      network: {loss: 150%}\n"),
                 "bad.yaml:11:23: spec.faults[0].network.loss: '150%' is out of range; expected 0%..100%"},
         BadCase{"network_no_effect", with_faults(kF + "      network: {port: 80}\n"),
-                "bad.yaml:11:16: spec.faults[0].network: no effect given; set one of loss, blackhole, delay, rate, "
+                "bad.yaml:11:16: spec.faults[0].network: no effect given; set one of loss, blackhole, delay, "
+                "rate, "
                 "corrupt, duplicate"},
-        BadCase{"loss_and_blackhole", with_faults(kF + "      network: {loss: 5%, blackhole: true}\n"),
-                "bad.yaml:11:16: spec.faults[0].network: loss and blackhole conflict: blackhole already drops "
-                "everything"},
-        BadCase{"blackhole_not_bool", with_faults(kF + "      network: {blackhole: yes}\n"),
-                "bad.yaml:11:28: spec.faults[0].network.blackhole: 'yes' is not a boolean; write true or false"},
+        BadCase{
+            "loss_and_blackhole", with_faults(kF + "      network: {loss: 5%, blackhole: true}\n"),
+            "bad.yaml:11:16: spec.faults[0].network: loss and blackhole conflict: blackhole already drops "
+            "everything"},
+        BadCase{
+            "blackhole_not_bool", with_faults(kF + "      network: {blackhole: yes}\n"),
+            "bad.yaml:11:28: spec.faults[0].network.blackhole: 'yes' is not a boolean; write true or false"},
         BadCase{"bad_direction", with_faults(kF + "      network: {loss: 1%, direction: outbound}\n"),
-                "bad.yaml:11:38: spec.faults[0].network.direction: unknown direction 'outbound'; expected egress, "
+                "bad.yaml:11:38: spec.faults[0].network.direction: unknown direction 'outbound'; expected "
+                "egress, "
                 "ingress or both"},
         BadCase{"jitter_without_delay", with_faults(kF + "      network: {jitter: 5ms, rate: 1mbit}\n"),
                 "bad.yaml:11:25: spec.faults[0].network.jitter: jitter needs a delay to vary around"},
         BadCase{"jitter_over_delay", with_faults(kF + "      network: {delay: 5ms, jitter: 10ms}\n"),
                 "bad.yaml:11:37: spec.faults[0].network.jitter: jitter must not exceed delay"},
         BadCase{"bad_rate", with_faults(kF + "      network: {rate: fast}\n"),
-                "bad.yaml:11:23: spec.faults[0].network.rate: 'fast' is not a rate; write e.g. 1mbit, 500kbit, 10mbps"},
-        BadCase{"bad_peer", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.300}\n"),
-                "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.300' is not an IPv4 address or CIDR (e.g. "
-                "10.0.0.5, 10.0.0.0/8, host bits clear)"},
-        BadCase{"cidr_host_bits", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.1/8}\n"),
-                "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.1/8' is not an IPv4 address or CIDR (e.g. "
-                "10.0.0.5, 10.0.0.0/8, host bits clear)"},
-        BadCase{"port_out_of_range", with_faults(kF + "      network: {loss: 1%, port: 70000}\n"),
-                "bad.yaml:11:33: spec.faults[0].network.port: '70000' is not a port or range; write e.g. 5432 or "
-                "8000-8080 (1..65535)"},
-        BadCase{"port_range_reversed", with_faults(kF + "      network: {loss: 1%, port: 90-80}\n"),
-                "bad.yaml:11:33: spec.faults[0].network.port: '90-80' is not a port or range; write e.g. 5432 or "
-                "8000-8080 (1..65535)"},
+                "bad.yaml:11:23: spec.faults[0].network.rate: 'fast' is not a rate; write e.g. 1mbit, "
+                "500kbit, 10mbps"},
+        BadCase{
+            "bad_peer", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.300}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.300' is not an IPv4 address or CIDR (e.g. "
+            "10.0.0.5, 10.0.0.0/8, host bits clear)"},
+        BadCase{
+            "cidr_host_bits", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.1/8}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.1/8' is not an IPv4 address or CIDR (e.g. "
+            "10.0.0.5, 10.0.0.0/8, host bits clear)"},
+        BadCase{
+            "port_out_of_range", with_faults(kF + "      network: {loss: 1%, port: 70000}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.port: '70000' is not a port or range; write e.g. 5432 or "
+            "8000-8080 (1..65535)"},
+        BadCase{
+            "port_range_reversed", with_faults(kF + "      network: {loss: 1%, port: 90-80}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.port: '90-80' is not a port or range; write e.g. 5432 or "
+            "8000-8080 (1..65535)"},
         BadCase{"icmp_with_port", with_faults(kF + "      network: {loss: 1%, protocol: icmp, port: 80}\n"),
                 "bad.yaml:11:49: spec.faults[0].network.port: ICMP has no ports"},
         BadCase{"unknown_protocol", with_faults(kF + "      network: {loss: 1%, protocol: sctp}\n"),
-                "bad.yaml:11:37: spec.faults[0].network.protocol: unknown protocol 'sctp'; expected tcp, udp or icmp"},
+                "bad.yaml:11:37: spec.faults[0].network.protocol: unknown protocol 'sctp'; expected tcp, udp "
+                "or icmp"},
         BadCase{"unknown_network_key", with_faults(kF + "      network: {los: 1%}\n"),
                 "bad.yaml:11:17: spec.faults[0].network: unknown key 'los' (did you mean loss?); valid keys: "
                 "direction, loss, blackhole, delay, jitter, rate, corrupt, duplicate, protocol, peer, port"},
@@ -251,18 +278,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"file_missing_errno", with_faults(kF + "      file: {path: /data/}\n"),
                 "bad.yaml:11:13: spec.faults[0].file: missing required key 'errno'"},
         BadCase{"file_unknown_op", with_faults(kF + "      file: {path: /d/, ops: [truncate], errno: EIO}\n"),
-                "bad.yaml:11:31: spec.faults[0].file.ops[0]: unknown file operation 'truncate'; expected open, read "
+                "bad.yaml:11:31: spec.faults[0].file.ops[0]: unknown file operation 'truncate'; expected "
+                "open, read "
                 "or write"},
         BadCase{"file_op_twice", with_faults(kF + "      file: {path: /d/, ops: [open, open], errno: EIO}\n"),
                 "bad.yaml:11:37: spec.faults[0].file.ops[1]: 'open' is listed twice"},
-        BadCase{"file_long_path", with_faults(kF + "      file: {path: /" + std::string(130, 'a') + ", errno: EIO}\n"),
+        BadCase{"file_long_path",
+                with_faults(kF + "      file: {path: /" + std::string(130, 'a') + ", errno: EIO}\n"),
                 "bad.yaml:11:20: spec.faults[0].file.path: path prefixes are limited to 127 bytes"},
-        BadCase{"syscall_typo", with_faults(kF + "      syscall: {name: conect, errno: ECONNREFUSED}\n"),
-                "bad.yaml:11:23: spec.faults[0].syscall.name: unknown syscall 'conect' (did you mean connect?)"},
-        BadCase{"syscall_peer_on_read", with_faults(kF + "      syscall: {name: read, errno: EIO, peer: 10.0.0.1}\n"),
-                "bad.yaml:11:47: spec.faults[0].syscall.peer: peer filters apply only to connect, sendto and bind"},
-        BadCase{"signal_typo", with_faults(kF + "      process: {signal: SIGKIL, on: {syscall: read}}\n"),
-                "bad.yaml:11:25: spec.faults[0].process.signal: unknown signal 'SIGKIL' (did you mean SIGKILL?)"},
+        BadCase{
+            "syscall_typo", with_faults(kF + "      syscall: {name: conect, errno: ECONNREFUSED}\n"),
+            "bad.yaml:11:23: spec.faults[0].syscall.name: unknown syscall 'conect' (did you mean connect?)"},
+        BadCase{"syscall_peer_on_read",
+                with_faults(kF + "      syscall: {name: read, errno: EIO, peer: 10.0.0.1}\n"),
+                "bad.yaml:11:47: spec.faults[0].syscall.peer: peer filters apply only to connect, sendto and "
+                "bind"},
+        BadCase{
+            "signal_typo", with_faults(kF + "      process: {signal: SIGKIL, on: {syscall: read}}\n"),
+            "bad.yaml:11:25: spec.faults[0].process.signal: unknown signal 'SIGKIL' (did you mean SIGKILL?)"},
         BadCase{"process_without_on", with_faults(kF + "      process: {signal: SIGKILL}\n"),
                 "bad.yaml:11:16: spec.faults[0].process: missing required key 'on'"},
         BadCase{"resource_no_effect", with_faults(kF + "      resource: {}\n"),
@@ -270,31 +303,40 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"resource_with_trigger",
                 with_faults(kF + "      resource: {cpu: 50%}\n      trigger: {every: 2}\n"),
                 "bad.yaml:12:16: spec.faults[0].trigger: resource faults take no trigger"},
-        BadCase{"probability_out_of_range",
-                with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {probability: 101%}\n"),
-                "bad.yaml:12:30: spec.faults[0].trigger.probability: '101%' is out of range; expected 0%..100%"},
-        BadCase{"every_zero", with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {every: 0}\n"),
-                "bad.yaml:12:24: spec.faults[0].trigger.every: must be at least 1 (1 = every matching event)"},
-        BadCase{"times_negative", with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {times: -1}\n"),
+        BadCase{
+            "probability_out_of_range",
+            with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {probability: 101%}\n"),
+            "bad.yaml:12:30: spec.faults[0].trigger.probability: '101%' is out of range; expected 0%..100%"},
+        BadCase{
+            "every_zero",
+            with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {every: 0}\n"),
+            "bad.yaml:12:24: spec.faults[0].trigger.every: must be at least 1 (1 = every matching event)"},
+        BadCase{"times_negative",
+                with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {times: -1}\n"),
                 "bad.yaml:12:24: spec.faults[0].trigger.times: '-1' is not a whole number in 0..1000000000"},
         BadCase{"start_after_end",
                 with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {start: 31s}\n"),
-                "bad.yaml:12:24: spec.faults[0].trigger.start: the start offset must be shorter than spec.duration"},
+                "bad.yaml:12:24: spec.faults[0].trigger.start: the start offset must be shorter than "
+                "spec.duration"},
         BadCase{"loss_and_probability",
                 with_faults(kF + "      network: {loss: 5%}\n      trigger: {probability: 5%}\n"),
-                "bad.yaml:12:30: spec.faults[0].trigger.probability: conflicts with network.loss, which already is "
+                "bad.yaml:12:30: spec.faults[0].trigger.probability: conflicts with network.loss, which "
+                "already is "
                 "the drop probability"},
         BadCase{"unknown_trigger_key",
                 with_faults(kF + "      file: {path: /d/, errno: EIO}\n      trigger: {probabilty: 5%}\n"),
-                "bad.yaml:12:17: spec.faults[0].trigger: unknown key 'probabilty' (did you mean probability?); valid "
+                "bad.yaml:12:17: spec.faults[0].trigger: unknown key 'probabilty' (did you mean "
+                "probability?); valid "
                 "keys: probability, every, after, times, start"},
-        BadCase{"dry_run_not_bool", with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  faults:\n"
-                                              "    - name: f\n      network: {loss: 1%}\n  dryRun: maybe\n"),
+        BadCase{"dry_run_not_bool",
+                with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  faults:\n"
+                          "    - name: f\n      network: {loss: 1%}\n  dryRun: maybe\n"),
                 "bad.yaml:12:11: spec.dryRun: 'maybe' is not a boolean; write true or false"},
         BadCase{"stop_conditions_unknown", with_spec("  duration: 1s\n  stopConditions: []\n"),
-                "bad.yaml:7:3: spec: unknown key 'stopConditions'; valid keys: duration, targets, selection, faults, "
+                "bad.yaml:7:3: spec: unknown key 'stopConditions'; valid keys: duration, targets, selection, "
+                "faults, "
                 "dryRun"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
-}  // namespace
-}  // namespace faultline::policy
+} // namespace
+} // namespace faultline::policy

@@ -10,13 +10,14 @@
 namespace faultline::cli {
 
 class DaemonClient {
- public:
+public:
   explicit DaemonClient(std::string socket_path) : socket_path_(std::move(socket_path)) {}
   // Returns the response body for 2xx; otherwise an Error with the daemon's message.
-  Result<nlohmann::json> call(const std::string& method, const std::string& path, const nlohmann::json& body = {});
+  Result<nlohmann::json> call(const std::string& method, const std::string& path,
+                              const nlohmann::json& body = {});
 
- private:
+private:
   std::string socket_path_;
 };
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -23,8 +23,10 @@ int fail(const Error& e) {
 }
 
 void print_view(const nlohmann::json& j, const OutputOptions& out) {
-  if (out.json) fmt::print("{}\n", j.dump(2));
-  else fmt::print("{}", observe::to_text(observe::view_from_json(j)));
+  if (out.json)
+    fmt::print("{}\n", j.dump(2));
+  else
+    fmt::print("{}", observe::to_text(observe::view_from_json(j)));
 }
 
 // Validates locally first: a bad file is reported without a round trip and never reaches the daemon.
@@ -38,7 +40,7 @@ Result<nlohmann::json> apply_file(DaemonClient& client, const std::string& path)
   return client.call("POST", "/v1/experiments", {{"policy", ss.str()}, {"file", path}});
 }
 
-}  // namespace
+} // namespace
 
 int cmd_apply(DaemonClient& client, const std::string& policy_path, const OutputOptions& out) {
   auto view = apply_file(client, policy_path);
@@ -51,7 +53,9 @@ int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOp
   auto view = apply_file(client, policy_path);
   if (!view) return fail(view.error());
   const std::string name = (*view)["name"];
-  if (!out.json) fmt::print("experiment {} running for {} ms (Ctrl-C stops it)\n", name, (*view)["durationMs"].get<std::uint64_t>());
+  if (!out.json)
+    fmt::print("experiment {} running for {} ms (Ctrl-C stops it)\n", name,
+               (*view)["durationMs"].get<std::uint64_t>());
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   ::sigaction(SIGINT, &sa, nullptr);
@@ -77,8 +81,10 @@ int cmd_stop(DaemonClient& client, const std::string& name, bool all, const Outp
   if (all) {
     auto r = client.call("POST", "/v1/stop-all");
     if (!r) return fail(r.error());
-    if (out.json) fmt::print("{}\n", r->dump(2));
-    else fmt::print("all faults disarmed; {} experiment(s) stopped\n", (*r)["stopped"].get<int>());
+    if (out.json)
+      fmt::print("{}\n", r->dump(2));
+    else
+      fmt::print("all faults disarmed; {} experiment(s) stopped\n", (*r)["stopped"].get<int>());
     return 0;
   }
   if (name.empty()) return fail(Error{0, "name an experiment to stop, or use --all"});
@@ -99,7 +105,8 @@ int cmd_list(DaemonClient& client, const OutputOptions& out) {
   for (const auto& j : *r) {
     const auto v = observe::view_from_json(j);
     std::uint64_t injected = 0;
-    for (const auto& f : v.faults) injected += f.injected;
+    for (const auto& f : v.faults)
+      injected += f.injected;
     fmt::print("{:<32} {:<10} {:>10} {:>12}\n", v.name, v.state, v.remaining_ms, injected);
   }
   return 0;
@@ -112,4 +119,4 @@ int cmd_status(DaemonClient& client, const std::string& name, const OutputOption
   return 0;
 }
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

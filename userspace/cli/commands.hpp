@@ -18,4 +18,4 @@ int cmd_stop(DaemonClient& client, const std::string& name, bool all, const Outp
 int cmd_list(DaemonClient& client, const OutputOptions& out);
 int cmd_status(DaemonClient& client, const std::string& name, const OutputOptions& out);
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -26,7 +26,8 @@ void remember_signal(int sig) { g_forward_signal = sig; }
   // Join the cgroup before exec, so every file and socket CMD opens is in scope.
   if (!kernel::move_to_cgroup(cgroup, ::getpid())) _exit(kFaultlineFailed);
   std::vector<char*> argv;
-  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : command)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   ::execvp(argv[0], argv.data());
   std::fprintf(stderr, "faultline exec: cannot run %s: %s\n", argv[0], std::strerror(errno));
@@ -39,7 +40,7 @@ int exit_status_of(int status) {
   return kFaultlineFailed;
 }
 
-}  // namespace
+} // namespace
 
 int run_exec(const ExecOptions& options) {
   auto policy = policy::load_policy_file(options.policy_path);
@@ -92,16 +93,17 @@ int run_exec(const ExecOptions& options) {
         ::kill(child, g_forward_signal);
         g_forward_signal = 0;
       }
-      controller.expire();  // the kernel enforces the deadline; this retires the experiment
+      controller.expire(); // the kernel enforces the deadline; this retires the experiment
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     auto report = controller.stop(policy->name, "command exited");
     if (report) {
       if (!options.quiet) std::fputs(observe::to_text(*report).c_str(), stderr);
-      if (!options.report_path.empty()) std::ofstream(options.report_path) << observe::to_json(*report).dump(2) << "\n";
+      if (!options.report_path.empty())
+        std::ofstream(options.report_path) << observe::to_json(*report).dump(2) << "\n";
     }
-  }  // the controller detaches every program before the cgroup is removed
+  } // the controller detaches every program before the cgroup is removed
   return exit_status_of(status);
 }
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -11,10 +11,10 @@ namespace faultline::cli {
 struct ExecOptions {
   std::string policy_path;
   std::vector<std::string> command;
-  std::string report_path;  // JSON report; empty = none
-  bool quiet = false;       // no human report on stderr
+  std::string report_path; // JSON report; empty = none
+  bool quiet = false;      // no human report on stderr
 };
 
 int run_exec(const ExecOptions& options);
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

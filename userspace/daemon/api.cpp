@@ -9,24 +9,26 @@ ApiResponse error_response(int status, const std::string& message) { return {sta
 
 ApiResponse from_error(const Error& e) { return error_response(http_status_for(e), e.describe()); }
 
-}  // namespace
+} // namespace
 
 int http_status_for(const Error& error) {
   switch (error.code) {
-    case 0: return 400;  // bad input: the message says where
-    case ENOENT: return 404;
-    case EEXIST: return 409;
-    case EOPNOTSUPP: return 422;
-    case E2BIG:
-    case ENOSPC: return 507;
-    default: return 500;
+  case 0: return 400; // bad input: the message says where
+  case ENOENT: return 404;
+  case EEXIST: return 409;
+  case EOPNOTSUPP: return 422;
+  case E2BIG:
+  case ENOSPC: return 507;
+  default: return 500;
   }
 }
 
 ApiResponse Api::apply(const std::string& body) {
   auto request = nlohmann::json::parse(body, nullptr, false);
-  if (request.is_discarded() || !request.is_object() || !request.contains("policy") || !request["policy"].is_string())
-    return error_response(400, "expected a JSON object {\"policy\": \"<policy YAML>\", \"file\": \"name.yaml\"}");
+  if (request.is_discarded() || !request.is_object() || !request.contains("policy") ||
+      !request["policy"].is_string())
+    return error_response(400,
+                          "expected a JSON object {\"policy\": \"<policy YAML>\", \"file\": \"name.yaml\"}");
   const std::string file = request.value("file", "policy.yaml");
   auto policy = policy::parse_policy(request["policy"].get<std::string>(), file);
   if (!policy) return from_error(policy.error());
@@ -43,7 +45,8 @@ ApiResponse Api::handle(const std::string& method, const std::string& path, cons
     if (method == "POST") return apply(body);
     if (method == "GET") {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& v : controller_.list()) list.push_back(observe::to_json(v));
+      for (const auto& v : controller_.list())
+        list.push_back(observe::to_json(v));
       return {200, list};
     }
     return error_response(405, "use GET or POST on /v1/experiments");
@@ -62,7 +65,8 @@ ApiResponse Api::handle(const std::string& method, const std::string& path, cons
   }
   if (path == "/v1/stop-all" && method == "POST") {
     size_t n = 0;
-    for (const auto& v : controller_.list()) n += v.state == "running" ? 1 : 0;
+    for (const auto& v : controller_.list())
+      n += v.state == "running" ? 1 : 0;
     auto st = controller_.stop_all();
     if (!st) return from_error(st.error());
     return {200, {{"stopped", n}}};
@@ -70,4 +74,4 @@ ApiResponse Api::handle(const std::string& method, const std::string& path, cons
   return error_response(404, "no such endpoint: " + method + " " + path);
 }
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

@@ -27,12 +27,12 @@ struct ApiResponse {
 };
 
 class Api {
- public:
+public:
   Api(Controller& controller, std::function<nlohmann::json()> doctor)
       : controller_(controller), doctor_(std::move(doctor)) {}
   ApiResponse handle(const std::string& method, const std::string& path, const std::string& body);
 
- private:
+private:
   ApiResponse apply(const std::string& body);
   Controller& controller_;
   std::function<nlohmann::json()> doctor_;
@@ -40,4 +40,4 @@ class Api {
 
 int http_status_for(const Error& error);
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

@@ -8,11 +8,12 @@ namespace faultline::daemon {
 namespace {
 
 std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-}  // namespace
+} // namespace
 
 Controller::Controller(Host& host, Journal* journal) : host_(host), journal_(journal) {}
 
@@ -28,7 +29,8 @@ void Controller::journal(const std::string& event, const std::string& name, cons
 
 Status Controller::apply_live_locked() {
   std::vector<const engine::CompiledExperiment*> all;
-  for (const auto& [name, live] : live_) all.push_back(&live.compiled);
+  for (const auto& [name, live] : live_)
+    all.push_back(&live.compiled);
   auto rules = engine::merge(all);
   if (!rules) return rules.error();
   return host_.apply(*rules);
@@ -57,7 +59,8 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   // Attach what is missing; on any failure detach what this start attached and change nothing.
   std::vector<AttachKey> fresh;
   auto undo = [&](const Error& e) {
-    for (const auto& key : fresh) attachments_.erase(key);
+    for (const auto& key : fresh)
+      attachments_.erase(key);
     for (const auto& key : live.attachments)
       if (attachments_.count(key)) attachments_[key].refs -= 1;
     engine::release_ids(live.compiled, ids_);
@@ -88,8 +91,10 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   finished_.erase(name);
   const Live& l = live_.at(name);
   nlohmann::json targets = nlohmann::json::array();
-  for (const auto& t : l.compiled.targets) targets.push_back(t.path);
-  journal("started", name, {{"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}});
+  for (const auto& t : l.compiled.targets)
+    targets.push_back(t.path);
+  journal("started", name,
+          {{"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}});
   log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
   return view_locked(l, "running", "");
 }
@@ -106,7 +111,7 @@ Result<observe::ExperimentView> Controller::stop_locked(const std::string& name,
   auto it = live_.find(name);
   if (it == live_.end()) {
     auto done = finished_.find(name);
-    if (done != finished_.end()) return done->second;  // stopping twice is not an error
+    if (done != finished_.end()) return done->second; // stopping twice is not an error
     return make_error(ENOENT, "no experiment named {}", name);
   }
   // Final counters first: the ids are given back below.
@@ -135,10 +140,12 @@ Result<observe::ExperimentView> Controller::stop(const std::string& name, const 
 
 Status Controller::stop_all(const std::string& reason) {
   std::lock_guard lock(mu_);
-  const Status disarmed = host_.disarm();  // the kill switch: one map write, effective at once
+  const Status disarmed = host_.disarm(); // the kill switch: one map write, effective at once
   std::vector<std::string> names;
-  for (const auto& [name, live] : live_) names.push_back(name);
-  for (const auto& name : names) (void)stop_locked(name, "stopped", reason);
+  for (const auto& [name, live] : live_)
+    names.push_back(name);
+  for (const auto& name : names)
+    (void)stop_locked(name, "stopped", reason);
   journal("stop-all", "", {{"reason", reason}});
   return disarmed;
 }
@@ -149,7 +156,8 @@ int Controller::expire() {
   std::vector<std::string> due;
   for (const auto& [name, live] : live_)
     if (now >= live.compiled.deadline_ns) due.push_back(name);
-  for (const auto& name : due) (void)stop_locked(name, "completed", "duration elapsed");
+  for (const auto& name : due)
+    (void)stop_locked(name, "completed", "duration elapsed");
   return static_cast<int>(due.size());
 }
 
@@ -165,7 +173,8 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
   v.duration_ms = live.policy.duration_ns / 1000000;
   const std::uint64_t now = host_.now_ns();
   v.remaining_ms = now < live.compiled.deadline_ns ? (live.compiled.deadline_ns - now) / 1000000 : 0;
-  for (const auto& t : live.compiled.targets) v.targets.push_back({t.path, t.cgroup_id});
+  for (const auto& t : live.compiled.targets)
+    v.targets.push_back({t.path, t.cgroup_id});
   for (const auto& f : live.compiled.faults) {
     observe::FaultCounters c{f.name, f.family, 0, 0};
     for (auto id : f.rule_ids) {
@@ -182,8 +191,10 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
 std::vector<observe::ExperimentView> Controller::list() {
   std::lock_guard lock(mu_);
   std::vector<observe::ExperimentView> out;
-  for (const auto& [name, live] : live_) out.push_back(view_locked(live, "running", ""));
-  for (const auto& [name, view] : finished_) out.push_back(view);
+  for (const auto& [name, live] : live_)
+    out.push_back(view_locked(live, "running", ""));
+  for (const auto& [name, view] : finished_)
+    out.push_back(view);
   return out;
 }
 
@@ -194,4 +205,4 @@ Result<observe::ExperimentView> Controller::get(const std::string& name) {
   return make_error(ENOENT, "no experiment named {}", name);
 }
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

@@ -22,14 +22,15 @@
 namespace faultline::daemon {
 
 class Controller {
- public:
+public:
   explicit Controller(Host& host, Journal* journal = nullptr);
   ~Controller();
 
   // Errors: EEXIST (name running), EOPNOTSUPP (kernel/version cannot), ENOENT (no target), or the
   // kernel's errno. On any error the kernel is exactly as before.
   Result<observe::ExperimentView> start(const policy::Policy& policy);
-  Result<observe::ExperimentView> stop(const std::string& name, const std::string& reason = "stopped by request");
+  Result<observe::ExperimentView> stop(const std::string& name,
+                                       const std::string& reason = "stopped by request");
   // Kill switch: disarms every program with one map write, then removes every experiment.
   Status stop_all(const std::string& reason = "stop-all");
   // Completes experiments whose deadline has passed; returns how many.
@@ -38,8 +39,8 @@ class Controller {
   std::vector<observe::ExperimentView> list();
   Result<observe::ExperimentView> get(const std::string& name);
 
- private:
-  using AttachKey = std::pair<std::uint64_t, std::uint32_t>;  // (cgroup id or 0 for global, hook)
+private:
+  using AttachKey = std::pair<std::uint64_t, std::uint32_t>; // (cgroup id or 0 for global, hook)
   struct Live {
     policy::Policy policy;
     engine::CompiledExperiment compiled;
@@ -68,4 +69,4 @@ class Controller {
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

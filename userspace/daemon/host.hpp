@@ -17,12 +17,12 @@ namespace faultline::daemon {
 
 // An attached program; detaches when destroyed.
 class Attachment {
- public:
+public:
   virtual ~Attachment() = default;
 };
 
 class Host {
- public:
+public:
   virtual ~Host() = default;
   virtual engine::Capabilities capabilities() = 0;
   virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
@@ -31,7 +31,7 @@ class Host {
   virtual Status apply(const engine::CompiledRules& rules) = 0;
   virtual Status disarm() = 0;
   virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;
-  virtual std::uint64_t now_ns() = 0;  // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+  virtual std::uint64_t now_ns() = 0; // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
 };
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

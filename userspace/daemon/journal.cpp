@@ -38,7 +38,7 @@ std::vector<std::string> Journal::recover_interrupted() {
   std::string line;
   while (std::getline(in, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.contains("event") || !j.contains("name")) continue;  // a torn last line
+    if (j.is_discarded() || !j.contains("event") || !j.contains("name")) continue; // a torn last line
     if (j["name"].get<std::string>().empty()) continue;
     last[j["name"].get<std::string>()] = j["event"].get<std::string>();
   }
@@ -48,4 +48,4 @@ std::vector<std::string> Journal::recover_interrupted() {
   return interrupted;
 }
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

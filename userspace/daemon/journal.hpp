@@ -13,7 +13,7 @@
 namespace faultline::daemon {
 
 class Journal {
- public:
+public:
   static Result<Journal> open(const std::string& path);
 
   // Appends {"ts": unix ms, "event": event, "name": name, ...detail}.
@@ -23,10 +23,10 @@ class Journal {
   std::vector<std::string> recover_interrupted();
   const std::string& path() const { return path_; }
 
- private:
+private:
   Journal(std::string path, kernel::UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   std::string path_;
   kernel::UniqueFd fd_;
 };
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

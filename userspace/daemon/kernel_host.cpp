@@ -6,14 +6,14 @@ namespace faultline::daemon {
 namespace {
 
 class LinkAttachment final : public Attachment {
- public:
+public:
   explicit LinkAttachment(kernel::Link link) : link_(std::move(link)) {}
 
- private:
+private:
   kernel::Link link_;
 };
 
-}  // namespace
+} // namespace
 
 Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   auto features = std::make_unique<kernel::Features>(std::make_unique<kernel::KernelFeatureProbe>());
@@ -36,14 +36,16 @@ Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec
   auto found = resolver_.resolve(target);
   if (!found) return found.error();
   std::vector<engine::Target> out;
-  for (const auto& c : *found) out.push_back({c.path, c.id, c.level});
+  for (const auto& c : *found)
+    out.push_back({c.path, c.id, c.level});
   return out;
 }
 
 Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& target, fl_hook hook) {
-  Result<kernel::Link> link = hook == FL_HOOK_FILE_OPEN
-                                  ? programs_.attach_file_open()
-                                  : programs_.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
+  Result<kernel::Link> link =
+      hook == FL_HOOK_FILE_OPEN
+          ? programs_.attach_file_open()
+          : programs_.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
   if (!link) return link.error();
   return std::unique_ptr<Attachment>(std::make_unique<LinkAttachment>(std::move(*link)));
 }
@@ -54,4 +56,4 @@ std::uint64_t KernelHost::now_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

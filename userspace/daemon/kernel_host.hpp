@@ -11,7 +11,7 @@
 namespace faultline::daemon {
 
 class KernelHost final : public Host {
- public:
+public:
   // Probes the kernel, loads the programs it supports (disarmed, empty table).
   static Result<std::unique_ptr<KernelHost>> create();
 
@@ -26,13 +26,10 @@ class KernelHost final : public Host {
   kernel::Features& features() { return *features_; }
   const kernel::CgroupFs& cgroups() const { return cgroups_; }
 
- private:
-  KernelHost(std::unique_ptr<kernel::Features> features, kernel::CgroupFs cgroups, kernel::FaultPrograms programs,
-             engine::Capabilities caps)
-      : features_(std::move(features)),
-        cgroups_(cgroups),
-        resolver_(cgroups),
-        programs_(std::move(programs)),
+private:
+  KernelHost(std::unique_ptr<kernel::Features> features, kernel::CgroupFs cgroups,
+             kernel::FaultPrograms programs, engine::Capabilities caps)
+      : features_(std::move(features)), cgroups_(cgroups), resolver_(cgroups), programs_(std::move(programs)),
         caps_(std::move(caps)) {}
 
   std::unique_ptr<kernel::Features> features_;
@@ -42,4 +39,4 @@ class KernelHost final : public Host {
   engine::Capabilities caps_;
 };
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

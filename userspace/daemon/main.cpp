@@ -38,8 +38,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (const auto& name : journal->recover_interrupted())
-      (void)journal->record("aborted", name, {{"reason", "the previous faultlined ended without stopping it; its "
-                                                         "programs detached with it"}});
+      (void)journal->record("aborted", name,
+                            {{"reason", "the previous faultlined ended without stopping it; its "
+                                        "programs detached with it"}});
     auto host = daemon::KernelHost::create();
     if (!host) {
       log::error("{}", host.error().describe());

@@ -26,7 +26,7 @@ bool socket_is_live(const std::string& path) {
   return live;
 }
 
-}  // namespace
+} // namespace
 
 Status serve(Api& api, Controller& controller, const ServerOptions& options, std::atomic<bool>& stop) {
   const std::filesystem::path sock(options.socket_path);
@@ -35,7 +35,7 @@ Status serve(Api& api, Controller& controller, const ServerOptions& options, std
   ::chmod(sock.parent_path().c_str(), 0700);
   if (socket_is_live(options.socket_path))
     return make_error(EADDRINUSE, "another faultlined is serving {}", options.socket_path);
-  std::filesystem::remove(sock, ec);  // a stale socket from a killed daemon
+  std::filesystem::remove(sock, ec); // a stale socket from a killed daemon
 
   httplib::Server server;
   server.set_address_family(AF_UNIX);
@@ -57,7 +57,7 @@ Status serve(Api& api, Controller& controller, const ServerOptions& options, std
     }
     server.stop();
   });
-  const mode_t old_umask = ::umask(0177);  // the socket is created 0600: root only
+  const mode_t old_umask = ::umask(0177); // the socket is created 0600: root only
   const bool bound = server.bind_to_port(options.socket_path, 80);
   ::umask(old_umask);
   if (!bound) {
@@ -73,4 +73,4 @@ Status serve(Api& api, Controller& controller, const ServerOptions& options, std
   return {};
 }
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

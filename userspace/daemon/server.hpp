@@ -17,4 +17,4 @@ struct ServerOptions {
 // Serves until `stop` becomes true (checked by a watcher) ; returns when the listener closed.
 Status serve(Api& api, Controller& controller, const ServerOptions& options, std::atomic<bool>& stop);
 
-}  // namespace faultline::daemon
+} // namespace faultline::daemon

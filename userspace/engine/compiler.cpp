@@ -10,7 +10,8 @@ namespace {
 using policy::Fault;
 
 Error refuse(const policy::Policy& p, const Fault& f, const std::string& why) {
-  return make_error(EOPNOTSUPP, "{}:{}:{}: fault '{}': {}", p.file, f.location.line, f.location.column, f.name, why);
+  return make_error(EOPNOTSUPP, "{}:{}:{}: fault '{}': {}", p.file, f.location.line, f.location.column,
+                    f.name, why);
 }
 
 std::uint32_t threshold(double probability) {
@@ -32,25 +33,27 @@ fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probabil
 
 std::uint8_t protocol_number(policy::Protocol p) {
   switch (p) {
-    case policy::Protocol::tcp: return 6;
-    case policy::Protocol::udp: return 17;
-    case policy::Protocol::icmp: return 1;
-    case policy::Protocol::any: break;
+  case policy::Protocol::tcp: return 6;
+  case policy::Protocol::udp: return 17;
+  case policy::Protocol::icmp: return 1;
+  case policy::Protocol::any: break;
   }
   return 0;
 }
 
 // What of a network fault this version implements: drops. Shaping arrives with its own issue.
-Result<std::vector<fl_hook>> network_hooks(const policy::Policy& p, const Fault& f, const policy::NetworkFault& n,
-                                           const Capabilities& caps) {
+Result<std::vector<fl_hook>> network_hooks(const policy::Policy& p, const Fault& f,
+                                           const policy::NetworkFault& n, const Capabilities& caps) {
   if (n.delay_ns || n.rate_bps || n.corrupt || n.duplicate)
-    return refuse(p, f, "network delay, rate, corrupt and duplicate are not implemented in this version; "
-                        "loss and blackhole are");
-  if (!caps.cgroup_skb) return refuse(p, f, "this kernel cannot scope packet faults to a cgroup: " + caps.cgroup_skb_reason);
+    return refuse(p, f,
+                  "network delay, rate, corrupt and duplicate are not implemented in this version; "
+                  "loss and blackhole are");
+  if (!caps.cgroup_skb)
+    return refuse(p, f, "this kernel cannot scope packet faults to a cgroup: " + caps.cgroup_skb_reason);
   switch (n.direction) {
-    case policy::Direction::egress: return std::vector<fl_hook>{FL_HOOK_NET_EGRESS};
-    case policy::Direction::ingress: return std::vector<fl_hook>{FL_HOOK_NET_INGRESS};
-    case policy::Direction::both: break;
+  case policy::Direction::egress: return std::vector<fl_hook>{FL_HOOK_NET_EGRESS};
+  case policy::Direction::ingress: return std::vector<fl_hook>{FL_HOOK_NET_INGRESS};
+  case policy::Direction::both: break;
   }
   return std::vector<fl_hook>{FL_HOOK_NET_EGRESS, FL_HOOK_NET_INGRESS};
 }
@@ -86,7 +89,7 @@ Result<fl_rule> file_rule(const policy::Policy& p, const Fault& f, const policy:
   return r;
 }
 
-}  // namespace
+} // namespace
 
 Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vector<Target>& targets,
                                    const Capabilities& caps, RuleIdAllocator& ids, std::uint64_t now_ns) {
@@ -109,7 +112,8 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
       if (!hooks) return fail(hooks.error());
       auto rule = network_rule(*n, f.trigger, now_ns, exp.deadline_ns);
       if (!rule) return fail(rule.error());
-      for (auto h : *hooks) rules.emplace_back(h, *rule);
+      for (auto h : *hooks)
+        rules.emplace_back(h, *rule);
     } else if (const auto* ff = std::get_if<policy::FileFault>(&f.spec)) {
       auto rule = file_rule(policy, f, *ff, caps, now_ns, exp.deadline_ns);
       if (!rule) return fail(rule.error());
@@ -125,7 +129,8 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
       exp.faults.back().rule_ids.push_back(*id);
       rule.rule_id = *id;
       if (policy.dry_run) rule.flags |= FL_RULE_DRY_RUN;
-      for (const auto& t : targets) exp.entries.push_back({t, hook, rule});
+      for (const auto& t : targets)
+        exp.entries.push_back({t, hook, rule});
     }
   }
   return exp;
@@ -133,7 +138,8 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
 
 void release_ids(const CompiledExperiment& experiment, RuleIdAllocator& ids) {
   for (const auto& f : experiment.faults)
-    for (auto id : f.rule_ids) ids.give_back(id);
+    for (auto id : f.rule_ids)
+      ids.give_back(id);
 }
 
 Result<CompiledRules> merge(const std::vector<const CompiledExperiment*>& experiments) {
@@ -141,8 +147,9 @@ Result<CompiledRules> merge(const std::vector<const CompiledExperiment*>& experi
   for (const auto* exp : experiments)
     for (const auto& e : exp->entries)
       if (auto st = rules.add(e.target.cgroup_id, e.target.level, e.hook, e.rule); !st)
-        return make_error(st.error().code, "experiment {} on {}: {}", exp->name, e.target.path, st.error().message);
+        return make_error(st.error().code, "experiment {} on {}: {}", exp->name, e.target.path,
+                          st.error().message);
   return rules;
 }
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -39,8 +39,8 @@ struct CompiledExperiment {
   std::vector<Target> targets;
   std::vector<CompiledFault> faults;
   std::vector<RuleEntry> entries;
-  std::uint64_t start_ns = 0;     // CLOCK_MONOTONIC
-  std::uint64_t deadline_ns = 0;  // CLOCK_MONOTONIC; also inside every rule
+  std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC
+  std::uint64_t deadline_ns = 0; // CLOCK_MONOTONIC; also inside every rule
   bool dry_run = false;
 };
 
@@ -54,4 +54,4 @@ void release_ids(const CompiledExperiment& experiment, RuleIdAllocator& ids);
 // The rule table for a set of live experiments.
 Result<CompiledRules> merge(const std::vector<const CompiledExperiment*>& experiments);
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -18,4 +18,4 @@ void RuleIdAllocator::give_back(std::uint32_t id) {
   if (id < FL_MAX_RULES) used_.reset(id);
 }
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -10,14 +10,14 @@
 namespace faultline::engine {
 
 class RuleIdAllocator {
- public:
+public:
   Result<std::uint32_t> take();
   void give_back(std::uint32_t id);
   std::size_t in_use() const { return used_.count(); }
 
- private:
+private:
   std::bitset<FL_MAX_RULES> used_;
-  std::uint32_t next_ = 0;  // round robin, so a freed id is not reused at once
+  std::uint32_t next_ = 0; // round robin, so a freed id is not reused at once
 };
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

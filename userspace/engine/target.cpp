@@ -8,25 +8,27 @@ Result<std::vector<Target>> select_targets(std::vector<Target> matched, const po
                                            std::mt19937_64& rng) {
   if (matched.empty()) return make_error(ENOENT, "no target matched");
   // The same cgroup named twice (a pid inside a named cgroup) is one target.
-  std::sort(matched.begin(), matched.end(), [](const Target& a, const Target& b) { return a.cgroup_id < b.cgroup_id; });
+  std::sort(matched.begin(), matched.end(),
+            [](const Target& a, const Target& b) { return a.cgroup_id < b.cgroup_id; });
   matched.erase(std::unique(matched.begin(), matched.end(),
                             [](const Target& a, const Target& b) { return a.cgroup_id == b.cgroup_id; }),
                 matched.end());
   size_t want = matched.size();
   switch (selection.mode) {
-    case policy::Selection::Mode::all: return matched;
-    case policy::Selection::Mode::count:
-      if (selection.value > matched.size())
-        return make_error(0, "selection asks for {} targets but only {} matched", selection.value, matched.size());
-      want = selection.value;
-      break;
-    case policy::Selection::Mode::percent:
-      want = std::max<size_t>(1, (matched.size() * selection.value + 99) / 100);
-      break;
+  case policy::Selection::Mode::all: return matched;
+  case policy::Selection::Mode::count:
+    if (selection.value > matched.size())
+      return make_error(0, "selection asks for {} targets but only {} matched", selection.value,
+                        matched.size());
+    want = selection.value;
+    break;
+  case policy::Selection::Mode::percent:
+    want = std::max<size_t>(1, (matched.size() * selection.value + 99) / 100);
+    break;
   }
   std::shuffle(matched.begin(), matched.end(), rng);
   matched.resize(want);
   return matched;
 }
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -23,4 +23,4 @@ struct Target {
 Result<std::vector<Target>> select_targets(std::vector<Target> matched, const policy::Selection& selection,
                                            std::mt19937_64& rng);
 
-}  // namespace faultline::engine
+} // namespace faultline::engine

@@ -61,7 +61,7 @@ private:
   std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
   FileBackend file_backend_ = FileBackend::none;
   int ncpus_ = 1;
-  std::set<std::uint32_t> live_ids_;  // rule ids of the live table: their counters carry over
+  std::set<std::uint32_t> live_ids_; // rule ids of the live table: their counters carry over
 };
 
 } // namespace faultline::kernel

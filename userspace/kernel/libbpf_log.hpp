@@ -9,7 +9,7 @@ void route_libbpf_log();
 // While alive, libbpf's warnings are logged at debug level: for feature probes, whose failures
 // are expected answers, not problems.
 class QuietLibbpf {
- public:
+public:
   QuietLibbpf();
   ~QuietLibbpf();
   QuietLibbpf(const QuietLibbpf&) = delete;

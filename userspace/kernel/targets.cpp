@@ -12,7 +12,7 @@ std::string strip(const std::string& name, const std::string& prefix, const std:
   return name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
 }
 
-}  // namespace
+} // namespace
 
 bool is_container_cgroup_name(const std::string& dir_name, const std::string& id) {
   for (const auto& [prefix, suffix] : {std::pair<std::string, std::string>{"docker-", ".scope"},
@@ -32,8 +32,9 @@ Result<std::vector<CgroupInfo>> TargetResolver::find_by_name(const policy::Targe
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_directory(ec)) continue;
     const std::string name = it->path().filename().string();
-    const bool match = target.kind == policy::TargetSpec::Kind::systemd ? name == target.value
-                                                                         : is_container_cgroup_name(name, target.value);
+    const bool match = target.kind == policy::TargetSpec::Kind::systemd
+                           ? name == target.value
+                           : is_container_cgroup_name(name, target.value);
     if (!match) continue;
     auto info = fs_.resolve(it->path().string());
     if (!info) return info.error();
@@ -42,29 +43,29 @@ Result<std::vector<CgroupInfo>> TargetResolver::find_by_name(const policy::Targe
   }
   if (found.empty())
     return make_error(ENOENT, "no cgroup for {} '{}' under {}",
-                      target.kind == policy::TargetSpec::Kind::systemd ? "systemd unit" : "container", target.value,
-                      fs_.mount_point());
+                      target.kind == policy::TargetSpec::Kind::systemd ? "systemd unit" : "container",
+                      target.value, fs_.mount_point());
   return found;
 }
 
 Result<std::vector<CgroupInfo>> TargetResolver::resolve(const policy::TargetSpec& target) const {
   switch (target.kind) {
-    case policy::TargetSpec::Kind::cgroup: {
-      auto info = fs_.resolve(target.value);
-      if (!info) return info.error();
-      return std::vector<CgroupInfo>{*info};
-    }
-    case policy::TargetSpec::Kind::pid: {
-      auto path = fs_.path_of_pid(static_cast<pid_t>(std::stol(target.value)));
-      if (!path) return path.error();
-      auto info = fs_.resolve(*path);
-      if (!info) return info.error();
-      return std::vector<CgroupInfo>{*info};
-    }
-    case policy::TargetSpec::Kind::systemd:
-    case policy::TargetSpec::Kind::container: return find_by_name(target);
+  case policy::TargetSpec::Kind::cgroup: {
+    auto info = fs_.resolve(target.value);
+    if (!info) return info.error();
+    return std::vector<CgroupInfo>{*info};
+  }
+  case policy::TargetSpec::Kind::pid: {
+    auto path = fs_.path_of_pid(static_cast<pid_t>(std::stol(target.value)));
+    if (!path) return path.error();
+    auto info = fs_.resolve(*path);
+    if (!info) return info.error();
+    return std::vector<CgroupInfo>{*info};
+  }
+  case policy::TargetSpec::Kind::systemd:
+  case policy::TargetSpec::Kind::container: return find_by_name(target);
   }
   return make_error(EINVAL, "unknown target kind");
 }
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

@@ -11,11 +11,11 @@
 namespace faultline::kernel {
 
 class TargetResolver {
- public:
+public:
   explicit TargetResolver(CgroupFs fs) : fs_(std::move(fs)) {}
   Result<std::vector<CgroupInfo>> resolve(const policy::TargetSpec& target) const;
 
- private:
+private:
   Result<std::vector<CgroupInfo>> find_by_name(const policy::TargetSpec& target) const;
   CgroupFs fs_;
 };
@@ -25,4 +25,4 @@ class TargetResolver {
 // containerd/Kubernetes: cri-containerd-<id>.scope; cri-o: crio-<id>.scope.
 bool is_container_cgroup_name(const std::string& dir_name, const std::string& id);
 
-}  // namespace faultline::kernel
+} // namespace faultline::kernel

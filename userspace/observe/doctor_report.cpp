@@ -15,14 +15,15 @@ std::vector<Family> families(kernel::Features& features) {
   const auto& skb = features.status(kernel::Feature::cgroup_skb);
   const auto file = kernel::choose_file_backend(features);
   return {
-      {"network (loss, blackhole)", skb.supported, skb.supported ? "cgroup_skb, scoped to the target cgroup" : skb.detail},
+      {"network (loss, blackhole)", skb.supported,
+       skb.supported ? "cgroup_skb, scoped to the target cgroup" : skb.detail},
       {"network (delay, rate, corrupt, duplicate)", false, "not implemented in this version"},
       {"file (open errors)", file.backend != kernel::FileBackend::none, file.reason},
       {"syscall, process, resource", false, "not implemented in this version"},
   };
 }
 
-}  // namespace
+} // namespace
 
 nlohmann::json doctor_json(kernel::Features& features) {
   nlohmann::json feats = nlohmann::json::object();
@@ -40,7 +41,8 @@ std::string doctor_text(kernel::Features& features) {
   std::string out = "kernel features:\n";
   for (auto f : kernel::kAllFeatures) {
     const auto& st = features.status(f);
-    out += fmt::format("  {:<18} {:<4} {}\n", kernel::feature_name(f), st.supported ? "yes" : "no", st.detail);
+    out +=
+        fmt::format("  {:<18} {:<4} {}\n", kernel::feature_name(f), st.supported ? "yes" : "no", st.detail);
   }
   out += "fault families:\n";
   for (const auto& fam : families(features))
@@ -48,4 +50,4 @@ std::string doctor_text(kernel::Features& features) {
   return out;
 }
 
-}  // namespace faultline::observe
+} // namespace faultline::observe

@@ -12,4 +12,4 @@ namespace faultline::observe {
 nlohmann::json doctor_json(kernel::Features& features);
 std::string doctor_text(kernel::Features& features);
 
-}  // namespace faultline::observe
+} // namespace faultline::observe

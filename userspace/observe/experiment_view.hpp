@@ -25,12 +25,12 @@ struct TargetView {
 
 struct ExperimentView {
   std::string name;
-  std::string state;   // running | completed | stopped | aborted
-  std::string reason;  // why it ended, when it did
+  std::string state;  // running | completed | stopped | aborted
+  std::string reason; // why it ended, when it did
   bool dry_run = false;
   std::map<std::string, std::string> labels;
-  std::int64_t started_at_ms = 0;  // unix time
-  std::int64_t ended_at_ms = 0;    // 0 while running
+  std::int64_t started_at_ms = 0; // unix time
+  std::int64_t ended_at_ms = 0;   // 0 while running
   std::uint64_t duration_ms = 0;
   std::uint64_t remaining_ms = 0;
   std::vector<TargetView> targets;
@@ -42,4 +42,4 @@ ExperimentView view_from_json(const nlohmann::json& j);
 // A human report: state line, targets, a counters table.
 std::string to_text(const ExperimentView& view);
 
-}  // namespace faultline::observe
+} // namespace faultline::observe

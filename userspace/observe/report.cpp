@@ -6,10 +6,12 @@ namespace faultline::observe {
 
 nlohmann::json to_json(const ExperimentView& v) {
   nlohmann::json targets = nlohmann::json::array();
-  for (const auto& t : v.targets) targets.push_back({{"path", t.path}, {"cgroupId", t.cgroup_id}});
+  for (const auto& t : v.targets)
+    targets.push_back({{"path", t.path}, {"cgroupId", t.cgroup_id}});
   nlohmann::json faults = nlohmann::json::array();
   for (const auto& f : v.faults)
-    faults.push_back({{"name", f.name}, {"family", f.family}, {"matched", f.matched}, {"injected", f.injected}});
+    faults.push_back(
+        {{"name", f.name}, {"family", f.family}, {"matched", f.matched}, {"injected", f.injected}});
   return {{"name", v.name},
           {"state", v.state},
           {"reason", v.reason},
@@ -45,15 +47,18 @@ ExperimentView view_from_json(const nlohmann::json& j) {
 std::string to_text(const ExperimentView& v) {
   std::string out = fmt::format("experiment {}: {}{}{}\n", v.name, v.state, v.dry_run ? " (dry run)" : "",
                                 v.reason.empty() ? "" : " - " + v.reason);
-  if (v.state == "running")
-    out += fmt::format("  {} ms of {} ms left\n", v.remaining_ms, v.duration_ms);
-  for (const auto& t : v.targets) out += fmt::format("  target {} (cgroup id {})\n", t.path, t.cgroup_id);
-  out += fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>8}\n", "fault", "family", "matched", "injected", "rate");
+  if (v.state == "running") out += fmt::format("  {} ms of {} ms left\n", v.remaining_ms, v.duration_ms);
+  for (const auto& t : v.targets)
+    out += fmt::format("  target {} (cgroup id {})\n", t.path, t.cgroup_id);
+  out +=
+      fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>8}\n", "fault", "family", "matched", "injected", "rate");
   for (const auto& f : v.faults) {
-    const double rate = f.matched ? 100.0 * static_cast<double>(f.injected) / static_cast<double>(f.matched) : 0.0;
-    out += fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>7.2f}%\n", f.name, f.family, f.matched, f.injected, rate);
+    const double rate =
+        f.matched ? 100.0 * static_cast<double>(f.injected) / static_cast<double>(f.matched) : 0.0;
+    out += fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>7.2f}%\n", f.name, f.family, f.matched, f.injected,
+                       rate);
   }
   return out;
 }
 
-}  // namespace faultline::observe
+} // namespace faultline::observe

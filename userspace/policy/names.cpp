@@ -9,53 +9,61 @@
 namespace faultline::policy {
 namespace {
 
-#define FL_ERRNO(e) std::pair<const char*, int>{#e, e}
+#define FL_ERRNO(e)                                                                                          \
+  std::pair<const char*, int> { #e, e }
 constexpr std::array kErrnos = {
-    FL_ERRNO(EPERM),        FL_ERRNO(ENOENT),       FL_ERRNO(ESRCH),           FL_ERRNO(EINTR),
-    FL_ERRNO(EIO),          FL_ERRNO(ENXIO),        FL_ERRNO(E2BIG),           FL_ERRNO(EBADF),
-    FL_ERRNO(EAGAIN),       FL_ERRNO(ENOMEM),       FL_ERRNO(EACCES),          FL_ERRNO(EFAULT),
-    FL_ERRNO(EBUSY),        FL_ERRNO(EEXIST),       FL_ERRNO(EXDEV),           FL_ERRNO(ENODEV),
-    FL_ERRNO(ENOTDIR),      FL_ERRNO(EISDIR),       FL_ERRNO(EINVAL),          FL_ERRNO(ENFILE),
-    FL_ERRNO(EMFILE),       FL_ERRNO(ETXTBSY),      FL_ERRNO(EFBIG),           FL_ERRNO(ENOSPC),
-    FL_ERRNO(ESPIPE),       FL_ERRNO(EROFS),        FL_ERRNO(EMLINK),          FL_ERRNO(EPIPE),
-    FL_ERRNO(ERANGE),       FL_ERRNO(EDEADLK),      FL_ERRNO(ENAMETOOLONG),    FL_ERRNO(ENOLCK),
-    FL_ERRNO(ENOSYS),       FL_ERRNO(ENOTEMPTY),    FL_ERRNO(ELOOP),           FL_ERRNO(ENODATA),
-    FL_ERRNO(ETIME),        FL_ERRNO(ENOTSOCK),     FL_ERRNO(EMSGSIZE),        FL_ERRNO(ENOPROTOOPT),
-    FL_ERRNO(EOPNOTSUPP),   FL_ERRNO(EAFNOSUPPORT), FL_ERRNO(EADDRINUSE),      FL_ERRNO(EADDRNOTAVAIL),
-    FL_ERRNO(ENETDOWN),     FL_ERRNO(ENETUNREACH),  FL_ERRNO(ENETRESET),       FL_ERRNO(ECONNABORTED),
-    FL_ERRNO(ECONNRESET),   FL_ERRNO(ENOBUFS),      FL_ERRNO(EISCONN),         FL_ERRNO(ENOTCONN),
-    FL_ERRNO(ETIMEDOUT),    FL_ERRNO(ECONNREFUSED), FL_ERRNO(EHOSTDOWN),       FL_ERRNO(EHOSTUNREACH),
-    FL_ERRNO(EALREADY),     FL_ERRNO(EINPROGRESS),  FL_ERRNO(EDQUOT),          FL_ERRNO(ECANCELED),
+    FL_ERRNO(EPERM),      FL_ERRNO(ENOENT),       FL_ERRNO(ESRCH),        FL_ERRNO(EINTR),
+    FL_ERRNO(EIO),        FL_ERRNO(ENXIO),        FL_ERRNO(E2BIG),        FL_ERRNO(EBADF),
+    FL_ERRNO(EAGAIN),     FL_ERRNO(ENOMEM),       FL_ERRNO(EACCES),       FL_ERRNO(EFAULT),
+    FL_ERRNO(EBUSY),      FL_ERRNO(EEXIST),       FL_ERRNO(EXDEV),        FL_ERRNO(ENODEV),
+    FL_ERRNO(ENOTDIR),    FL_ERRNO(EISDIR),       FL_ERRNO(EINVAL),       FL_ERRNO(ENFILE),
+    FL_ERRNO(EMFILE),     FL_ERRNO(ETXTBSY),      FL_ERRNO(EFBIG),        FL_ERRNO(ENOSPC),
+    FL_ERRNO(ESPIPE),     FL_ERRNO(EROFS),        FL_ERRNO(EMLINK),       FL_ERRNO(EPIPE),
+    FL_ERRNO(ERANGE),     FL_ERRNO(EDEADLK),      FL_ERRNO(ENAMETOOLONG), FL_ERRNO(ENOLCK),
+    FL_ERRNO(ENOSYS),     FL_ERRNO(ENOTEMPTY),    FL_ERRNO(ELOOP),        FL_ERRNO(ENODATA),
+    FL_ERRNO(ETIME),      FL_ERRNO(ENOTSOCK),     FL_ERRNO(EMSGSIZE),     FL_ERRNO(ENOPROTOOPT),
+    FL_ERRNO(EOPNOTSUPP), FL_ERRNO(EAFNOSUPPORT), FL_ERRNO(EADDRINUSE),   FL_ERRNO(EADDRNOTAVAIL),
+    FL_ERRNO(ENETDOWN),   FL_ERRNO(ENETUNREACH),  FL_ERRNO(ENETRESET),    FL_ERRNO(ECONNABORTED),
+    FL_ERRNO(ECONNRESET), FL_ERRNO(ENOBUFS),      FL_ERRNO(EISCONN),      FL_ERRNO(ENOTCONN),
+    FL_ERRNO(ETIMEDOUT),  FL_ERRNO(ECONNREFUSED), FL_ERRNO(EHOSTDOWN),    FL_ERRNO(EHOSTUNREACH),
+    FL_ERRNO(EALREADY),   FL_ERRNO(EINPROGRESS),  FL_ERRNO(EDQUOT),       FL_ERRNO(ECANCELED),
 };
 #undef FL_ERRNO
 
-#define FL_SIG(s) std::pair<const char*, int>{#s, s}
+#define FL_SIG(s)                                                                                            \
+  std::pair<const char*, int> { #s, s }
 constexpr std::array kSignals = {
-    FL_SIG(SIGKILL), FL_SIG(SIGSEGV), FL_SIG(SIGABRT), FL_SIG(SIGTERM), FL_SIG(SIGINT), FL_SIG(SIGQUIT),
-    FL_SIG(SIGBUS),  FL_SIG(SIGILL),  FL_SIG(SIGFPE),  FL_SIG(SIGSTOP), FL_SIG(SIGHUP), FL_SIG(SIGUSR1),
-    FL_SIG(SIGUSR2), FL_SIG(SIGPIPE), FL_SIG(SIGSYS),
+    FL_SIG(SIGKILL), FL_SIG(SIGSEGV), FL_SIG(SIGABRT), FL_SIG(SIGTERM), FL_SIG(SIGINT),
+    FL_SIG(SIGQUIT), FL_SIG(SIGBUS),  FL_SIG(SIGILL),  FL_SIG(SIGFPE),  FL_SIG(SIGSTOP),
+    FL_SIG(SIGHUP),  FL_SIG(SIGUSR1), FL_SIG(SIGUSR2), FL_SIG(SIGPIPE), FL_SIG(SIGSYS),
 };
 #undef FL_SIG
 
 // Syscalls a policy may name (x86_64). Kept to those with a sys_enter tracepoint that a fault
 // injector has a reason to target.
 constexpr std::array kSyscalls = {
-    "read",      "write",     "open",      "openat",    "close",      "stat",        "fstat",
-    "lstat",     "newfstatat", "poll",     "lseek",     "mmap",       "mprotect",    "munmap",
-    "brk",       "ioctl",     "pread64",   "pwrite64",  "readv",      "writev",      "access",
-    "pipe",      "pipe2",     "select",    "dup",       "dup2",       "nanosleep",   "socket",
-    "connect",   "accept",    "accept4",   "sendto",    "recvfrom",   "sendmsg",     "recvmsg",
-    "shutdown",  "bind",      "listen",    "clone",     "clone3",     "fork",        "vfork",
-    "execve",    "exit",      "exit_group", "wait4",    "kill",       "fcntl",       "flock",
-    "fsync",     "fdatasync", "truncate",  "ftruncate", "getdents64", "rename",      "renameat",
-    "renameat2", "mkdir",     "mkdirat",   "rmdir",     "unlink",     "unlinkat",    "link",
-    "symlink",   "readlink",  "chmod",     "chown",     "epoll_wait", "epoll_pwait", "epoll_ctl",
-    "futex",     "getrandom", "statx",     "io_uring_enter", "sync_file_range", "fallocate",
+    "read",      "write",     "open",       "openat",         "close",
+    "stat",      "fstat",     "lstat",      "newfstatat",     "poll",
+    "lseek",     "mmap",      "mprotect",   "munmap",         "brk",
+    "ioctl",     "pread64",   "pwrite64",   "readv",          "writev",
+    "access",    "pipe",      "pipe2",      "select",         "dup",
+    "dup2",      "nanosleep", "socket",     "connect",        "accept",
+    "accept4",   "sendto",    "recvfrom",   "sendmsg",        "recvmsg",
+    "shutdown",  "bind",      "listen",     "clone",          "clone3",
+    "fork",      "vfork",     "execve",     "exit",           "exit_group",
+    "wait4",     "kill",      "fcntl",      "flock",          "fsync",
+    "fdatasync", "truncate",  "ftruncate",  "getdents64",     "rename",
+    "renameat",  "renameat2", "mkdir",      "mkdirat",        "rmdir",
+    "unlink",    "unlinkat",  "link",       "symlink",        "readlink",
+    "chmod",     "chown",     "epoll_wait", "epoll_pwait",    "epoll_ctl",
+    "futex",     "getrandom", "statx",      "io_uring_enter", "sync_file_range",
+    "fallocate",
 };
 
 int edit_distance(std::string_view a, std::string_view b) {
   std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (size_t j = 0; j <= b.size(); ++j)
+    prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = static_cast<int>(i);
     for (size_t j = 1; j <= b.size(); ++j) {
@@ -73,7 +81,7 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<int> errno_from_name(std::string_view name) {
   for (const auto& [n, v] : kErrnos)
@@ -99,7 +107,7 @@ bool is_known_syscall(std::string_view name) {
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  int best_d = 3;  // suggest only close misspellings
+  int best_d = 3; // suggest only close misspellings
   const std::string w = upper(word);
   for (const auto& c : candidates) {
     const int d = edit_distance(w, upper(c));
@@ -113,14 +121,16 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 
 std::vector<std::string> errno_names() {
   std::vector<std::string> v;
-  for (const auto& e : kErrnos) v.emplace_back(e.first);
+  for (const auto& e : kErrnos)
+    v.emplace_back(e.first);
   return v;
 }
 std::vector<std::string> signal_names() {
   std::vector<std::string> v;
-  for (const auto& s : kSignals) v.emplace_back(s.first);
+  for (const auto& s : kSignals)
+    v.emplace_back(s.first);
   return v;
 }
 std::vector<std::string> syscall_names() { return {kSyscalls.begin(), kSyscalls.end()}; }
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

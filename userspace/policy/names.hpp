@@ -20,4 +20,4 @@ std::vector<std::string> errno_names();
 std::vector<std::string> signal_names();
 std::vector<std::string> syscall_names();
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

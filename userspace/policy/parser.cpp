@@ -13,7 +13,7 @@
 namespace faultline::policy {
 namespace {
 
-constexpr std::uint64_t kMaxDurationNs = 24ull * 3600 * 1000000000;  // experiments are bounded
+constexpr std::uint64_t kMaxDurationNs = 24ull * 3600 * 1000000000; // experiments are bounded
 
 void check_name(const Field& f, const std::string& what) {
   static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
@@ -61,8 +61,8 @@ Protocol parse_protocol(const Field& f) {
 }
 
 NetworkFault parse_network(const Field& f) {
-  f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate", "protocol",
-                 "peer", "port"});
+  f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate",
+                 "protocol", "peer", "port"});
   NetworkFault n;
   if (auto d = f.find("direction")) n.direction = parse_direction(*d);
   if (auto l = f.find("loss")) n.loss = l->percent();
@@ -93,17 +93,22 @@ FileFault parse_file(const Field& f) {
   FileFault ff;
   const Field path = f.get("path");
   ff.path = path.str();
-  if (ff.path.empty() || ff.path.front() != '/') path.fail(fmt::format("'{}' must be an absolute path", ff.path));
+  if (ff.path.empty() || ff.path.front() != '/')
+    path.fail(fmt::format("'{}' must be an absolute path", ff.path));
   if (ff.path.size() >= 128) path.fail("path prefixes are limited to 127 bytes");
   if (auto ops = f.find("ops")) {
     std::set<FileOp> seen;
     for (const auto& op : ops->items()) {
       const std::string s = op.str();
       FileOp o;
-      if (s == "open") o = FileOp::open;
-      else if (s == "read") o = FileOp::read;
-      else if (s == "write") o = FileOp::write;
-      else op.fail(fmt::format("unknown file operation '{}'; expected open, read or write", s));
+      if (s == "open")
+        o = FileOp::open;
+      else if (s == "read")
+        o = FileOp::read;
+      else if (s == "write")
+        o = FileOp::write;
+      else
+        op.fail(fmt::format("unknown file operation '{}'; expected open, read or write", s));
       if (!seen.insert(o).second) op.fail(fmt::format("'{}' is listed twice", s));
       ff.ops.push_back(o);
     }
@@ -122,7 +127,8 @@ SyscallFault parse_syscall(const Field& f) {
   s.name = name.str();
   if (!is_known_syscall(s.name)) {
     const std::string guess = closest(s.name, syscall_names());
-    name.fail(fmt::format("unknown syscall '{}'{}", s.name, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+    name.fail(
+        fmt::format("unknown syscall '{}'{}", s.name, guess.empty() ? "" : " (did you mean " + guess + "?)"));
   }
   s.err = f.get("errno").errno_value();
   const bool addressed = s.name == "connect" || s.name == "sendto" || s.name == "bind";
@@ -147,7 +153,8 @@ ProcessFault parse_process(const Field& f) {
   p.on_syscall = sc.str();
   if (!is_known_syscall(p.on_syscall)) {
     const std::string guess = closest(p.on_syscall, syscall_names());
-    sc.fail(fmt::format("unknown syscall '{}'{}", p.on_syscall, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+    sc.fail(fmt::format("unknown syscall '{}'{}", p.on_syscall,
+                        guess.empty() ? "" : " (did you mean " + guess + "?)"));
   }
   return p;
 }
@@ -169,9 +176,11 @@ Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
   check_name(name, "fault");
   fault.name = name.str();
   int families = 0;
-  for (const char* fam : {"network", "syscall", "file", "process", "resource"}) families += f.has(fam) ? 1 : 0;
+  for (const char* fam : {"network", "syscall", "file", "process", "resource"})
+    families += f.has(fam) ? 1 : 0;
   if (families != 1)
-    f.fail(fmt::format("a fault needs exactly one of network, syscall, file, process, resource (found {})", families));
+    f.fail(fmt::format("a fault needs exactly one of network, syscall, file, process, resource (found {})",
+                       families));
   if (auto n = f.find("network")) fault.spec = parse_network(*n);
   if (auto s = f.find("syscall")) fault.spec = parse_syscall(*s);
   if (auto x = f.find("file")) fault.spec = parse_file(*x);
@@ -205,11 +214,13 @@ TargetSpec parse_target(const Field& f) {
   } else if (keys.front() == "systemd") {
     t.kind = TargetSpec::Kind::systemd;
     static const std::regex kUnit(R"(^[A-Za-z0-9:_.@\\-]+\.(service|scope|slice)$)");
-    if (!std::regex_match(t.value, kUnit)) v.fail(fmt::format("'{}' is not a systemd unit (name.service, .scope or .slice)", t.value));
+    if (!std::regex_match(t.value, kUnit))
+      v.fail(fmt::format("'{}' is not a systemd unit (name.service, .scope or .slice)", t.value));
   } else {
     t.kind = TargetSpec::Kind::container;
     static const std::regex kId("^[0-9a-f]{12,64}$");
-    if (!std::regex_match(t.value, kId)) v.fail(fmt::format("'{}' is not a container id (12 to 64 lowercase hex digits)", t.value));
+    if (!std::regex_match(t.value, kId))
+      v.fail(fmt::format("'{}' is not a container id (12 to 64 lowercase hex digits)", t.value));
   }
   return t;
 }
@@ -219,10 +230,14 @@ Selection parse_selection(const Field& f) {
   Selection s;
   const Field mode = f.get("mode");
   const std::string m = mode.str();
-  if (m == "all") s.mode = Selection::Mode::all;
-  else if (m == "count") s.mode = Selection::Mode::count;
-  else if (m == "percent") s.mode = Selection::Mode::percent;
-  else mode.fail(fmt::format("unknown selection mode '{}'; expected all, count or percent", m));
+  if (m == "all")
+    s.mode = Selection::Mode::all;
+  else if (m == "count")
+    s.mode = Selection::Mode::count;
+  else if (m == "percent")
+    s.mode = Selection::Mode::percent;
+  else
+    mode.fail(fmt::format("unknown selection mode '{}'; expected all, count or percent", m));
   if (s.mode == Selection::Mode::all) {
     if (f.has("value")) f.get("value").fail("mode all takes no value");
     return s;
@@ -243,9 +258,11 @@ Policy parse_document(const Field& root, const std::string& file) {
   Policy p;
   p.file = file;
   const Field api = root.get("apiVersion");
-  if (api.str() != "faultline/v1") api.fail(fmt::format("unsupported apiVersion '{}'; expected faultline/v1", api.str()));
+  if (api.str() != "faultline/v1")
+    api.fail(fmt::format("unsupported apiVersion '{}'; expected faultline/v1", api.str()));
   const Field kind = root.get("kind");
-  if (kind.str() != "Experiment") kind.fail(fmt::format("unsupported kind '{}'; expected Experiment", kind.str()));
+  if (kind.str() != "Experiment")
+    kind.fail(fmt::format("unsupported kind '{}'; expected Experiment", kind.str()));
 
   const Field meta = root.get("metadata");
   meta.expect_keys({"name", "labels"});
@@ -254,7 +271,8 @@ Policy parse_document(const Field& root, const std::string& file) {
   p.name = name.str();
   if (auto labels = meta.find("labels")) {
     if (!labels->is_map()) labels->fail("expected a map of label: value");
-    for (const auto& k : labels->keys()) p.labels[k] = labels->get(k.c_str()).str();
+    for (const auto& k : labels->keys())
+      p.labels[k] = labels->get(k.c_str()).str();
   }
 
   const Field spec = root.get("spec");
@@ -265,7 +283,8 @@ Policy parse_document(const Field& root, const std::string& file) {
   if (p.duration_ns > kMaxDurationNs) duration.fail("must be at most 24h: experiments are bounded");
 
   const Field targets = spec.get("targets");
-  for (const auto& t : targets.items()) p.targets.push_back(parse_target(t));
+  for (const auto& t : targets.items())
+    p.targets.push_back(parse_target(t));
   if (p.targets.empty()) targets.fail("at least one target is required");
   if (auto sel = spec.find("selection")) p.selection = parse_selection(*sel);
 
@@ -273,7 +292,8 @@ Policy parse_document(const Field& root, const std::string& file) {
   std::set<std::string> names;
   for (const auto& f : faults.items()) {
     Fault fault = parse_fault(f, p.duration_ns);
-    if (!names.insert(fault.name).second) f.get("name").fail(fmt::format("duplicate fault name '{}'", fault.name));
+    if (!names.insert(fault.name).second)
+      f.get("name").fail(fmt::format("duplicate fault name '{}'", fault.name));
     p.faults.push_back(std::move(fault));
   }
   if (p.faults.empty()) faults.fail("at least one fault is required");
@@ -281,7 +301,7 @@ Policy parse_document(const Field& root, const std::string& file) {
   return p;
 }
 
-}  // namespace
+} // namespace
 
 const char* family_name(const FaultSpec& spec) {
   static constexpr const char* kNames[] = {"network", "file", "syscall", "process", "resource"};
@@ -303,8 +323,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file_name)
     return make_error(0, "{}:{}:{}: invalid YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg);
   }
   if (!root.IsMap())
-    return make_error(0, "{}:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, "
-                      "metadata, spec)", file_name);
+    return make_error(0,
+                      "{}:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, "
+                      "metadata, spec)",
+                      file_name);
   try {
     return parse_document(Field(&file_name, root, ""), file_name);
   } catch (const PolicyError& e) {
@@ -322,4 +344,4 @@ Result<Policy> load_policy_file(const std::string& path) {
   return parse_policy(ss.str(), path);
 }
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

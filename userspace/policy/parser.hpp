@@ -13,4 +13,4 @@ namespace faultline::policy {
 Result<Policy> parse_policy(std::string_view text, const std::string& file_name);
 Result<Policy> load_policy_file(const std::string& path);
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

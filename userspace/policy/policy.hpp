@@ -12,12 +12,12 @@
 namespace faultline::policy {
 
 struct Location {
-  int line = 0;  // 1-based; 0 = unknown
+  int line = 0; // 1-based; 0 = unknown
   int column = 0;
 };
 
 struct Cidr {
-  std::uint32_t addr = 0;  // host byte order
+  std::uint32_t addr = 0; // host byte order
   std::uint8_t prefix = 32;
 };
 
@@ -25,14 +25,14 @@ enum class Direction { egress, ingress, both };
 enum class Protocol { any, tcp, udp, icmp };
 
 struct PortRange {
-  std::uint16_t min = 0;  // 0/0 = any
+  std::uint16_t min = 0; // 0/0 = any
   std::uint16_t max = 0;
 };
 
 struct NetworkFault {
   Direction direction = Direction::egress;
-  std::optional<double> loss;            // fraction 0..1
-  bool blackhole = false;                // 100% drop
+  std::optional<double> loss; // fraction 0..1
+  bool blackhole = false;     // 100% drop
   std::optional<std::uint64_t> delay_ns;
   std::optional<std::uint64_t> jitter_ns;
   std::optional<std::uint64_t> rate_bps;
@@ -45,9 +45,9 @@ struct NetworkFault {
 
 enum class FileOp { open, read, write };
 struct FileFault {
-  std::string path;  // absolute prefix
+  std::string path; // absolute prefix
   std::vector<FileOp> ops;
-  int err = 0;  // positive errno
+  int err = 0; // positive errno
 };
 
 struct SyscallFault {
@@ -63,18 +63,18 @@ struct ProcessFault {
 };
 
 struct ResourceFault {
-  std::optional<double> cpu;                   // fraction of one CPU to burn
-  std::optional<std::uint64_t> memory_bytes;  // memory to hold
+  std::optional<double> cpu;                 // fraction of one CPU to burn
+  std::optional<std::uint64_t> memory_bytes; // memory to hold
 };
 
 using FaultSpec = std::variant<NetworkFault, FileFault, SyscallFault, ProcessFault, ResourceFault>;
 
 struct Trigger {
-  std::optional<double> probability;  // fraction 0..1; unset = always
+  std::optional<double> probability; // fraction 0..1; unset = always
   std::uint32_t every = 0;
   std::uint32_t after = 0;
   std::uint32_t times = 0;
-  std::uint64_t start_ns = 0;  // offset from the experiment's start
+  std::uint64_t start_ns = 0; // offset from the experiment's start
 };
 
 struct Fault {
@@ -98,7 +98,7 @@ struct Selection {
 };
 
 struct Policy {
-  std::string file;  // where it came from, for messages
+  std::string file; // where it came from, for messages
   std::string name;
   std::map<std::string, std::string> labels;
   std::uint64_t duration_ns = 0;
@@ -110,4 +110,4 @@ struct Policy {
 
 const char* family_name(const FaultSpec& spec);
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

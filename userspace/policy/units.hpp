@@ -12,11 +12,11 @@
 namespace faultline::policy {
 
 std::optional<std::uint64_t> parse_duration_ns(std::string_view text);
-std::optional<double> parse_percent(std::string_view text);  // "5%" -> 0.05; range not checked
+std::optional<double> parse_percent(std::string_view text); // "5%" -> 0.05; range not checked
 std::optional<std::uint64_t> parse_size_bytes(std::string_view text);
 std::optional<std::uint64_t> parse_rate_bps(std::string_view text);
 std::optional<Cidr> parse_cidr(std::string_view text);
 std::optional<PortRange> parse_port_range(std::string_view text);
 std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t max);
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

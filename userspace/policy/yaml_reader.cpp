@@ -17,16 +17,16 @@ std::string with_suggestion(const std::string& word, const std::vector<std::stri
 
 const char* kind_of(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "empty";
-    case YAML::NodeType::Undefined: break;
+  case YAML::NodeType::Map: return "a map";
+  case YAML::NodeType::Sequence: return "a list";
+  case YAML::NodeType::Scalar: return "a scalar";
+  case YAML::NodeType::Null: return "empty";
+  case YAML::NodeType::Undefined: break;
   }
   return "missing";
 }
 
-}  // namespace
+} // namespace
 
 Location Field::location() const {
   const YAML::Mark m = node_.Mark();
@@ -50,10 +50,12 @@ void Field::expect_keys(std::initializer_list<const char*> allowed) const {
     const std::string k = kv.first.Scalar();
     if (!seen.insert(k).second) key.fail(fmt::format("duplicate key '{}'", k));
     bool ok = false;
-    for (const char* a : allowed) ok = ok || k == a;
+    for (const char* a : allowed)
+      ok = ok || k == a;
     if (!ok) {
       std::string valid;
-      for (const char* a : allowed) valid += std::string(valid.empty() ? "" : ", ") + a;
+      for (const char* a : allowed)
+        valid += std::string(valid.empty() ? "" : ", ") + a;
       key.fail(fmt::format("unknown key '{}'{}; valid keys: {}", k, with_suggestion(k, allowed_list), valid));
     }
   }
@@ -74,7 +76,8 @@ Field Field::get(const char* key) const {
 
 std::vector<std::string> Field::keys() const {
   std::vector<std::string> out;
-  for (const auto& kv : node_) out.push_back(kv.first.Scalar());
+  for (const auto& kv : node_)
+    out.push_back(kv.first.Scalar());
   return out;
 }
 
@@ -82,7 +85,8 @@ std::vector<Field> Field::items() const {
   if (!node_.IsSequence()) fail(fmt::format("expected a list, found {}", kind_of(node_)));
   std::vector<Field> out;
   size_t i = 0;
-  for (const auto& item : node_) out.emplace_back(file_, item, fmt::format("{}[{}]", path_, i++));
+  for (const auto& item : node_)
+    out.emplace_back(file_, item, fmt::format("{}[{}]", path_, i++));
   return out;
 }
 
@@ -137,7 +141,8 @@ std::uint64_t Field::rate_bps() const {
 Cidr Field::cidr() const {
   const std::string s = str();
   auto v = parse_cidr(s);
-  if (!v) fail(fmt::format("'{}' is not an IPv4 address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, host bits clear)", s));
+  if (!v)
+    fail(fmt::format("'{}' is not an IPv4 address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, host bits clear)", s));
   return *v;
 }
 
@@ -162,4 +167,4 @@ int Field::signal_value() const {
   return *v;
 }
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

@@ -16,13 +16,13 @@
 namespace faultline::policy {
 
 class PolicyError : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 
 // A node plus the dotted path that led to it ("spec.faults[1].network.loss").
 class Field {
- public:
+public:
   Field(const std::string* file, YAML::Node node, std::string path)
       : file_(file), node_(std::move(node)), path_(std::move(path)) {}
 
@@ -35,7 +35,7 @@ class Field {
   // Maps: rejects keys outside `allowed` (suggesting the closest) and duplicate keys.
   void expect_keys(std::initializer_list<const char*> allowed) const;
   bool has(const char* key) const;
-  Field get(const char* key) const;       // must exist
+  Field get(const char* key) const; // must exist
   std::optional<Field> find(const char* key) const;
   std::vector<std::string> keys() const;
   // Sequences.
@@ -46,7 +46,7 @@ class Field {
   bool boolean() const;
   std::uint64_t uint(std::uint64_t max) const;
   std::uint64_t duration_ns() const;
-  double percent() const;  // "5%" -> 0.05, within 0%..100%
+  double percent() const; // "5%" -> 0.05, within 0%..100%
   std::uint64_t size_bytes() const;
   std::uint64_t rate_bps() const;
   Cidr cidr() const;
@@ -54,10 +54,10 @@ class Field {
   int errno_value() const;
   int signal_value() const;
 
- private:
+private:
   const std::string* file_;
   YAML::Node node_;
   std::string path_;
 };
 
-}  // namespace faultline::policy
+} // namespace faultline::policy

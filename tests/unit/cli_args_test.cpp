@@ -1,0 +1,60 @@
+#include <gtest/gtest.h>
+
+#include "cli/args.hpp"
+
+namespace faultline::cli {
+namespace {
+
+Invocation parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "faultline");
+  return parse_args(static_cast<int>(args.size()), args.data());
+}
+
+TEST(CliArgs, ExecTakesEverythingAfterDashDashAsTheCommand) {
+  auto inv = parse({"exec", "-p", "loss.yaml", "--", "curl", "-s", "--max-time", "1", "http://x"});
+  ASSERT_EQ(inv.command, Invocation::Command::exec);
+  EXPECT_EQ(inv.exec.policy_path, "loss.yaml");
+  EXPECT_EQ(inv.exec.command, (std::vector<std::string>{"curl", "-s", "--max-time", "1", "http://x"}));
+}
+
+TEST(CliArgs, ExecNeedsPolicyAndCommand) {
+  auto no_policy = parse({"exec", "--", "true"});
+  EXPECT_EQ(no_policy.command, Invocation::Command::help);
+  EXPECT_EQ(no_policy.exit_code, 2);
+  EXPECT_NE(no_policy.help_text.find("--policy is required"), std::string::npos);
+  EXPECT_EQ(parse({"exec", "-p", "x.yaml"}).exit_code, 2);
+}
+
+TEST(CliArgs, GlobalOptionsAndDaemonCommands) {
+  auto run = parse({"--socket", "/tmp/s.sock", "--json", "run", "-f", "p.yaml"});
+  EXPECT_EQ(run.command, Invocation::Command::run);
+  EXPECT_EQ(run.socket, "/tmp/s.sock");
+  EXPECT_TRUE(run.json);
+  EXPECT_EQ(run.policy_path, "p.yaml");
+  EXPECT_EQ(parse({"apply", "p.yaml"}).policy_path, "p.yaml");
+  EXPECT_EQ(parse({"status", "web"}).name, "web");
+  EXPECT_EQ(parse({"list"}).socket, "/run/faultline/faultline.sock");
+}
+
+TEST(CliArgs, StopNeedsANameOrAll) {
+  EXPECT_TRUE(parse({"stop", "--all"}).all);
+  EXPECT_EQ(parse({"stop", "web"}).name, "web");
+  auto neither = parse({"stop"});
+  EXPECT_EQ(neither.command, Invocation::Command::help);
+  EXPECT_EQ(neither.exit_code, 2);
+}
+
+TEST(CliArgs, DoctorRequireListAndUnknownCommand) {
+  auto d = parse({"doctor", "--require", "lsm", "--require", "cgroup_skb"});
+  EXPECT_EQ(d.command, Invocation::Command::doctor);
+  EXPECT_EQ(d.require, (std::vector<std::string>{"lsm", "cgroup_skb"}));
+  auto bad = parse({"frobnicate"});
+  EXPECT_EQ(bad.command, Invocation::Command::help);
+  EXPECT_EQ(bad.exit_code, 2);
+  auto help = parse({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.help_text.find("exec"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace faultline::cli

@@ -1,0 +1,148 @@
+// The experiment lifecycle against a fake host: starts are all-or-nothing, stops release what
+// they held, the kill switch disarms before anything else, deadlines retire experiments.
+#include <gtest/gtest.h>
+
+#include "daemon/controller.hpp"
+#include "fake_host.hpp"
+#include "policy/parser.hpp"
+
+namespace faultline::testing {
+namespace {
+
+policy::Policy make_policy(const std::string& name, const std::string& targets, const std::string& faults) {
+  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: " + name +
+                                    "}\nspec:\n  duration: 10s\n  targets:\n" + targets + "  faults:\n" + faults,
+                                name + ".yaml");
+  EXPECT_TRUE(p) << p.error().message;
+  return *p;
+}
+
+const std::string kLoss = "    - name: drop\n      network: {loss: 10%, direction: both}\n";
+
+TEST(Controller, StartAttachesPerTargetAndHookThenApplies) {
+  FakeHost host;
+  daemon::Controller c(host);
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss));
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->state, "running");
+  EXPECT_EQ(v->targets.size(), 2u);
+  EXPECT_EQ(host.attached.size(), 4u);  // 2 targets x egress/ingress
+  EXPECT_EQ(host.live_rules, 4u);
+  EXPECT_EQ(host.calls.back(), "apply 4");
+}
+
+TEST(Controller, FailedAttachRollsBackEverything) {
+  FakeHost host;
+  daemon::Controller c(host);
+  host.fail_attach_on = "/t2#1";
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, EBUSY);
+  EXPECT_TRUE(host.attached.empty()) << "attachments made by the failed start must be detached";
+  for (const auto& call : host.calls) EXPECT_EQ(call.rfind("apply", 0), std::string::npos) << "nothing may be applied";
+  EXPECT_TRUE(c.list().empty());
+  host.fail_attach_on.clear();
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss))) << "rule ids and names must be free again";
+}
+
+TEST(Controller, FailedApplyKeepsPreviousExperimentsAndAttachments) {
+  FakeHost host;
+  daemon::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  host.fail_apply = true;
+  auto v = c.start(make_policy("b", "    - cgroup: /t1\n    - cgroup: /t3\n", kLoss));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(host.attached.size(), 2u) << "only experiment a's attachments remain";
+  EXPECT_EQ(host.live_rules, 2u);
+  ASSERT_EQ(c.list().size(), 1u);
+  EXPECT_EQ(c.list()[0].name, "a");
+}
+
+TEST(Controller, UnresolvableTargetChangesNothing) {
+  FakeHost host;
+  daemon::Controller c(host);
+  auto v = c.start(make_policy("a", "    - cgroup: /missing\n", kLoss));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().message, "a.yaml:7:7: target '/missing': no such cgroup /missing: No such file or directory (2)");
+  EXPECT_EQ(host.calls, std::vector<std::string>{"resolve /missing"});
+}
+
+TEST(Controller, DuplicateNameIsRefused) {
+  FakeHost host;
+  daemon::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  auto again = c.start(make_policy("a", "    - cgroup: /t1\n", kLoss));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, EEXIST);
+}
+
+TEST(Controller, SharedAttachmentsLiveUntilTheLastUserStops) {
+  FakeHost host;
+  daemon::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", kLoss)));
+  EXPECT_EQ(host.attached.size(), 2u);
+  EXPECT_EQ(host.live_rules, 4u);
+  ASSERT_TRUE(c.stop("a"));
+  EXPECT_EQ(host.attached.size(), 2u) << "b still uses the same programs";
+  EXPECT_EQ(host.live_rules, 2u);
+  ASSERT_TRUE(c.stop("b"));
+  EXPECT_TRUE(host.attached.empty());
+  EXPECT_EQ(host.live_rules, 0u);
+}
+
+TEST(Controller, StopKeepsFinalCounters) {
+  FakeHost host;
+  daemon::Controller c(host);
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n", "    - name: drop\n      network: {loss: 10%}\n"));
+  ASSERT_TRUE(v);
+  host.stats[0] = {100, 9};
+  auto stopped = c.stop("a", "enough");
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->state, "stopped");
+  EXPECT_EQ(stopped->faults[0].injected, 9u);
+  host.stats[0] = {};  // the id is free now; the report must not change
+  auto later = c.get("a");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->faults[0].matched, 100u);
+  EXPECT_EQ(later->reason, "enough");
+}
+
+TEST(Controller, StopAllDisarmsFirst) {
+  FakeHost host;
+  daemon::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t2\n", kLoss)));
+  host.calls.clear();
+  ASSERT_TRUE(c.stop_all());
+  ASSERT_FALSE(host.calls.empty());
+  EXPECT_EQ(host.calls.front(), "disarm");
+  EXPECT_TRUE(host.attached.empty());
+  for (const auto& v : c.list()) EXPECT_EQ(v.state, "stopped");
+}
+
+TEST(Controller, DeadlineCompletesExperiment) {
+  FakeHost host;
+  daemon::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  host.now += 9'000'000'000ull;
+  EXPECT_EQ(c.expire(), 0);
+  EXPECT_EQ(c.get("a")->remaining_ms, 1000u);
+  host.now += 1'000'000'000ull;
+  EXPECT_EQ(c.expire(), 1);
+  EXPECT_EQ(c.get("a")->state, "completed");
+  EXPECT_TRUE(host.attached.empty());
+}
+
+TEST(Controller, DestructionRemovesEveryFault) {
+  FakeHost host;
+  {
+    daemon::Controller c(host);
+    ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  }
+  EXPECT_TRUE(host.attached.empty());
+  EXPECT_EQ(host.live_rules, 0u);
+}
+
+}  // namespace
+}  // namespace faultline::testing

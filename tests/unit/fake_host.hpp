@@ -1,0 +1,58 @@
+// A Host that records every call instead of touching the kernel, with switches to make attach
+// or apply fail, so the controller's all-or-nothing behaviour can be observed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/host.hpp"
+
+namespace faultline::testing {
+
+class FakeHost final : public daemon::Host {
+ public:
+  struct FakeAttachment final : daemon::Attachment {
+    FakeAttachment(FakeHost* host, std::string key) : host_(host), key_(std::move(key)) {}
+    ~FakeAttachment() override { host_->attached.erase(key_); }
+    FakeHost* host_;
+    std::string key_;
+  };
+
+  engine::Capabilities capabilities() override { return caps; }
+  Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& t) override {
+    calls.push_back("resolve " + t.value);
+    if (t.value == "/missing") return make_error(ENOENT, "no such cgroup {}", t.value);
+    return std::vector<engine::Target>{{t.value, std::hash<std::string>{}(t.value) & 0xffff, 2}};
+  }
+  Result<std::unique_ptr<daemon::Attachment>> attach(const engine::Target& target, fl_hook hook) override {
+    const std::string key = target.path + "#" + std::to_string(hook);
+    calls.push_back("attach " + key);
+    if (fail_attach_on == key) return make_error(EBUSY, "attach refused");
+    attached[key] = true;
+    return std::unique_ptr<daemon::Attachment>(std::make_unique<FakeAttachment>(this, key));
+  }
+  Status apply(const engine::CompiledRules& rules) override {
+    calls.push_back("apply " + std::to_string(rules.rule_count()));
+    if (fail_apply) return make_error(ENOMEM, "apply refused");
+    live_rules = rules.rule_count();
+    return {};
+  }
+  Status disarm() override {
+    calls.push_back("disarm");
+    return {};
+  }
+  Result<fl_rule_stats> rule_stats(std::uint32_t id) override { return stats[id]; }
+  std::uint64_t now_ns() override { return now; }
+
+  engine::Capabilities caps{true, "", true, ""};
+  std::vector<std::string> calls;
+  std::map<std::string, bool> attached;
+  std::map<std::uint32_t, fl_rule_stats> stats;
+  std::string fail_attach_on;
+  bool fail_apply = false;
+  std::size_t live_rules = 0;
+  std::uint64_t now = 1'000'000'000;
+};
+
+}  // namespace faultline::testing

@@ -1,0 +1,53 @@
+#include "cli/args.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace faultline::cli {
+
+Invocation parse_args(int argc, const char* const* argv) {
+  Invocation inv;
+  CLI::App app{"faultline: kernel-level fault injection, scoped to a cgroup"};
+  app.require_subcommand(1);
+  app.add_option("--socket", inv.socket, "faultlined's Unix socket")->capture_default_str();
+  app.add_flag("--json", inv.json, "machine-readable output");
+
+  auto* run = app.add_subcommand("run", "apply a policy, wait for it to end, print the report");
+  run->add_option("-f,--file,policy", inv.policy_path, "policy file")->required();
+  auto* apply = app.add_subcommand("apply", "apply a policy and return (the daemon keeps it running)");
+  apply->add_option("-f,--file,policy", inv.policy_path, "policy file")->required();
+  auto* stop = app.add_subcommand("stop", "stop one experiment, or every fault with --all (kill switch)");
+  stop->add_option("name", inv.name, "experiment name");
+  stop->add_flag("--all", inv.all, "disarm every fault at once, then stop every experiment");
+  auto* list = app.add_subcommand("list", "list experiments");
+  auto* status = app.add_subcommand("status", "an experiment's state and counters");
+  status->add_option("name", inv.name, "experiment name")->required();
+  auto* doctor = app.add_subcommand("doctor", "what this kernel supports, per fault family, and why not");
+  doctor->add_flag("--json", inv.json, "machine-readable output");
+  doctor->add_option("--require", inv.require, "exit 1 unless these features are supported");
+  auto* exec = app.add_subcommand("exec", "run a command in a fresh cgroup under a policy, without a daemon");
+  exec->add_option("-p,--policy", inv.exec.policy_path, "policy file")->required();
+  exec->add_option("--report", inv.exec.report_path, "write the JSON report here");
+  exec->add_flag("-q,--quiet", inv.exec.quiet, "no report on stderr");
+  exec->add_option("command", inv.exec.command, "the command and its arguments (after --)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    inv.command = Invocation::Command::help;
+    inv.exit_code = e.get_exit_code() == 0 ? 0 : 2;
+    inv.help_text = e.get_exit_code() == 0 ? app.help() : std::string(e.what()) + "\n" + app.help();
+    return inv;
+  }
+  if (*stop && inv.name.empty() && !inv.all) {
+    inv.command = Invocation::Command::help;
+    inv.exit_code = 2;
+    inv.help_text = "stop: name an experiment, or use --all\n";
+    return inv;
+  }
+  using C = Invocation::Command;
+  inv.command = *run ? C::run : *apply ? C::apply : *stop ? C::stop : *list ? C::list : *status ? C::status
+              : *doctor ? C::doctor : C::exec;
+  return inv;
+}
+
+}  // namespace faultline::cli

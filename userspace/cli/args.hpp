@@ -1,0 +1,29 @@
+// Command-line parsing for `faultline`, separate from main() so it is unit-tested.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/exec.hpp"
+#include "util/result.hpp"
+
+namespace faultline::cli {
+
+struct Invocation {
+  enum class Command { run, apply, stop, list, status, doctor, exec, help };
+  Command command = Command::help;
+  std::string socket = "/run/faultline/faultline.sock";
+  bool json = false;
+  std::string policy_path;
+  std::string name;
+  bool all = false;
+  std::vector<std::string> require;  // doctor --require
+  ExecOptions exec;
+  std::string help_text;  // for help (exit 0) and usage errors
+  int exit_code = 0;      // for help/usage: what main() returns
+};
+
+// Never exits the process; usage errors come back as an Invocation of help with exit_code 2.
+Invocation parse_args(int argc, const char* const* argv);
+
+}  // namespace faultline::cli
