@@ -10,7 +10,9 @@ UDP=$BUILD/tests/fl_udp
 NS_A=fl-$TAG-a
 NS_B=fl-$TAG-b
 ADDR_B=192.0.2.2
-CG_ROOT=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+# The cgroup2 mount point: the field after " - " is the fstype (optional fields vary in number).
+CG_ROOT=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+  /proc/self/mountinfo | head -n 1)
 CG=$CG_ROOT/faultline-$TAG-$$
 WORK=$(mktemp -d /tmp/faultline-$TAG-XXXXXX)
 FAILURES=0

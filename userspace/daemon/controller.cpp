@@ -46,7 +46,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     auto found = host_.resolve(t);
     if (!found)
       return make_error(found.error().code, "{}:{}:{}: target '{}': {}", policy.file, t.location.line,
-                        t.location.column, t.value, found.error().describe());
+                        t.location.column, t.value, found.error().message);
     matched.insert(matched.end(), found->begin(), found->end());
   }
   auto selected = engine::select_targets(std::move(matched), policy.selection, rng_);

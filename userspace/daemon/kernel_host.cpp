@@ -1,9 +1,22 @@
 #include "daemon/kernel_host.hpp"
 
+#include <cstdlib>
 #include <ctime>
+#include <string>
+
+#include "util/log.hpp"
 
 namespace faultline::daemon {
 namespace {
+
+// FAULTLINE_TEST_DETACHED=1: everything is loaded and configured but no program is attached.
+// Only for showing that the end-to-end tests observe the kernel (they must then fail).
+bool detached_for_tests() {
+  const char* v = std::getenv("FAULTLINE_TEST_DETACHED");
+  return v != nullptr && std::string(v) == "1";
+}
+
+class NoAttachment final : public Attachment {};
 
 class LinkAttachment final : public Attachment {
 public:
@@ -42,6 +55,10 @@ Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec
 }
 
 Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& target, fl_hook hook) {
+  if (detached_for_tests()) {
+    log::warn("FAULTLINE_TEST_DETACHED=1: not attaching hook {} (tests must fail)", static_cast<int>(hook));
+    return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
+  }
   Result<kernel::Link> link =
       hook == FL_HOOK_FILE_OPEN
           ? programs_.attach_file_open()
