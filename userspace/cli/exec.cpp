@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -43,6 +44,7 @@ int exit_status_of(int status) {
 } // namespace
 
 int run_exec(const ExecOptions& options) {
+  if (options.quiet && std::getenv("FAULTLINE_LOG") == nullptr) log::set_level(log::Level::warn);
   auto policy = policy::load_policy_file(options.policy_path);
   if (!policy) {
     log::error("{}", policy.error().describe());
