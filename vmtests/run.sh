@@ -6,6 +6,7 @@
 #   vmtests/run.sh --kernel 6.1 --case lsm_file_open_eio
 #   vmtests/run.sh --kernel 6.12 --shell    a root shell in the guest (exit powers off)
 #   vmtests/run.sh --detached               programs are loaded but not attached: cases must FAIL
+#   vmtests/run.sh --cases-dir bench/control   cases from another folder (benchmarks)
 #   vmtests/run.sh --strict                 UNSUPPORTED counts as a failure (the Debian kernels
 #                                           support every case; scripts/test.sh uses this)
 #
@@ -16,6 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${FL_BUILD:-$top/build}
 kernels=()
 cases=()
+cases_dir=vmtests/cases   # relative to the checkout
 shell=0
 detached=0
 strict=0
@@ -27,22 +29,23 @@ while [ $# -gt 0 ]; do
     --detached) detached=1; shift ;;
     --strict) strict=1; shift ;;
     --build) build=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --cases-dir) cases_dir=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
 if [ ${#cases[@]} -eq 0 ]; then
-  for f in "$top"/vmtests/cases/*.case; do cases+=("$(basename "$f" .case)"); done
+  for f in "$top/$cases_dir"/*.case; do cases+=("$(basename "$f" .case)"); done
 fi
 for c in "${cases[@]}"; do
-  [ -f "$top/vmtests/cases/$c.case" ] || { echo "no case $c (vmtests/cases/$c.case)" >&2; exit 2; }
+  [ -f "$top/$cases_dir/$c.case" ] || { echo "no case $c ($cases_dir/$c.case)" >&2; exit 2; }
 done
 [ -x "$build/userspace/faultline" ] || { echo "build first: $build/userspace/faultline missing" >&2; exit 2; }
 
 total_timeout=60
 for c in "${cases[@]}"; do
-  t=$(grep -E '^timeout=' "$top/vmtests/cases/$c.case" | cut -d= -f2)
+  t=$(grep -E '^timeout=' "$top/$cases_dir/$c.case" | cut -d= -f2)
   total_timeout=$((total_timeout + ${t:-120}))
 done
 
@@ -53,7 +56,7 @@ passed=0; failed=0; unsupported=0; infra=0
 boot() { # kernel_dir results_dir console_log
   local kdir=$1 results=$2 console=$3 initrd cmdline
   initrd=$("$top/scripts/vm-initramfs.sh" "$kdir") || return 2
-  cmdline="console=ttyS0 quiet panic=-1 FL_TOP=$top FL_BUILD=$build FL_KDIR=$kdir FL_CASES=$(IFS=,; echo "${cases[*]}")"
+  cmdline="console=ttyS0 quiet panic=-1 FL_TOP=$top FL_BUILD=$build FL_KDIR=$kdir FL_CASES_DIR=$cases_dir FL_CASES=$(IFS=,; echo "${cases[*]}")"
   [ $detached = 1 ] && cmdline+=" FAULTLINE_TEST_DETACHED=1"
   [ $shell = 1 ] && cmdline+=" FL_SHELL=1"
   local qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 -nographic -no-reboot

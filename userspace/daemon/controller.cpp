@@ -23,8 +23,7 @@ Controller::~Controller() {
 }
 
 void Controller::journal(const std::string& event, const std::string& name, const nlohmann::json& detail) {
-  if (journal_ == nullptr) return;
-  if (auto st = journal_->record(event, name, detail); !st) log::warn("{}", st.error().describe());
+  if (journal_ != nullptr) journal_->record(event, name, detail);
 }
 
 Status Controller::apply_live_locked() {

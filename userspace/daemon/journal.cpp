@@ -6,30 +6,73 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <cstring>
 #include <map>
+
+#include "util/log.hpp"
 
 namespace faultline::daemon {
 
-Result<Journal> Journal::open(const std::string& path) {
+Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   kernel::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (!fd.valid()) return make_error(errno, "cannot open journal {}", path);
-  return Journal(path, std::move(fd));
+  return std::unique_ptr<Journal>(new Journal(path, std::move(fd)));
 }
 
-Status Journal::record(const std::string& event, const std::string& name, const nlohmann::json& detail) {
+Journal::Journal(std::string path, kernel::UniqueFd fd)
+    : path_(std::move(path)), fd_(std::move(fd)), writer_([this] { write_loop(); }) {}
+
+Journal::~Journal() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  writer_.join();
+}
+
+void Journal::write_loop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+    if (queue_.empty() && closing_) return;
+    std::string batch;
+    std::size_t n = 0;
+    for (; !queue_.empty(); ++n) {
+      batch += queue_.front();
+      queue_.pop_front();
+    }
+    lock.unlock();
+    if (::write(fd_.get(), batch.data(), batch.size()) != static_cast<ssize_t>(batch.size()) ||
+        ::fdatasync(fd_.get()) != 0)
+      log::warn("cannot append to journal {}: {}", path_, std::strerror(errno));
+    lock.lock();
+    written_ += n;
+    cv_.notify_all();
+  }
+}
+
+void Journal::flush() {
+  std::unique_lock lock(mu_);
+  const std::size_t target = queued_;
+  cv_.wait(lock, [&] { return written_ >= target; });
+}
+
+void Journal::record(const std::string& event, const std::string& name, const nlohmann::json& detail) {
   nlohmann::json line = detail.is_object() ? detail : nlohmann::json::object();
   line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
   line["event"] = event;
   line["name"] = name;
-  const std::string text = line.dump() + "\n";
-  if (::write(fd_.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    return make_error(errno, "cannot append to journal {}", path_);
-  if (::fdatasync(fd_.get()) != 0) return make_error(errno, "cannot sync journal {}", path_);
-  return {};
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(line.dump() + "\n");
+    ++queued_;
+  }
+  cv_.notify_all();
 }
 
 std::vector<std::string> Journal::recover_interrupted() {

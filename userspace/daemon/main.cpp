@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
       log::error("{}", journal.error().describe());
       return 1;
     }
-    for (const auto& name : journal->recover_interrupted())
-      (void)journal->record("aborted", name,
+    for (const auto& name : (*journal)->recover_interrupted())
+      (*journal)->record("aborted", name,
                             {{"reason", "the previous faultlined ended without stopping it; its "
                                         "programs detached with it"}});
     auto host = daemon::KernelHost::create();
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       log::error("{}", host.error().describe());
       return 1;
     }
-    daemon::Controller controller(**host, &*journal);
+    daemon::Controller controller(**host, journal->get());
     daemon::Api api(controller, [&] { return observe::doctor_json((*host)->features()); });
     std::atomic<bool> stop{false};
     std::thread signal_thread([&] {

@@ -41,7 +41,7 @@ fi
 # command (run from the checkout with FL_BUILD set), expect (ERE the output must contain).
 IFS=',' read -r -a cases <<<"$FL_CASES"
 for name in "${cases[@]}"; do
-  file=vmtests/cases/$name.case
+  file=${FL_CASES_DIR:-vmtests/cases}/$name.case
   unset requires timeout command expect
   while IFS='=' read -r key value; do
     case "$key" in
