@@ -27,8 +27,14 @@ namespace {
 
 nlohmann::json summarize(std::vector<double> us) {
   std::sort(us.begin(), us.end());
-  auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * static_cast<double>(us.size())))]; };
-  return {{"n", us.size()}, {"p50_us", pct(0.50)}, {"p90_us", pct(0.90)}, {"p99_us", pct(0.99)}, {"max_us", us.back()}};
+  auto pct = [&](double p) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(p * static_cast<double>(us.size())))];
+  };
+  return {{"n", us.size()},
+          {"p50_us", pct(0.50)},
+          {"p90_us", pct(0.90)},
+          {"p99_us", pct(0.99)},
+          {"max_us", us.back()}};
 }
 
 double micros(Clock::time_point a, Clock::time_point b) {
@@ -72,7 +78,7 @@ int in_process(int rules, int iterations) {
   return 0;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   std::string socket = "/run/faultline/faultline.sock";
@@ -87,9 +93,12 @@ int main(int argc, char** argv) {
       --i;
       continue;
     }
-    if (k == "--socket") socket = argv[i + 1];
-    else if (k == "--rules") rules = std::stoi(argv[i + 1]);
-    else if (k == "--iterations") iterations = std::stoi(argv[i + 1]);
+    if (k == "--socket")
+      socket = argv[i + 1];
+    else if (k == "--rules")
+      rules = std::stoi(argv[i + 1]);
+    else if (k == "--iterations")
+      iterations = std::stoi(argv[i + 1]);
   }
   if (kernel_only) return in_process(rules, iterations);
   auto fs = kernel::CgroupFs::discover();
@@ -134,7 +143,8 @@ int main(int argc, char** argv) {
       failures += s ? 0 : 1;
     }
   }
-  for (int i = 0; i < rules; ++i) ::rmdir((base + "/t" + std::to_string(i)).c_str());
+  for (int i = 0; i < rules; ++i)
+    ::rmdir((base + "/t" + std::to_string(i)).c_str());
   ::rmdir(base.c_str());
   if (failures || apply_us.empty()) return 1;
   nlohmann::json out{{"rules", rules},

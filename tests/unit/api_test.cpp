@@ -17,7 +17,7 @@ std::string apply_body(const std::string& policy) {
 }
 
 class ApiTest : public ::testing::Test {
- protected:
+protected:
   FakeHost host;
   daemon::Controller controller{host};
   daemon::Api api{controller, [] { return nlohmann::json{{"features", "probed"}}; }};
@@ -29,7 +29,9 @@ TEST_F(ApiTest, Health) {
   EXPECT_EQ(r.body["status"], "ok");
 }
 
-TEST_F(ApiTest, DoctorReportsProbes) { EXPECT_EQ(api.handle("GET", "/v1/doctor", "").body["features"], "probed"); }
+TEST_F(ApiTest, DoctorReportsProbes) {
+  EXPECT_EQ(api.handle("GET", "/v1/doctor", "").body["features"], "probed");
+}
 
 TEST_F(ApiTest, ApplyListGetStop) {
   auto created = api.handle("POST", "/v1/experiments", apply_body(kPolicy));
@@ -54,7 +56,8 @@ TEST_F(ApiTest, BadPolicyIs400WithLocationAndTouchesNothing) {
   bad.replace(bad.find("5%"), 2, "5");
   auto r = api.handle("POST", "/v1/experiments", apply_body(bad));
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body["error"], "web.yaml:10:23: spec.faults[0].network.loss: '5' is not a percentage; write e.g. 5% or 0.5%");
+  EXPECT_EQ(r.body["error"],
+            "web.yaml:10:23: spec.faults[0].network.loss: '5' is not a percentage; write e.g. 5% or 0.5%");
   EXPECT_TRUE(host.calls.empty()) << "a bad policy must not reach the host";
 }
 
@@ -90,5 +93,5 @@ TEST_F(ApiTest, UnknownEndpointAndMethod) {
   EXPECT_EQ(api.handle("PUT", "/v1/experiments", "").status, 405);
 }
 
-}  // namespace
-}  // namespace faultline::testing
+} // namespace
+} // namespace faultline::testing

@@ -56,5 +56,5 @@ TEST(CliArgs, DoctorRequireListAndUnknownCommand) {
   EXPECT_NE(help.help_text.find("exec"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace faultline::cli
+} // namespace
+} // namespace faultline::cli

@@ -10,9 +10,10 @@ namespace faultline::testing {
 namespace {
 
 policy::Policy make_policy(const std::string& name, const std::string& targets, const std::string& faults) {
-  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: " + name +
-                                    "}\nspec:\n  duration: 10s\n  targets:\n" + targets + "  faults:\n" + faults,
-                                name + ".yaml");
+  auto p =
+      policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: " + name +
+                               "}\nspec:\n  duration: 10s\n  targets:\n" + targets + "  faults:\n" + faults,
+                           name + ".yaml");
   EXPECT_TRUE(p) << p.error().message;
   return *p;
 }
@@ -26,7 +27,7 @@ TEST(Controller, StartAttachesPerTargetAndHookThenApplies) {
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->state, "running");
   EXPECT_EQ(v->targets.size(), 2u);
-  EXPECT_EQ(host.attached.size(), 4u);  // 2 targets x egress/ingress
+  EXPECT_EQ(host.attached.size(), 4u); // 2 targets x egress/ingress
   EXPECT_EQ(host.live_rules, 4u);
   EXPECT_EQ(host.calls.back(), "apply 4");
 }
@@ -39,10 +40,12 @@ TEST(Controller, FailedAttachRollsBackEverything) {
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, EBUSY);
   EXPECT_TRUE(host.attached.empty()) << "attachments made by the failed start must be detached";
-  for (const auto& call : host.calls) EXPECT_EQ(call.rfind("apply", 0), std::string::npos) << "nothing may be applied";
+  for (const auto& call : host.calls)
+    EXPECT_EQ(call.rfind("apply", 0), std::string::npos) << "nothing may be applied";
   EXPECT_TRUE(c.list().empty());
   host.fail_attach_on.clear();
-  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss))) << "rule ids and names must be free again";
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)))
+      << "rule ids and names must be free again";
 }
 
 TEST(Controller, FailedApplyKeepsPreviousExperimentsAndAttachments) {
@@ -101,7 +104,7 @@ TEST(Controller, StopKeepsFinalCounters) {
   ASSERT_TRUE(stopped);
   EXPECT_EQ(stopped->state, "stopped");
   EXPECT_EQ(stopped->faults[0].injected, 9u);
-  host.stats[0] = {};  // the id is free now; the report must not change
+  host.stats[0] = {}; // the id is free now; the report must not change
   auto later = c.get("a");
   ASSERT_TRUE(later);
   EXPECT_EQ(later->faults[0].matched, 100u);
@@ -118,7 +121,8 @@ TEST(Controller, StopAllDisarmsFirst) {
   ASSERT_FALSE(host.calls.empty());
   EXPECT_EQ(host.calls.front(), "disarm");
   EXPECT_TRUE(host.attached.empty());
-  for (const auto& v : c.list()) EXPECT_EQ(v.state, "stopped");
+  for (const auto& v : c.list())
+    EXPECT_EQ(v.state, "stopped");
 }
 
 TEST(Controller, DeadlineCompletesExperiment) {
@@ -144,5 +148,5 @@ TEST(Controller, DestructionRemovesEveryFault) {
   EXPECT_EQ(host.live_rules, 0u);
 }
 
-}  // namespace
-}  // namespace faultline::testing
+} // namespace
+} // namespace faultline::testing

@@ -11,7 +11,7 @@
 namespace faultline::testing {
 
 class FakeHost final : public daemon::Host {
- public:
+public:
   struct FakeAttachment final : daemon::Attachment {
     FakeAttachment(FakeHost* host, std::string key) : host_(host), key_(std::move(key)) {}
     ~FakeAttachment() override { host_->attached.erase(key_); }
@@ -55,4 +55,4 @@ class FakeHost final : public daemon::Host {
   std::uint64_t now = 1'000'000'000;
 };
 
-}  // namespace faultline::testing
+} // namespace faultline::testing

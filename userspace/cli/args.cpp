@@ -45,9 +45,14 @@ Invocation parse_args(int argc, const char* const* argv) {
     return inv;
   }
   using C = Invocation::Command;
-  inv.command = *run ? C::run : *apply ? C::apply : *stop ? C::stop : *list ? C::list : *status ? C::status
-              : *doctor ? C::doctor : C::exec;
+  inv.command = *run      ? C::run
+                : *apply  ? C::apply
+                : *stop   ? C::stop
+                : *list   ? C::list
+                : *status ? C::status
+                : *doctor ? C::doctor
+                          : C::exec;
   return inv;
 }
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

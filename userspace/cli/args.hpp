@@ -17,13 +17,13 @@ struct Invocation {
   std::string policy_path;
   std::string name;
   bool all = false;
-  std::vector<std::string> require;  // doctor --require
+  std::vector<std::string> require; // doctor --require
   ExecOptions exec;
-  std::string help_text;  // for help (exit 0) and usage errors
-  int exit_code = 0;      // for help/usage: what main() returns
+  std::string help_text; // for help (exit 0) and usage errors
+  int exit_code = 0;     // for help/usage: what main() returns
 };
 
 // Never exits the process; usage errors come back as an Invocation of help with exit_code 2.
 Invocation parse_args(int argc, const char* const* argv);
 
-}  // namespace faultline::cli
+} // namespace faultline::cli

@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
     }
     for (const auto& name : (*journal)->recover_interrupted())
       (*journal)->record("aborted", name,
-                            {{"reason", "the previous faultlined ended without stopping it; its "
-                                        "programs detached with it"}});
+                         {{"reason", "the previous faultlined ended without stopping it; its "
+                                     "programs detached with it"}});
     auto host = daemon::KernelHost::create();
     if (!host) {
       log::error("{}", host.error().describe());

@@ -83,59 +83,59 @@ Status FaultPrograms::write_config(const fl_config& config) {
   return {};
 }
 
-Status FaultPrograms::delete_generation(std::uint32_t gen) {
-  bpf_map* map = skel_->maps.fl_rules;
-  std::vector<fl_rule_key> doomed;
-  fl_rule_key key{};
-  fl_rule_key next{};
-  const void* prev = nullptr;
-  while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
-    if (next.gen == gen) doomed.push_back(next);
-    key = next;
-    prev = &key;
-  }
-  for (const auto& k : doomed)
-    if (bpf_map__delete_elem(map, &k, sizeof(k), 0) != 0 && errno != ENOENT)
-      return make_error(errno, "cannot delete a rule of generation {}", gen);
+Status FaultPrograms::delete_keys(const std::vector<fl_rule_key>& keys) {
+  if (keys.empty()) return {};
+  __u32 count = static_cast<__u32>(keys.size());
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  if (bpf_map_delete_batch(bpf_map__fd(skel_->maps.fl_rules), keys.data(), &count, &opts) != 0 &&
+      errno != ENOENT)
+    return make_error(errno, "cannot delete {} rule entries", keys.size());
   return {};
 }
 
-Status FaultPrograms::reset_counters(std::uint32_t rule_id) {
-  const fl_trig_state zero_state{};
-  if (bpf_map__update_elem(skel_->maps.fl_trig_state, &rule_id, sizeof(rule_id), &zero_state,
-                           sizeof(zero_state), BPF_ANY) != 0)
-    return make_error(errno, "cannot reset trigger state of rule {}", rule_id);
-  std::vector<fl_rule_stats> zero_stats(static_cast<size_t>(ncpus_));
-  if (bpf_map__update_elem(skel_->maps.fl_stats, &rule_id, sizeof(rule_id), zero_stats.data(),
-                           zero_stats.size() * sizeof(fl_rule_stats), BPF_ANY) != 0)
-    return make_error(errno, "cannot reset counters of rule {}", rule_id);
+Status FaultPrograms::reset_counters(const std::vector<std::uint32_t>& rule_ids) {
+  if (rule_ids.empty()) return {};
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  const std::vector<fl_trig_state> zero_states(rule_ids.size());
+  __u32 count = static_cast<__u32>(rule_ids.size());
+  if (bpf_map_update_batch(bpf_map__fd(skel_->maps.fl_trig_state), rule_ids.data(), zero_states.data(),
+                           &count, &opts) != 0)
+    return make_error(errno, "cannot reset the trigger state of {} rules", rule_ids.size());
+  const std::vector<fl_rule_stats> zero_stats(rule_ids.size() * static_cast<size_t>(ncpus_));
+  count = static_cast<__u32>(rule_ids.size());
+  if (bpf_map_update_batch(bpf_map__fd(skel_->maps.fl_stats), rule_ids.data(), zero_stats.data(), &count,
+                           &opts) != 0)
+    return make_error(errno, "cannot reset the counters of {} rules", rule_ids.size());
   return {};
 }
 
 Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   auto current = read_config();
   if (!current) return current.error();
-  const std::uint32_t live_gen = current->gen;
-  const std::uint32_t next_gen = live_gen ^ 1u;
+  const std::uint32_t next_gen = current->gen ^ 1u;
 
-  // 1. Fill the inactive generation. A leftover from an interrupted apply is cleared first.
-  if (auto st = delete_generation(next_gen); !st) return st;
+  // 1. Fill the inactive generation, with fresh counters for rule ids new to the table.
+  std::vector<fl_rule_key> keys;
+  std::vector<fl_rule_set> sets;
   std::set<std::uint32_t> ids;
+  std::vector<std::uint32_t> new_ids;
   for (const auto& [target, set] : rules.sets()) {
-    const fl_rule_key key{target.first, target.second, next_gen};
+    keys.push_back(fl_rule_key{target.first, target.second, next_gen});
+    sets.push_back(set);
     for (std::uint32_t i = 0; i < set.count; ++i) {
       const std::uint32_t id = set.rules[i].rule_id;
-      if (live_ids_.count(id) == 0 && ids.count(id) == 0) {
-        if (auto st = reset_counters(id); !st) {
-          (void)delete_generation(next_gen);
-          return st;
-        }
-      }
-      ids.insert(id);
+      if (ids.insert(id).second && live_ids_.count(id) == 0) new_ids.push_back(id);
     }
-    if (bpf_map__update_elem(skel_->maps.fl_rules, &key, sizeof(key), &set, sizeof(set), BPF_NOEXIST) != 0) {
-      const Error err = make_error(errno, "cannot insert the rules of cgroup {}", target.first);
-      (void)delete_generation(next_gen);
+  }
+  if (auto st = reset_counters(new_ids); !st) return st;
+  if (!keys.empty()) {
+    // Batch updates take no BPF_NOEXIST; the inactive generation is empty by construction.
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    __u32 count = static_cast<__u32>(keys.size());
+    if (bpf_map_update_batch(bpf_map__fd(skel_->maps.fl_rules), keys.data(), sets.data(), &count, &opts) !=
+        0) {
+      const Error err = make_error(errno, "cannot insert {} rule entries", keys.size());
+      (void)delete_keys(keys);
       return err;
     }
   }
@@ -146,23 +146,25 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   for (size_t h = 0; h < FL_HOOK_MAX; ++h)
     config.level_mask[h] |= rules.level_masks()[h];
   if (auto st = write_config(config); !st) {
-    (void)delete_generation(next_gen);
+    (void)delete_keys(keys);
     return st;
   }
   config.gen = next_gen;
   config.armed = rules.empty() ? 0 : 1;
   if (auto st = write_config(config); !st) {
     (void)write_config(*current);
-    (void)delete_generation(next_gen);
+    (void)delete_keys(keys);
     return st;
   }
   for (size_t h = 0; h < FL_HOOK_MAX; ++h)
     config.level_mask[h] = rules.level_masks()[h];
-  if (auto st = write_config(config); !st) return st; // the wider mask left behind is harmless
+  (void)write_config(config); // on failure the wider mask left behind is harmless
 
   // 3. The old generation is unreachable now.
+  const Status removed = delete_keys(live_keys_);
+  live_keys_ = std::move(keys);
   live_ids_ = std::move(ids);
-  return delete_generation(live_gen);
+  return removed;
 }
 
 Status FaultPrograms::disarm() {

@@ -52,8 +52,9 @@ private:
   explicit FaultPrograms(faultline_bpf* skel, FileBackend backend);
   Result<fl_config> read_config() const;
   Status write_config(const fl_config& config);
-  Status delete_generation(std::uint32_t gen);
-  Status reset_counters(std::uint32_t rule_id);
+  // Batched map operations: one syscall per map however many rules a policy has.
+  Status delete_keys(const std::vector<fl_rule_key>& keys);
+  Status reset_counters(const std::vector<std::uint32_t>& rule_ids);
 
   struct SkelDeleter {
     void operator()(faultline_bpf* skel) const;
@@ -61,7 +62,8 @@ private:
   std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
   FileBackend file_backend_ = FileBackend::none;
   int ncpus_ = 1;
-  std::set<std::uint32_t> live_ids_; // rule ids of the live table: their counters carry over
+  std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over
+  std::vector<fl_rule_key> live_keys_; // keys of the live generation; the maps are ours alone
 };
 
 } // namespace faultline::kernel
