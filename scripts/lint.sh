@@ -16,5 +16,6 @@ echo "clang-format: ${#files[@]} files clean"
 [ "$mode" = --format-only ] && exit 0
 [ -f build/compile_commands.json ] || scripts/build.sh release
 mapfile -t sources < <(git ls-files 'userspace/*.cpp' 'tests/*.cpp')
-clang-tidy -p build --quiet "${sources[@]}"
+# One file per process, on every core: the analyzer is the slow part of CI.
+printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy -p build --quiet
 echo "clang-tidy: ${#sources[@]} files clean"

@@ -122,6 +122,7 @@ TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
   EXPECT_EQ(merged->rule_count(), 2u);
   EXPECT_EQ(merged->sets().at({111, FL_HOOK_NET_EGRESS}).count, 2u);
   std::vector<CompiledExperiment> many;
+  many.reserve(FL_RULES_PER_SET);
   for (int i = 0; i < FL_RULES_PER_SET; ++i)
     many.push_back(
         *compile(parse("    - name: l\n      network: {loss: 1%}\n"), {kTargets[0]}, all_caps(), ids, kNow));

@@ -27,6 +27,7 @@ void remember_signal(int sig) { g_forward_signal = sig; }
   // Join the cgroup before exec, so every file and socket CMD opens is in scope.
   if (!kernel::move_to_cgroup(cgroup, ::getpid())) _exit(kFaultlineFailed);
   std::vector<char*> argv;
+  argv.reserve(command.size() + 1);
   for (const auto& a : command)
     argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -42,8 +42,8 @@ int run_doctor(bool json, const std::vector<std::string>& require) {
 } // namespace
 
 int main(int argc, char** argv) {
-  const cli::Invocation inv = cli::parse_args(argc, argv);
   try {
+    const cli::Invocation inv = cli::parse_args(argc, argv);
     using C = cli::Invocation::Command;
     cli::DaemonClient client(inv.socket);
     const cli::OutputOptions out{inv.json};

@@ -19,7 +19,11 @@ Controller::Controller(Host& host, Journal* journal) : host_(host), journal_(jou
 
 Controller::~Controller() {
   // Shutdown removes every fault; the deadlines would retire them anyway.
-  if (!live_.empty()) (void)stop_all("faultline shut down");
+  try {
+    if (!live_.empty()) (void)stop_all("faultline shut down");
+  } catch (...) {
+    log::error("removing the faults at shutdown failed; every rule still expires at its deadline");
+  }
 }
 
 void Controller::journal(const std::string& event, const std::string& name, const nlohmann::json& detail) {
@@ -139,7 +143,7 @@ Result<observe::ExperimentView> Controller::stop(const std::string& name, const 
 
 Status Controller::stop_all(const std::string& reason) {
   std::lock_guard lock(mu_);
-  const Status disarmed = host_.disarm(); // the kill switch: one map write, effective at once
+  Status disarmed = host_.disarm(); // the kill switch: one map write, effective at once
   std::vector<std::string> names;
   for (const auto& [name, live] : live_)
     names.push_back(name);

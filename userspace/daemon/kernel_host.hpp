@@ -27,7 +27,7 @@ public:
   const kernel::CgroupFs& cgroups() const { return cgroups_; }
 
 private:
-  KernelHost(std::unique_ptr<kernel::Features> features, kernel::CgroupFs cgroups,
+  KernelHost(std::unique_ptr<kernel::Features> features, const kernel::CgroupFs& cgroups,
              kernel::FaultPrograms programs, engine::Capabilities caps)
       : features_(std::move(features)), cgroups_(cgroups), resolver_(cgroups), programs_(std::move(programs)),
         caps_(std::move(caps)) {}

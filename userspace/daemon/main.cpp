@@ -18,13 +18,13 @@
 using namespace faultline;
 
 int main(int argc, char** argv) {
-  CLI::App app{"faultlined: the faultline daemon"};
-  daemon::ServerOptions options;
-  std::string journal_path = "/var/lib/faultline/journal.jsonl";
-  app.add_option("--socket", options.socket_path, "Unix socket of the API")->capture_default_str();
-  app.add_option("--journal", journal_path, "experiment journal (JSON lines)")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
   try {
+    CLI::App app{"faultlined: the faultline daemon"};
+    daemon::ServerOptions options;
+    std::string journal_path = "/var/lib/faultline/journal.jsonl";
+    app.add_option("--socket", options.socket_path, "Unix socket of the API")->capture_default_str();
+    app.add_option("--journal", journal_path, "experiment journal (JSON lines)")->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
     // Signals are taken by a dedicated thread, so every other thread runs with them blocked.
     sigset_t signals;
     sigemptyset(&signals);
@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const std::exception& e) {
     log::error("fatal: {}", e.what());
+    return 1;
+  } catch (...) {
     return 1;
   }
 }

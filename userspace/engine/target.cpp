@@ -13,19 +13,13 @@ Result<std::vector<Target>> select_targets(std::vector<Target> matched, const po
   matched.erase(std::unique(matched.begin(), matched.end(),
                             [](const Target& a, const Target& b) { return a.cgroup_id == b.cgroup_id; }),
                 matched.end());
-  size_t want = matched.size();
-  switch (selection.mode) {
-  case policy::Selection::Mode::all: return matched;
-  case policy::Selection::Mode::count:
-    if (selection.value > matched.size())
-      return make_error(0, "selection asks for {} targets but only {} matched", selection.value,
-                        matched.size());
-    want = selection.value;
-    break;
-  case policy::Selection::Mode::percent:
-    want = std::max<size_t>(1, (matched.size() * selection.value + 99) / 100);
-    break;
-  }
+  if (selection.mode == policy::Selection::Mode::all) return matched;
+  if (selection.mode == policy::Selection::Mode::count && selection.value > matched.size())
+    return make_error(0, "selection asks for {} targets but only {} matched", selection.value,
+                      matched.size());
+  const size_t want = selection.mode == policy::Selection::Mode::count
+                          ? selection.value
+                          : std::max<size_t>(1, (matched.size() * selection.value + 99) / 100);
   std::shuffle(matched.begin(), matched.end(), rng);
   matched.resize(want);
   return matched;

@@ -161,7 +161,7 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   (void)write_config(config); // on failure the wider mask left behind is harmless
 
   // 3. The old generation is unreachable now.
-  const Status removed = delete_keys(live_keys_);
+  Status removed = delete_keys(live_keys_);
   live_keys_ = std::move(keys);
   live_ids_ = std::move(ids);
   return removed;

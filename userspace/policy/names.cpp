@@ -121,12 +121,14 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 
 std::vector<std::string> errno_names() {
   std::vector<std::string> v;
+  v.reserve(kErrnos.size());
   for (const auto& e : kErrnos)
     v.emplace_back(e.first);
   return v;
 }
 std::vector<std::string> signal_names() {
   std::vector<std::string> v;
+  v.reserve(kSignals.size());
   for (const auto& s : kSignals)
     v.emplace_back(s.first);
   return v;

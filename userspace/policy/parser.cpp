@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -247,7 +248,7 @@ Selection parse_selection(const Field& f) {
     s.value = static_cast<std::uint32_t>(value.uint(100000));
     if (s.value == 0) value.fail("must be at least 1");
   } else {
-    s.value = static_cast<std::uint32_t>(value.percent() * 100.0 + 0.5);
+    s.value = static_cast<std::uint32_t>(std::lround(value.percent() * 100.0));
     if (s.value == 0) value.fail("must be more than 0%");
   }
   return s;

@@ -23,8 +23,8 @@ public:
 // A node plus the dotted path that led to it ("spec.faults[1].network.loss").
 class Field {
 public:
-  Field(const std::string* file, YAML::Node node, std::string path)
-      : file_(file), node_(std::move(node)), path_(std::move(path)) {}
+  Field(const std::string* file, const YAML::Node& node, std::string path)
+      : file_(file), node_(node), path_(std::move(path)) {}
 
   [[noreturn]] void fail(const std::string& message) const;
   Location location() const;
