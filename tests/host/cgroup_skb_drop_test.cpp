@@ -37,10 +37,12 @@ protected:
     }
   }
 
-  void apply_drop(double probability, std::uint64_t lifetime_ns = 60'000'000'000ull) {
+  void apply_drop(double probability, std::uint64_t lifetime_ns = 60'000'000'000ull,
+                  std::uint32_t flags = 0) {
     engine::CompiledRules rules;
-    ASSERT_TRUE(rules.add(cgroups_->target_info.id, cgroups_->target_info.level, FL_HOOK_NET_EGRESS,
-                          make_rule(7, FL_ACT_DROP, probability, lifetime_ns)));
+    fl_rule rule = make_rule(7, FL_ACT_DROP, probability, lifetime_ns);
+    rule.flags = flags;
+    ASSERT_TRUE(rules.add(cgroups_->target_info.id, cgroups_->target_info.level, FL_HOOK_NET_EGRESS, rule));
     auto st = programs_->apply(rules);
     ASSERT_TRUE(st) << st.error().describe();
   }
@@ -122,6 +124,20 @@ TEST_F(CgroupSkbDrop, ApplySwapsWholeTable) {
   EXPECT_EQ(exchange().target, kDatagrams) << "an empty policy must remove the old rules";
   apply_drop(1.0);
   EXPECT_EQ(exchange().target, 0) << "a re-applied policy must be live again";
+}
+
+TEST_F(CgroupSkbDrop, DryRunCountsWithoutDropping) {
+  constexpr double kLoss = 0.30;
+  apply_drop(kLoss, 60'000'000'000ull, FL_RULE_DRY_RUN);
+  const Received r = exchange();
+  EXPECT_EQ(r.target, kDatagrams) << "a dry run must not drop anything";
+  auto stats = programs_->rule_stats(7);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->matched, static_cast<std::uint64_t>(kDatagrams))
+      << "the programs must still see the traffic";
+  const Bounds b = binomial_bounds(kDatagrams, kLoss);
+  EXPECT_GE(static_cast<double>(stats->injected), b.low) << "would-be injections are counted";
+  EXPECT_LE(static_cast<double>(stats->injected), b.high);
 }
 
 TEST_F(CgroupSkbDrop, NoFaultOutlivesItsDeadline) {

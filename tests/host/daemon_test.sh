@@ -58,6 +58,10 @@ check "after stop --all nothing is dropped" [ "$(received 9304)" = "$N" ]
 "$FL" --socket "$SOCK" status daemon-loss >"$WORK/final.out"
 check "the stopped experiment keeps its final counters" grep -q "daemon-loss: stopped" "$WORK/final.out"
 
+sed -e 's/daemon-loss/short/' -e 's/120s/2s/' "$WORK/loss.yaml" >"$WORK/short.yaml"
+timeout 30 "$FL" --socket "$SOCK" run "$WORK/short.yaml" >"$WORK/run.out"
+check "run waits for the deadline and reports completion" grep -q "experiment short: completed - duration elapsed" "$WORK/run.out"
+
 "$FL" --socket "$SOCK" apply -f "$WORK/loss.yaml" >/dev/null
 kill -TERM $DAEMON
 wait $DAEMON

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/cgroup.hpp"
+#include "kernel/targets.hpp"
 
 namespace faultline::kernel {
 namespace {
@@ -48,6 +49,23 @@ TEST(CgroupMountinfo, NamespacedMountAddsItsRootDepth) {
   ASSERT_TRUE(fs);
   EXPECT_EQ(*fs->level_of("/sys/fs/cgroup"), 2u);
   EXPECT_EQ(*fs->level_of("/sys/fs/cgroup/app"), 3u);
+}
+
+const std::string kId = "4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b";
+
+TEST(ContainerCgroups, MatchesEachRuntimeLayoutByFullIdOrPrefix) {
+  EXPECT_TRUE(is_container_cgroup_name("docker-" + kId + ".scope", kId));         // docker, systemd driver
+  EXPECT_TRUE(is_container_cgroup_name(kId, kId.substr(0, 12)));                  // docker, cgroupfs driver
+  EXPECT_TRUE(is_container_cgroup_name("cri-containerd-" + kId + ".scope", kId)); // containerd
+  EXPECT_TRUE(is_container_cgroup_name("crio-" + kId + ".scope", kId.substr(0, 16))); // cri-o
+}
+
+TEST(ContainerCgroups, RejectsOtherNames) {
+  EXPECT_FALSE(is_container_cgroup_name("docker-" + kId + ".scope", "ffffffffffff"));
+  EXPECT_FALSE(
+      is_container_cgroup_name("crio-conmon-" + kId + ".scope", kId)); // the monitor, not the container
+  EXPECT_FALSE(is_container_cgroup_name("system.slice", "4f3c2a1b0e9d"));
+  EXPECT_FALSE(is_container_cgroup_name("docker-4f3c2a1b0e9d.scope", "4f3c2a1b0e9d")); // not a full id
 }
 
 } // namespace
