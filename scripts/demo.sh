@@ -35,8 +35,8 @@ fi
 B=$top/build
 FL=$B/userspace/faultline; FLD=$B/userspace/faultlined; UDP=$B/tests/fl_udp
 N=2000
-CG_ROOT=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
-  /proc/self/mountinfo | head -n 1)
+source "$top/scripts/lib/cgroup.sh"
+CG_ROOT=$(cgroup2_root)
 CG=$CG_ROOT/faultline-demo
 WORK=$(mktemp -d /tmp/faultline-demo-XXXXXX)
 SOCK=$WORK/faultline.sock

@@ -7,8 +7,8 @@ netem=${2:-}
 FL=$B/userspace/faultline; FLD=$B/userspace/faultlined; BENCH=$B/bench/fl_bench_control
 W=$(mktemp -d /tmp/faultline-bench-XXXXXX)
 SOCK=$W/fl.sock
-CG_ROOT=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
-  /proc/self/mountinfo | head -n 1)
+source "$(dirname "$0")/../../scripts/lib/cgroup.sh"
+CG_ROOT=$(cgroup2_root)
 cleanup() {
   [ -n "${DAEMON:-}" ] && kill -TERM "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
   ip netns del fl-bench 2>/dev/null

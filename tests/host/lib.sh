@@ -11,8 +11,8 @@ NS_A=fl-$TAG-a
 NS_B=fl-$TAG-b
 ADDR_B=192.0.2.2
 # The cgroup2 mount point: the field after " - " is the fstype (optional fields vary in number).
-CG_ROOT=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
-  /proc/self/mountinfo | head -n 1)
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/cgroup.sh"
+CG_ROOT=$(cgroup2_root)
 CG=$CG_ROOT/faultline-$TAG-$$
 WORK=$(mktemp -d /tmp/faultline-$TAG-XXXXXX)
 FAILURES=0

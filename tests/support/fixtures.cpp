@@ -1,5 +1,7 @@
 #include "support/fixtures.hpp"
 
+#include "engine/compiler.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -43,7 +45,7 @@ fl_rule make_rule(std::uint32_t rule_id, fl_action action, double probability, s
   const std::uint64_t now = monotonic_ns();
   r.trigger.start_ns = 0;
   r.trigger.deadline_ns = now + lifetime_ns;
-  r.trigger.probability = probability_threshold(probability);
+  r.trigger.probability = engine::probability_threshold(probability);
   return r;
 }
 

@@ -10,6 +10,7 @@
 
 #include "faultline/abi.h"
 #include "kernel/cgroup.hpp"
+#include "util/clock.hpp"
 
 namespace faultline::testing {
 
@@ -27,17 +28,6 @@ struct TestCgroups {
 // FAULTLINE_TEST_DETACHED=1 makes the tests load and configure everything but skip attaching
 // the BPF programs: each test must then fail, which shows its assertions observe the kernel.
 bool attach_enabled();
-
-inline std::uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
-inline std::uint32_t probability_threshold(double p) {
-  if (p >= 1.0) return FL_PROB_ALWAYS;
-  return static_cast<std::uint32_t>(p * 4294967296.0);
-}
 
 // A rule that is live now and for `lifetime_ns`.
 fl_rule make_rule(std::uint32_t rule_id, fl_action action, double probability,

@@ -106,7 +106,7 @@ TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);
   EXPECT_EQ(sig.error().message,
-            "p.yaml:9:7: fault 'crash': process faults are not implemented in this version");
+            "p.yaml:9:7: fault 'crash': process faults are not supported by this faultline release");
   EXPECT_EQ(ids.in_use(), 0u);
 }
 

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <string>
 
+#include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace faultline::daemon {
@@ -67,10 +68,6 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& tar
   return std::unique_ptr<Attachment>(std::make_unique<LinkAttachment>(std::move(*link)));
 }
 
-std::uint64_t KernelHost::now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
-}
+std::uint64_t KernelHost::now_ns() { return monotonic_ns(); }
 
 } // namespace faultline::daemon

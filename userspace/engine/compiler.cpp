@@ -14,17 +14,12 @@ Error refuse(const policy::Policy& p, const Fault& f, const std::string& why) {
                     f.name, why);
 }
 
-std::uint32_t threshold(double probability) {
-  if (probability >= 1.0) return FL_PROB_ALWAYS;
-  return static_cast<std::uint32_t>(probability * 4294967296.0);
-}
-
 fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, std::uint64_t now_ns,
                         std::uint64_t deadline_ns) {
   fl_trigger out{};
   out.start_ns = now_ns + t.start_ns;
   out.deadline_ns = deadline_ns;
-  out.probability = threshold(probability.value_or(t.probability.value_or(1.0)));
+  out.probability = probability_threshold(probability.value_or(t.probability.value_or(1.0)));
   out.every = t.every;
   out.after = t.after;
   out.times = t.times;
@@ -46,7 +41,7 @@ Result<std::vector<fl_hook>> network_hooks(const policy::Policy& p, const Fault&
                                            const policy::NetworkFault& n, const Capabilities& caps) {
   if (n.delay_ns || n.rate_bps || n.corrupt || n.duplicate)
     return refuse(p, f,
-                  "network delay, rate, corrupt and duplicate are not implemented in this version; "
+                  "network delay, rate, corrupt and duplicate are not supported by this faultline release; "
                   "loss and blackhole are");
   if (!caps.cgroup_skb)
     return refuse(p, f, "this kernel cannot scope packet faults to a cgroup: " + caps.cgroup_skb_reason);
@@ -78,7 +73,8 @@ Result<fl_rule> file_rule(const policy::Policy& p, const Fault& f, const policy:
                           const Capabilities& caps, std::uint64_t now_ns, std::uint64_t deadline_ns) {
   for (auto op : ff.ops)
     if (op != policy::FileOp::open)
-      return refuse(p, f, "file read/write faults are not implemented in this version; ops: [open] is");
+      return refuse(p, f,
+                    "file read/write faults are not supported by this faultline release; ops: [open] is");
   if (!caps.file_open) return refuse(p, f, "this kernel cannot inject file faults: " + caps.file_open_reason);
   fl_rule r{};
   r.action = FL_ACT_ERRNO;
@@ -90,6 +86,11 @@ Result<fl_rule> file_rule(const policy::Policy& p, const Fault& f, const policy:
 }
 
 } // namespace
+
+std::uint32_t probability_threshold(double probability) {
+  if (probability >= 1.0) return FL_PROB_ALWAYS;
+  return static_cast<std::uint32_t>(probability * 4294967296.0);
+}
 
 Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vector<Target>& targets,
                                    const Capabilities& caps, RuleIdAllocator& ids, std::uint64_t now_ns) {
@@ -119,7 +120,8 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
       if (!rule) return fail(rule.error());
       rules.emplace_back(FL_HOOK_FILE_OPEN, *rule);
     } else {
-      return fail(refuse(policy, f, std::string(cf.family) + " faults are not implemented in this version"));
+      return fail(
+          refuse(policy, f, std::string(cf.family) + " faults are not supported by this faultline release"));
     }
     // One rule id per (fault, hook): every/after/times count per hook, counters sum per fault.
     exp.faults.push_back(std::move(cf));

@@ -44,6 +44,9 @@ struct CompiledExperiment {
   bool dry_run = false;
 };
 
+// A probability in 0..1 as the kernel compares it: bpf_get_prandom_u32() < threshold.
+std::uint32_t probability_threshold(double probability);
+
 // Ids are taken from `ids`; on error every id taken is given back.
 Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vector<Target>& targets,
                                    const Capabilities& caps, RuleIdAllocator& ids, std::uint64_t now_ns);

@@ -17,9 +17,9 @@ std::vector<Family> families(kernel::Features& features) {
   return {
       {"network (loss, blackhole)", skb.supported,
        skb.supported ? "cgroup_skb, scoped to the target cgroup" : skb.detail},
-      {"network (delay, rate, corrupt, duplicate)", false, "not implemented in this version"},
+      {"network (delay, rate, corrupt, duplicate)", false, "not supported by this faultline release"},
       {"file (open errors)", file.backend != kernel::FileBackend::none, file.reason},
-      {"syscall, process, resource", false, "not implemented in this version"},
+      {"syscall, process, resource", false, "not supported by this faultline release"},
   };
 }
 
