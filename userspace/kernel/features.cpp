@@ -82,6 +82,9 @@ FeatureStatus probe_kprobe_override() {
   if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, nullptr) <= 0)
     return {false, "bpf_override_return is unavailable (kernel built without "
                    "CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
+  // libbpf attaches kprobes through the perf "kprobe" PMU; without it the kernel has no kprobes.
+  if (!path_exists("/sys/bus/event_source/devices/kprobe"))
+    return {false, "the kernel has no kprobes (CONFIG_KPROBES off): syscall errno injection needs them"};
   return try_program("fl_probe_kprobe_override", "kprobe with bpf_override_return");
 }
 
