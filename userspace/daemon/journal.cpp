@@ -39,8 +39,7 @@ void Journal::write_loop() {
     cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
     if (queue_.empty() && closing_) return;
     std::string batch;
-    std::size_t n = 0;
-    for (; !queue_.empty(); ++n) {
+    while (!queue_.empty()) {
       batch += queue_.front();
       queue_.pop_front();
     }
@@ -49,15 +48,7 @@ void Journal::write_loop() {
         ::fdatasync(fd_.get()) != 0)
       log::warn("cannot append to journal {}: {}", path_, std::strerror(errno));
     lock.lock();
-    written_ += n;
-    cv_.notify_all();
   }
-}
-
-void Journal::flush() {
-  std::unique_lock lock(mu_);
-  const std::size_t target = queued_;
-  cv_.wait(lock, [&] { return written_ >= target; });
 }
 
 void Journal::record(const std::string& event, const std::string& name, const nlohmann::json& detail) {
@@ -70,7 +61,6 @@ void Journal::record(const std::string& event, const std::string& name, const nl
   {
     std::lock_guard lock(mu_);
     queue_.push_back(line.dump() + "\n");
-    ++queued_;
   }
   cv_.notify_all();
 }

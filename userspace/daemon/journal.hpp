@@ -28,8 +28,6 @@ public:
 
   // Queues {"ts": unix ms, "event": event, "name": name, ...detail} for appending.
   void record(const std::string& event, const std::string& name, const nlohmann::json& detail = {});
-  // Blocks until everything queued is on disk.
-  void flush();
   // Experiments whose last event is "started": they were live when the previous daemon died.
   // Their programs detached with it and their rules carried deadlines; record them as aborted.
   std::vector<std::string> recover_interrupted();
@@ -44,8 +42,6 @@ private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
-  std::size_t written_ = 0;
-  std::size_t queued_ = 0;
   bool closing_ = false;
   std::thread writer_;
 };
