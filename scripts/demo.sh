@@ -62,7 +62,8 @@ ip netns add fl-demo-a && ip netns add fl-demo-b &&
   ip -n fl-demo-a link set flva up && ip -n fl-demo-b link set flvb up || { echo "cannot build the demo network"; exit 1; }
 mkdir -p "$CG/target" "$CG/control"
 
-# One round: target and control each send N datagrams; prints "received/N (loss%)" for both.
+# One round: target and control each send N datagrams; prints "received/N (loss%)" for both and
+# leaves the counts in GOT_target and GOT_control.
 port=9400
 round() {
   local label=$1 out=""
@@ -75,6 +76,7 @@ round() {
     wait $rx
     local got
     got=$(awk '/received/ {print $2}' "$WORK/rx")
+    printf -v "GOT_$who" '%s' "${got:-0}"
     out+=$(awk -v g="$got" -v n=$N 'BEGIN { printf "  %5d/%d received (%5.1f%% loss)", g, n, 100 * (n - g) / n }')
   done
   printf '%-8s%s\n' "$label" "$out"
@@ -86,19 +88,31 @@ echo "== network: policies/udp-loss.yaml (30% egress UDP loss) on cgroup faultli
 DAEMON=$!
 for _ in $(seq 100); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
 printf '%-8s  %-36s  %s\n' "" "target" "control (sibling cgroup)"
+PROBLEMS=()
+expect_all() { # label: both workloads must have lost nothing
+  [ "$GOT_target" = $N ] && [ "$GOT_control" = $N ] || PROBLEMS+=("$1: a workload lost datagrams with no fault applied")
+}
 round before
+expect_all before
 "$FL" --socket "$SOCK" apply -f policies/udp-loss.yaml >/dev/null || { echo "apply failed"; exit 1; }
 round during
+# The demo checks what it shows: the target's loss within the binomial 99.9% bound of 30%.
+awk -v k=$((N - GOT_target)) -v n=$N 'BEGIN { m = n * 0.3; sd = sqrt(n * 0.3 * 0.7); exit !(k >= m - 3.29 * sd && k <= m + 3.29 * sd) }' ||
+  PROBLEMS+=("during: the target lost $((N - GOT_target))/$N, outside the 99.9% bound of 30%")
+[ "$GOT_control" = $N ] || PROBLEMS+=("during: the control lost datagrams")
 echo "faultlined's own counters:"
 "$FL" --socket "$SOCK" status udp-loss | sed 's/^/  /'
 "$FL" --socket "$SOCK" stop udp-loss >/dev/null
 round after
+expect_all after
 
 echo
 echo "== file: policies/disk-eio.yaml through \`faultline exec\` (no daemon)"
 if "$FL" doctor --require lsm >/dev/null || "$FL" doctor --require fmod_ret_security >/dev/null; then
   mkdir -p /tmp/faultline-disk && echo data >/tmp/faultline-disk/f
-  "$FL" exec -p policies/disk-eio.yaml -q -- cat /tmp/faultline-disk/f 2>&1 | sed 's/^/  under the policy:  /'
+  "$FL" exec -p policies/disk-eio.yaml -q -- cat /tmp/faultline-disk/f >"$WORK/file.out" 2>&1
+  sed 's/^/  under the policy:  /' "$WORK/file.out"
+  grep -q "Input/output error" "$WORK/file.out" || PROBLEMS+=("file: the open under the policy did not fail with EIO")
   echo "  outside it:        $(cat /tmp/faultline-disk/f)"
 else
   echo "  this kernel cannot inject file faults:"
@@ -106,4 +120,8 @@ else
   echo "  (scripts/demo.sh --vm shows them on a Debian kernel)"
 fi
 echo
-echo "demo done: everything it made is being removed"
+if [ ${#PROBLEMS[@]} -gt 0 ]; then
+  printf 'demo FAILED: %s\n' "${PROBLEMS[@]}"
+  exit 1
+fi
+echo "demo done: every figure is as expected; everything it made is being removed"
