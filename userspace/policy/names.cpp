@@ -119,20 +119,16 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
-std::vector<std::string> errno_names() {
+template <typename Table> std::vector<std::string> names_of(const Table& table) {
   std::vector<std::string> v;
-  v.reserve(kErrnos.size());
-  for (const auto& e : kErrnos)
-    v.emplace_back(e.first);
+  v.reserve(table.size());
+  for (const auto& entry : table)
+    v.emplace_back(entry.first);
   return v;
 }
-std::vector<std::string> signal_names() {
-  std::vector<std::string> v;
-  v.reserve(kSignals.size());
-  for (const auto& s : kSignals)
-    v.emplace_back(s.first);
-  return v;
-}
+
+std::vector<std::string> errno_names() { return names_of(kErrnos); }
+std::vector<std::string> signal_names() { return names_of(kSignals); }
 std::vector<std::string> syscall_names() { return {kSyscalls.begin(), kSyscalls.end()}; }
 
 } // namespace faultline::policy

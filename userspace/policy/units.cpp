@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
 
 namespace faultline::policy {
 namespace {
@@ -19,6 +21,35 @@ std::optional<std::pair<double, std::string_view>> number_and_unit(std::string_v
   const std::string num(text.substr(0, i));
   if (num.front() == '.' || num.back() == '.' || num.find('.') != num.rfind('.')) return std::nullopt;
   return std::pair{std::stod(num), text.substr(i)};
+}
+
+using Unit = std::pair<std::string_view, double>;
+
+constexpr std::array<Unit, 6> kDurationUnits = {
+    {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}}};
+constexpr std::array<Unit, 9> kSizeUnits = {{{"", 1},
+                                             {"B", 1},
+                                             {"Ki", 1024.0},
+                                             {"Mi", 1048576.0},
+                                             {"Gi", 1073741824.0},
+                                             {"K", 1e3},
+                                             {"k", 1e3},
+                                             {"M", 1e6},
+                                             {"G", 1e9}}};
+// tc's spelling: bit/kbit/mbit/gbit are bits per second; bps/kbps/mbps/gbps are bytes.
+constexpr std::array<Unit, 8> kRateUnits = {{{"bit", 1},
+                                             {"kbit", 1e3},
+                                             {"mbit", 1e6},
+                                             {"gbit", 1e9},
+                                             {"bps", 8},
+                                             {"kbps", 8e3},
+                                             {"mbps", 8e6},
+                                             {"gbps", 8e9}}};
+
+template <size_t N> std::optional<double> scale_of(std::string_view unit, const std::array<Unit, N>& table) {
+  for (const auto& [name, scale] : table)
+    if (unit == name) return scale;
+  return std::nullopt;
 }
 
 } // namespace
@@ -42,22 +73,9 @@ std::optional<std::uint64_t> parse_duration_ns(std::string_view text) {
     while (unit_len < rest.size() && std::isalpha(static_cast<unsigned char>(rest[unit_len])))
       ++unit_len;
     const std::string_view unit = rest.substr(0, unit_len);
-    double scale = 0;
-    if (unit == "ns")
-      scale = 1;
-    else if (unit == "us")
-      scale = 1e3;
-    else if (unit == "ms")
-      scale = 1e6;
-    else if (unit == "s")
-      scale = 1e9;
-    else if (unit == "m")
-      scale = 60e9;
-    else if (unit == "h")
-      scale = 3600e9;
-    else
-      return std::nullopt;
-    total += value * scale;
+    const auto scale = scale_of(unit, kDurationUnits);
+    if (!scale) return std::nullopt;
+    total += value * *scale;
     text = rest.substr(unit_len);
   }
   if (total > 1e19) return std::nullopt;
@@ -74,51 +92,18 @@ std::optional<std::uint64_t> parse_size_bytes(std::string_view text) {
   auto term = number_and_unit(text);
   if (!term) return std::nullopt;
   const auto [v, unit] = *term;
-  double scale = 0;
-  if (unit.empty() || unit == "B")
-    scale = 1;
-  else if (unit == "Ki")
-    scale = 1024.0;
-  else if (unit == "Mi")
-    scale = 1024.0 * 1024;
-  else if (unit == "Gi")
-    scale = 1024.0 * 1024 * 1024;
-  else if (unit == "K" || unit == "k")
-    scale = 1e3;
-  else if (unit == "M")
-    scale = 1e6;
-  else if (unit == "G")
-    scale = 1e9;
-  else
-    return std::nullopt;
-  return static_cast<std::uint64_t>(v * scale);
+  const auto scale = scale_of(unit, kSizeUnits);
+  if (!scale) return std::nullopt;
+  return static_cast<std::uint64_t>(v * *scale);
 }
 
 std::optional<std::uint64_t> parse_rate_bps(std::string_view text) {
-  // tc's spelling: bit/kbit/mbit/gbit are bits per second; bps/kbps/mbps/gbps are bytes.
   auto term = number_and_unit(text);
   if (!term) return std::nullopt;
   const auto [v, unit] = *term;
-  double bits = 0;
-  if (unit == "bit")
-    bits = 1;
-  else if (unit == "kbit")
-    bits = 1e3;
-  else if (unit == "mbit")
-    bits = 1e6;
-  else if (unit == "gbit")
-    bits = 1e9;
-  else if (unit == "bps")
-    bits = 8;
-  else if (unit == "kbps")
-    bits = 8e3;
-  else if (unit == "mbps")
-    bits = 8e6;
-  else if (unit == "gbps")
-    bits = 8e9;
-  else
-    return std::nullopt;
-  return static_cast<std::uint64_t>(v * bits);
+  const auto bits = scale_of(unit, kRateUnits);
+  if (!bits) return std::nullopt;
+  return static_cast<std::uint64_t>(v * *bits);
 }
 
 std::optional<Cidr> parse_cidr(std::string_view text) {
