@@ -19,7 +19,7 @@ std::string apply_body(const std::string& policy) {
 class ApiTest : public ::testing::Test {
 protected:
   FakeHost host;
-  daemon::Controller controller{host};
+  lifecycle::Controller controller{host};
   daemon::Api api{controller, [] { return nlohmann::json{{"features", "probed"}}; }};
 };
 

@@ -2,8 +2,8 @@
 // they held, the kill switch disarms before anything else, deadlines retire experiments.
 #include <gtest/gtest.h>
 
-#include "daemon/controller.hpp"
 #include "fake_host.hpp"
+#include "lifecycle/controller.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::testing {
@@ -22,7 +22,7 @@ const std::string kLoss = "    - name: drop\n      network: {loss: 10%, directio
 
 TEST(Controller, StartAttachesPerTargetAndHookThenApplies) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   auto v = c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss));
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->state, "running");
@@ -34,7 +34,7 @@ TEST(Controller, StartAttachesPerTargetAndHookThenApplies) {
 
 TEST(Controller, FailedAttachRollsBackEverything) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   host.fail_attach_on = "/t2#1";
   auto v = c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss));
   ASSERT_FALSE(v);
@@ -50,7 +50,7 @@ TEST(Controller, FailedAttachRollsBackEverything) {
 
 TEST(Controller, FailedApplyKeepsPreviousExperimentsAndAttachments) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   host.fail_apply = true;
   auto v = c.start(make_policy("b", "    - cgroup: /t1\n    - cgroup: /t3\n", kLoss));
@@ -63,7 +63,7 @@ TEST(Controller, FailedApplyKeepsPreviousExperimentsAndAttachments) {
 
 TEST(Controller, UnresolvableTargetChangesNothing) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   auto v = c.start(make_policy("a", "    - cgroup: /missing\n", kLoss));
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().message, "a.yaml:7:7: target '/missing': no such cgroup /missing");
@@ -72,7 +72,7 @@ TEST(Controller, UnresolvableTargetChangesNothing) {
 
 TEST(Controller, DuplicateNameIsRefused) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   auto again = c.start(make_policy("a", "    - cgroup: /t1\n", kLoss));
   ASSERT_FALSE(again);
@@ -81,7 +81,7 @@ TEST(Controller, DuplicateNameIsRefused) {
 
 TEST(Controller, SharedAttachmentsLiveUntilTheLastUserStops) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", kLoss)));
   EXPECT_EQ(host.attached.size(), 2u);
@@ -96,7 +96,7 @@ TEST(Controller, SharedAttachmentsLiveUntilTheLastUserStops) {
 
 TEST(Controller, StopKeepsFinalCounters) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   auto v = c.start(make_policy("a", "    - cgroup: /t1\n", "    - name: drop\n      network: {loss: 10%}\n"));
   ASSERT_TRUE(v);
   host.stats[0] = {100, 9};
@@ -113,7 +113,7 @@ TEST(Controller, StopKeepsFinalCounters) {
 
 TEST(Controller, StopAllDisarmsFirst) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t2\n", kLoss)));
   host.calls.clear();
@@ -127,7 +127,7 @@ TEST(Controller, StopAllDisarmsFirst) {
 
 TEST(Controller, DeadlineCompletesExperiment) {
   FakeHost host;
-  daemon::Controller c(host);
+  lifecycle::Controller c(host);
   ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   host.now += 9'000'000'000ull;
   EXPECT_EQ(c.expire(), 0);
@@ -141,7 +141,7 @@ TEST(Controller, DeadlineCompletesExperiment) {
 TEST(Controller, DestructionRemovesEveryFault) {
   FakeHost host;
   {
-    daemon::Controller c(host);
+    lifecycle::Controller c(host);
     ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
   }
   EXPECT_TRUE(host.attached.empty());

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "daemon/host.hpp"
+#include "lifecycle/host.hpp"
 
 namespace faultline::testing {
 
-class FakeHost final : public daemon::Host {
+class FakeHost final : public lifecycle::Host {
 public:
-  struct FakeAttachment final : daemon::Attachment {
+  struct FakeAttachment final : lifecycle::Attachment {
     FakeAttachment(FakeHost* host, std::string key) : host_(host), key_(std::move(key)) {}
     ~FakeAttachment() override { host_->attached.erase(key_); }
     FakeHost* host_;
@@ -25,12 +25,12 @@ public:
     if (t.value == "/missing") return make_error(ENOENT, "no such cgroup {}", t.value);
     return std::vector<engine::Target>{{t.value, std::hash<std::string>{}(t.value) & 0xffff, 2}};
   }
-  Result<std::unique_ptr<daemon::Attachment>> attach(const engine::Target& target, fl_hook hook) override {
+  Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Target& target, fl_hook hook) override {
     const std::string key = target.path + "#" + std::to_string(hook);
     calls.push_back("attach " + key);
     if (fail_attach_on == key) return make_error(EBUSY, "attach refused");
     attached[key] = true;
-    return std::unique_ptr<daemon::Attachment>(std::make_unique<FakeAttachment>(this, key));
+    return std::unique_ptr<lifecycle::Attachment>(std::make_unique<FakeAttachment>(this, key));
   }
   Status apply(const engine::CompiledRules& rules) override {
     calls.push_back("apply " + std::to_string(rules.rule_count()));

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "daemon/controller.hpp"
-#include "daemon/kernel_host.hpp"
+#include "lifecycle/controller.hpp"
+#include "lifecycle/kernel_host.hpp"
 #include "policy/parser.hpp"
 #include "util/log.hpp"
 
@@ -51,7 +51,7 @@ int run_exec(const ExecOptions& options) {
     log::error("{}", policy.error().describe());
     return kFaultlineFailed;
   }
-  auto host = daemon::KernelHost::create();
+  auto host = lifecycle::KernelHost::create();
   if (!host) {
     log::error("{}", host.error().describe());
     return kFaultlineFailed;
@@ -68,7 +68,7 @@ int run_exec(const ExecOptions& options) {
 
   int status = 0;
   {
-    daemon::Controller controller(**host);
+    lifecycle::Controller controller(**host);
     auto started = controller.start(*policy);
     if (!started) {
       log::error("{}", started.error().describe());

@@ -17,7 +17,7 @@
 #include <functional>
 #include <string>
 
-#include "daemon/controller.hpp"
+#include "lifecycle/controller.hpp"
 
 namespace faultline::daemon {
 
@@ -28,13 +28,13 @@ struct ApiResponse {
 
 class Api {
 public:
-  Api(Controller& controller, std::function<nlohmann::json()> doctor)
+  Api(lifecycle::Controller& controller, std::function<nlohmann::json()> doctor)
       : controller_(controller), doctor_(std::move(doctor)) {}
   ApiResponse handle(const std::string& method, const std::string& path, const std::string& body);
 
 private:
   ApiResponse apply(const std::string& body);
-  Controller& controller_;
+  lifecycle::Controller& controller_;
   std::function<nlohmann::json()> doctor_;
 };
 

@@ -8,10 +8,10 @@
 #include <thread>
 
 #include "daemon/api.hpp"
-#include "daemon/controller.hpp"
-#include "daemon/journal.hpp"
-#include "daemon/kernel_host.hpp"
 #include "daemon/server.hpp"
+#include "lifecycle/controller.hpp"
+#include "lifecycle/journal.hpp"
+#include "lifecycle/kernel_host.hpp"
 #include "observe/doctor_report.hpp"
 #include "util/log.hpp"
 
@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto journal = daemon::Journal::open(journal_path);
+    auto journal = lifecycle::Journal::open(journal_path);
     if (!journal) {
       log::error("{}", journal.error().describe());
       return 1;
@@ -41,12 +41,12 @@ int main(int argc, char** argv) {
       (*journal)->record("aborted", name,
                          {{"reason", "the previous faultlined ended without stopping it; its "
                                      "programs detached with it"}});
-    auto host = daemon::KernelHost::create();
+    auto host = lifecycle::KernelHost::create();
     if (!host) {
       log::error("{}", host.error().describe());
       return 1;
     }
-    daemon::Controller controller(**host, journal->get());
+    lifecycle::Controller controller(**host, journal->get());
     daemon::Api api(controller, [&] { return observe::doctor_json((*host)->features()); });
     std::atomic<bool> stop{false};
     std::thread signal_thread([&] {

@@ -28,7 +28,8 @@ bool socket_is_live(const std::string& path) {
 
 } // namespace
 
-Status serve(Api& api, Controller& controller, const ServerOptions& options, std::atomic<bool>& stop) {
+Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& options,
+             std::atomic<bool>& stop) {
   const std::filesystem::path sock(options.socket_path);
   std::error_code ec;
   std::filesystem::create_directories(sock.parent_path(), ec);

@@ -15,6 +15,7 @@ struct ServerOptions {
 };
 
 // Serves until `stop` becomes true (checked by a watcher) ; returns when the listener closed.
-Status serve(Api& api, Controller& controller, const ServerOptions& options, std::atomic<bool>& stop);
+Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& options,
+             std::atomic<bool>& stop);
 
 } // namespace faultline::daemon

@@ -17,7 +17,7 @@
 #include "kernel/unique_fd.hpp"
 #include "util/result.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 
 class Journal {
 public:
@@ -46,4 +46,4 @@ private:
   std::thread writer_;
 };
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

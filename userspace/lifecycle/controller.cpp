@@ -1,10 +1,10 @@
-#include "daemon/controller.hpp"
+#include "lifecycle/controller.hpp"
 
 #include <chrono>
 
 #include "util/log.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 namespace {
 
 std::int64_t wall_ms() {
@@ -208,4 +208,4 @@ Result<observe::ExperimentView> Controller::get(const std::string& name) {
   return make_error(ENOENT, "no experiment named {}", name);
 }
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

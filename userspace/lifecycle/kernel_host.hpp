@@ -3,12 +3,12 @@
 
 #include <memory>
 
-#include "daemon/host.hpp"
 #include "kernel/fault_programs.hpp"
 #include "kernel/features.hpp"
 #include "kernel/targets.hpp"
+#include "lifecycle/host.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 
 class KernelHost final : public Host {
 public:
@@ -39,4 +39,4 @@ private:
   engine::Capabilities caps_;
 };
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

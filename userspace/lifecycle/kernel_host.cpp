@@ -1,4 +1,4 @@
-#include "daemon/kernel_host.hpp"
+#include "lifecycle/kernel_host.hpp"
 
 #include <cstdlib>
 #include <ctime>
@@ -7,7 +7,7 @@
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 namespace {
 
 // FAULTLINE_TEST_DETACHED=1: everything is loaded and configured but no program is attached.
@@ -70,4 +70,4 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& tar
 
 std::uint64_t KernelHost::now_ns() { return monotonic_ns(); }
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

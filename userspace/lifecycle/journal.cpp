@@ -1,4 +1,4 @@
-#include "daemon/journal.hpp"
+#include "lifecycle/journal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "util/log.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
   std::error_code ec;
@@ -81,4 +81,4 @@ std::vector<std::string> Journal::recover_interrupted() {
   return interrupted;
 }
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

@@ -13,7 +13,7 @@
 #include "policy/policy.hpp"
 #include "util/result.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 
 // An attached program; detaches when destroyed.
 class Attachment {
@@ -34,4 +34,4 @@ public:
   virtual std::uint64_t now_ns() = 0; // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
 };
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "daemon/host.hpp"
-#include "daemon/journal.hpp"
 #include "engine/compiler.hpp"
 #include "engine/rule_ids.hpp"
+#include "lifecycle/host.hpp"
+#include "lifecycle/journal.hpp"
 #include "observe/experiment_view.hpp"
 #include "policy/policy.hpp"
 
-namespace faultline::daemon {
+namespace faultline::lifecycle {
 
 class Controller {
 public:
@@ -69,4 +69,4 @@ private:
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
-} // namespace faultline::daemon
+} // namespace faultline::lifecycle
