@@ -179,8 +179,15 @@ INSTANTIATE_TEST_SUITE_P(
             "systemd, container"},
         BadCase{"empty_cgroup", with_spec("  duration: 1s\n  targets:\n    - cgroup: ''\n"),
                 "bad.yaml:8:15: spec.targets[0].cgroup: must not be empty"},
-        BadCase{"cgroup_dotdot", with_spec("  duration: 1s\n  targets:\n    - cgroup: /a/../b\n"),
-                "bad.yaml:8:15: spec.targets[0].cgroup: '..' is not allowed in a cgroup path"},
+        BadCase{
+            "safety_not_bool",
+            with_spec("  duration: 1s\n  safety: {allowHostWide: yes-please}\n  targets: []\n"),
+            "bad.yaml:7:27: spec.safety.allowHostWide: 'yes-please' is not a boolean; write true or false"},
+        BadCase{
+            "safety_unknown_key",
+            with_spec("  duration: 1s\n  safety: {allowHostwide: true}\n  targets: []\n"),
+            "bad.yaml:7:12: spec.safety: unknown key 'allowHostwide' (did you mean allowHostWide?); valid "
+            "keys: allowHostWide"},
         BadCase{"pid_not_number", with_spec("  duration: 1s\n  targets:\n    - pid: abc\n"),
                 "bad.yaml:8:12: spec.targets[0].pid: 'abc' is not a whole number in 0..4194304"},
         BadCase{"bad_systemd_unit", with_spec("  duration: 1s\n  targets:\n    - systemd: checkout\n"),

@@ -15,7 +15,8 @@ std::int64_t wall_ms() {
 
 } // namespace
 
-Controller::Controller(Host& host, Journal* journal) : host_(host), journal_(journal) {}
+Controller::Controller(Host& host, Journal* journal, SafetyOptions safety)
+    : host_(host), journal_(journal), safety_(std::move(safety)) {}
 
 Controller::~Controller() {
   // Shutdown removes every fault; the deadlines would retire them anyway.

@@ -16,6 +16,7 @@
 #include "engine/rule_ids.hpp"
 #include "lifecycle/host.hpp"
 #include "lifecycle/journal.hpp"
+#include "lifecycle/safety.hpp"
 #include "observe/experiment_view.hpp"
 #include "policy/policy.hpp"
 
@@ -23,7 +24,7 @@ namespace faultline::lifecycle {
 
 class Controller {
 public:
-  explicit Controller(Host& host, Journal* journal = nullptr);
+  explicit Controller(Host& host, Journal* journal = nullptr, SafetyOptions safety = {});
   ~Controller();
 
   // Errors: EEXIST (name running), EOPNOTSUPP (kernel/version cannot), ENOENT (no target), or the
@@ -62,6 +63,7 @@ private:
   std::mutex mu_;
   Host& host_;
   Journal* journal_;
+  SafetyOptions safety_;
   engine::RuleIdAllocator ids_;
   std::map<std::string, Live> live_;
   std::map<std::string, observe::ExperimentView> finished_;

@@ -207,8 +207,7 @@ TargetSpec parse_target(const Field& f) {
   t.value = v.str();
   if (t.value.empty()) v.fail("must not be empty");
   if (keys.front() == "cgroup") {
-    t.kind = TargetSpec::Kind::cgroup;
-    if (t.value.find("..") != std::string::npos) v.fail("'..' is not allowed in a cgroup path");
+    t.kind = TargetSpec::Kind::cgroup; // resolved canonically (".", "..", symlinks) by the host
   } else if (keys.front() == "pid") {
     t.kind = TargetSpec::Kind::pid;
     if (v.uint(4194304) == 0) v.fail("pid 0 is not a process");
@@ -277,11 +276,18 @@ Policy parse_document(const Field& root, const std::string& file) {
   }
 
   const Field spec = root.get("spec");
-  spec.expect_keys({"duration", "targets", "selection", "faults", "dryRun"});
+  spec.expect_keys({"duration", "targets", "selection", "faults", "safety", "dryRun"});
   const Field duration = spec.get("duration");
   p.duration_ns = duration.duration_ns();
   if (p.duration_ns == 0) duration.fail("must be longer than 0s");
   if (p.duration_ns > kMaxDurationNs) duration.fail("must be at most 24h: experiments are bounded");
+  if (auto safety = spec.find("safety")) {
+    safety->expect_keys({"allowHostWide"});
+    if (auto host_wide = safety->find("allowHostWide")) {
+      p.safety.allow_host_wide = host_wide->boolean();
+      p.safety.location = host_wide->location();
+    }
+  }
 
   const Field targets = spec.get("targets");
   for (const auto& t : targets.items())

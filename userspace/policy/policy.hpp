@@ -97,6 +97,13 @@ struct Selection {
   std::uint32_t value = 0;
 };
 
+// spec.safety: what the policy author explicitly opts into. The guard refuses host-wide targets
+// (the root cgroup, init, kernel threads, the daemon's own ancestry) unless allow_host_wide.
+struct Safety {
+  bool allow_host_wide = false;
+  Location location; // of spec.safety.allowHostWide, for messages
+};
+
 struct Policy {
   std::string file; // where it came from, for messages
   std::string name;
@@ -105,6 +112,7 @@ struct Policy {
   std::vector<TargetSpec> targets;
   Selection selection;
   std::vector<Fault> faults;
+  Safety safety;
   bool dry_run = false;
 };
 
