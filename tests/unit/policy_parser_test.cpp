@@ -341,8 +341,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:12:11: spec.dryRun: 'maybe' is not a boolean; write true or false"},
         BadCase{"stop_conditions_unknown", with_spec("  duration: 1s\n  stopConditions: []\n"),
                 "bad.yaml:7:3: spec: unknown key 'stopConditions'; valid keys: duration, targets, selection, "
-                "faults, "
-                "dryRun"}),
+                "faults, safety, dryRun"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 } // namespace
