@@ -4,6 +4,17 @@
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 
+/* The cgroup each attachment was made at, written by userspace right after attaching. With
+ * BPF_F_ALLOW_MULTI the kernel runs the program once per attachment on the socket's ancestry
+ * (at /a and at /a/b for a socket in /a/b), and cgroup storage is per attachment: each run reads
+ * the rules of its own cgroup only, so a rule applies once per packet however targets nest.
+ * 0 (not written yet) finds no rules. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct bpf_cgroup_storage_key);
+	__type(value, __u64);
+} fl_attach_cgrp SEC(".maps");
+
 struct fl_pkt {
 	__u8 protocol;
 	__u32 peer_addr; /* network byte order */
@@ -54,17 +65,17 @@ static __always_inline bool fl_net_matches(const struct fl_net_match *m, const s
 
 static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 {
-	const struct fl_config *cfg = fl_hook_config(hook);
+	const struct fl_config *cfg = fl_armed_config();
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
-	__u64 cgid = 0, now;
+	__u64 *attached, cgid, now;
 	bool egress = hook == FL_HOOK_NET_EGRESS;
 
 	if (!cfg)
 		return 1;
-#define FL_SKB_ANCESTOR(level) bpf_skb_ancestor_cgroup_id(skb, level)
-	FL_FIND_RULE_SET(set, cgid, hook, cfg, FL_SKB_ANCESTOR);
-#undef FL_SKB_ANCESTOR
+	attached = bpf_get_local_storage(&fl_attach_cgrp, 0);
+	cgid = *attached;
+	set = fl_rules_of(cfg, cgid, hook, 0);
 	if (!set)
 		return 1;
 	fl_parse_pkt(skb, egress, &pkt);
@@ -79,8 +90,8 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
-		if (fl_account_injection(rule, hook, cgid, now, false) &&
-		    rule->action == FL_ACT_DROP)
+		if (fl_account_injection(rule, hook, 0, cgid, 0, now, false) &&
+		    rule->effect.action == FL_ACT_DROP)
 			return 0;
 	}
 	return 1;

@@ -52,7 +52,7 @@ int in_process(int rules, int iterations) {
   for (int i = 0; i < rules; ++i) {
     fl_rule r{};
     r.rule_id = static_cast<std::uint32_t>(i);
-    r.action = FL_ACT_DROP;
+    r.effect.action = FL_ACT_DROP;
     r.trigger.deadline_ns = ~0ull;
     r.trigger.probability = FL_PROB_ALWAYS;
     (void)table.add(1000000 + static_cast<std::uint64_t>(i), 3, FL_HOOK_NET_EGRESS, r);

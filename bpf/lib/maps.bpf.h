@@ -24,6 +24,14 @@ struct {
 	__type(value, struct fl_rule_set);
 } fl_rules SEC(".maps") __weak;
 
+/* Both generations of the per-(hook, sub) level masks of the task-context hooks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * FL_MAX_HOOK_KEYS);
+	__type(key, struct fl_hook_key);
+	__type(value, struct fl_hook_levels);
+} fl_hooks SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FL_MAX_RULES);

@@ -6,39 +6,52 @@
 
 #include "maps.bpf.h"
 
-/* Returns the live config when the hook may have rules, else NULL: the cost of the no-rule
- * path is this one (verifier-inlined) array lookup. */
-static __always_inline const struct fl_config *fl_hook_config(__u32 hook)
+/* The live config, or NULL when the kill switch is off: the first thing every program does. */
+static __always_inline const struct fl_config *fl_armed_config(void)
 {
 	__u32 zero = 0;
 	struct fl_config *cfg = bpf_map_lookup_elem(&fl_config, &zero);
 
-	if (!cfg || !cfg->armed || hook >= FL_HOOK_MAX || !cfg->level_mask[hook])
+	if (!cfg || !cfg->armed)
 		return 0;
 	return cfg;
 }
 
-/* Walks the cgroup ancestry from the deepest level a rule targets up to the root; the deepest
- * (most specific) target with rules wins. ANCESTOR(level) yields the ancestor's id or 0. */
-#define FL_FIND_RULE_SET(out_set, out_cgid, hook_id, cfg, ANCESTOR)                                \
-	do {                                                                                       \
-		__u64 __mask = (cfg)->level_mask[hook_id];                                         \
-		__u32 __gen = (cfg)->gen;                                                          \
-		(out_set) = 0;                                                                     \
-		for (int __i = FL_MAX_CGROUP_LEVEL - 1; __i >= 0; __i--) {                         \
-			if (!(__mask & (1ull << __i)))                                             \
-				continue;                                                          \
-			struct fl_rule_key __k = {                                                 \
-				.cgroup_id = ANCESTOR(__i), .hook = (hook_id), .gen = __gen};      \
-			if (!__k.cgroup_id)                                                        \
-				continue;                                                          \
-			(out_set) = bpf_map_lookup_elem(&fl_rules, &__k);                          \
-			if (out_set) {                                                             \
-				(out_cgid) = __k.cgroup_id;                                        \
-				break;                                                             \
-			}                                                                          \
-		}                                                                                  \
-	} while (0)
+/* Which cgroup levels have rules for a task-context hook in the live generation; 0 means no
+ * rule anywhere, and the caller returns at once (the no-rule path: two lookups). */
+static __always_inline __u64 fl_hook_levels(const struct fl_config *cfg, __u32 hook, __u32 sub)
+{
+	struct fl_hook_key k = {.hook = hook, .sub = sub, .gen = cfg->gen};
+	struct fl_hook_levels *levels = bpf_map_lookup_elem(&fl_hooks, &k);
+
+	return levels ? levels->mask : 0;
+}
+
+/* The rules a target cgroup holds for (hook, sub) in the live generation, or NULL. */
+static __always_inline struct fl_rule_set *fl_rules_of(const struct fl_config *cfg, __u64 cgroup_id,
+						       __u32 hook, __u32 sub)
+{
+	struct fl_rule_key k = {.cgroup_id = cgroup_id, .hook = hook, .sub = sub, .gen = cfg->gen};
+
+	return bpf_map_lookup_elem(&fl_rules, &k);
+}
+
+/* The errno of an injection: one draw over the effect's cumulative weights. */
+static __always_inline __s32 fl_pick_errno(const struct fl_effect *effect)
+{
+	__u32 draw;
+
+	if (effect->nerr <= 1)
+		return effect->errs[0].err;
+	draw = bpf_get_prandom_u32();
+	for (__u32 i = 0; i < FL_MAX_ERRNOS; i++) {
+		if (i >= effect->nerr)
+			break;
+		if (draw < effect->errs[i].threshold)
+			return effect->errs[i].err;
+	}
+	return effect->errs[0].err;
+}
 
 static __always_inline void fl_gstat_inc(__u32 which)
 {
@@ -111,8 +124,8 @@ static __always_inline bool fl_event_allowed(__u64 now)
 /* in_task: the event happens in the context of the task it concerns (LSM, syscalls). Packet
  * hooks run where "current" means nothing (softirq) and lack the task helpers on older kernels;
  * callers pass a constant, so the unused branch is compiled out. */
-static __always_inline void fl_emit_event(const struct fl_rule *rule, __u32 hook, __u64 cgid,
-					  __u64 now, bool in_task)
+static __always_inline void fl_emit_event(const struct fl_rule *rule, __u32 hook, __u32 sub,
+					  __u64 cgid, __s32 err, __u64 now, bool in_task)
 {
 	struct fl_event *e;
 	__u64 pid_tgid;
@@ -131,12 +144,12 @@ static __always_inline void fl_emit_event(const struct fl_rule *rule, __u32 hook
 	e->cgroup_id = cgid;
 	e->rule_id = rule->rule_id;
 	e->hook = hook;
-	e->action = rule->action;
-	e->err = rule->err;
+	e->action = rule->effect.action;
+	e->err = err;
 	e->pid = (__u32)pid_tgid;
 	e->tgid = pid_tgid >> 32;
 	e->flags = rule->flags;
-	e->pad0 = 0;
+	e->sub = sub;
 	if (in_task)
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	else
@@ -144,17 +157,17 @@ static __always_inline void fl_emit_event(const struct fl_rule *rule, __u32 hook
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* Accounting for an injection (or a would-be injection in dry run). Returns true when the
- * caller must actually inject. */
-static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u32 hook, __u64 cgid,
-						 __u64 now, bool in_task)
+/* Accounting for an injection (or a would-be injection in dry run) whose errno, if any, is
+ * `err`. Returns true when the caller must actually inject. */
+static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u32 hook, __u32 sub,
+						 __u64 cgid, __s32 err, __u64 now, bool in_task)
 {
 	__u32 id = rule->rule_id;
 	struct fl_rule_stats *st = bpf_map_lookup_elem(&fl_stats, &id);
 
 	if (st)
 		st->injected += 1;
-	fl_emit_event(rule, hook, cgid, now, in_task);
+	fl_emit_event(rule, hook, sub, cgid, err, now, in_task);
 	return !(rule->flags & FL_RULE_DRY_RUN);
 }
 

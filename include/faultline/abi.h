@@ -13,26 +13,29 @@
 
 #define FL_MAX_RULES 1024 /* rule ids index the stats and trigger-state arrays */
 #define FL_MAX_RULE_KEYS                                                                           \
-	1024 /* (cgroup, hook) pairs in one applied policy (x2 generations in the map) */
+	1024 /* (cgroup, hook, sub) sets in one applied policy (x2 generations in the map) */
+#define FL_MAX_HOOK_KEYS 1024  /* (hook, sub) pairs with rules (x2 generations in the map) */
 #define FL_RULES_PER_SET 4     /* faults on the same cgroup and hook, evaluated in order */
 #define FL_MAX_CGROUP_LEVEL 32 /* deepest cgroup level a rule may target */
 #define FL_PATH_PREFIX_MAX 128 /* bytes of a file path prefix, NUL included */
-#define FL_PATH_BUF 256	       /* bytes of d_path output examined */
+#define FL_PATH_BUF 4096       /* bytes of d_path output examined: PATH_MAX */
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
+#define FL_MAX_ERRNOS 4		   /* errnos in one weighted errno set */
 
-/* Where a rule hooks in. Each hook is one BPF program (or a family of equivalent backends). */
+/* Where a rule hooks in: one BPF program (or a family of equivalent backends) per hook. A hook
+ * may have sub-keys (a syscall number, say); rules and level masks are keyed by (hook, sub), so
+ * no array in the ABI is sized by the number of hooks. */
 enum fl_hook {
 	FL_HOOK_NET_EGRESS = 0,
 	FL_HOOK_NET_INGRESS = 1,
 	FL_HOOK_FILE_OPEN = 2,
-	FL_HOOK_MAX = 8, /* room for later hooks without an ABI break of fl_config */
 };
 
 enum fl_action {
 	FL_ACT_NONE = 0,
 	FL_ACT_DROP = 1,  /* network: drop the packet */
-	FL_ACT_ERRNO = 2, /* file/syscall: fail with -err */
+	FL_ACT_ERRNO = 2, /* file/syscall: fail with one errno of the effect's weighted set */
 };
 
 enum fl_rule_flags {
@@ -49,6 +52,8 @@ struct fl_net_match {
 	__u16 port_max;
 };
 
+/* A path prefix matched on component boundaries: "/var/lib/app" matches /var/lib/app and
+ * /var/lib/app/x, never /var/lib/application. Userspace strips a trailing '/' (but of "/"). */
 struct fl_file_match {
 	__u32 prefix_len; /* bytes of prefix compared; 0 = any path */
 	__u32 pad0;
@@ -67,11 +72,27 @@ struct fl_trigger {
 	__u32 times;	   /* 0 = unlimited; else at most this many injections */
 };
 
+/* One errno of a weighted set: the first entry with bpf_get_prandom_u32() < threshold is
+ * chosen; thresholds are cumulative and the last is FL_PROB_ALWAYS. */
+struct fl_errno_choice {
+	__s32 err; /* positive errno */
+	__u32 threshold;
+};
+
+/* What an injection does, with its parameters. */
+struct fl_effect {
+	__u32 action; /* enum fl_action */
+	__u32 nerr;   /* entries of errs in use (FL_ACT_ERRNO) */
+	struct fl_errno_choice errs[FL_MAX_ERRNOS];
+	__u64 delay_ns;	 /* added latency (shaping effects) */
+	__u64 jitter_ns; /* +- around delay_ns */
+	__u64 rate_bps;	 /* pacing rate, bytes per second */
+};
+
 struct fl_rule {
 	__u32 rule_id; /* index into fl_stats / fl_trig_state; < FL_MAX_RULES */
-	__u32 action;  /* enum fl_action */
-	__s32 err;     /* positive errno for FL_ACT_ERRNO */
 	__u32 flags;   /* enum fl_rule_flags */
+	struct fl_effect effect;
 	struct fl_trigger trigger;
 	union {
 		struct fl_net_match net;
@@ -82,7 +103,9 @@ struct fl_rule {
 struct fl_rule_key {
 	__u64 cgroup_id; /* the target; the rule applies to it and every descendant */
 	__u32 hook;	 /* enum fl_hook */
+	__u32 sub;	 /* hook sub-key (a syscall number...); 0 when the hook has none */
 	__u32 gen;	 /* generation (0/1) of the policy table this entry belongs to */
+	__u32 pad0;
 };
 
 struct fl_rule_set {
@@ -91,17 +114,27 @@ struct fl_rule_set {
 	struct fl_rule rules[FL_RULES_PER_SET];
 };
 
-/* Global switch and fast-path filter, fl_config[0].
- * A policy is applied atomically by a generation flip: userspace writes the new table under the
- * inactive generation, then flips `gen` in one map write; BPF sees the old table or the new one,
- * never a mix. */
+/* Task-context hooks (LSM, syscalls) run for every task on the host: before walking the
+ * task's cgroup ancestry they look up which levels have rules for (hook, sub) in the live
+ * generation. No entry = no rule = return at once. */
+struct fl_hook_key {
+	__u32 hook;
+	__u32 sub;
+	__u32 gen;
+	__u32 pad0;
+};
+
+struct fl_hook_levels {
+	__u64 mask; /* bit L: some rule on this (hook, sub) targets a cgroup at level L */
+};
+
+/* Global switch, fl_config[0].
+ * A policy is applied atomically by a generation flip: userspace writes the new tables under
+ * the inactive generation, then flips `gen` in one map write; BPF sees the old tables or the
+ * new ones, never a mix. */
 struct fl_config {
 	__u32 armed; /* 0 = kill switch: every program returns without looking further */
-	__u32 gen;   /* the live generation of fl_rules */
-	/* bit L set: some rule on this hook targets a cgroup at level L. A superset is harmless, so
-	 * userspace widens it before a swap and narrows it after. 0 = the hook has no rule at all.
-	 */
-	__u64 level_mask[FL_HOOK_MAX];
+	__u32 gen;   /* the live generation of fl_rules and fl_hooks */
 };
 
 /* Per rule, per CPU; summed in userspace. */
@@ -133,7 +166,7 @@ struct fl_event {
 	__u32 pid;
 	__u32 tgid;
 	__u32 flags; /* FL_RULE_DRY_RUN when nothing was injected */
-	__u32 pad0;
+	__u32 sub;   /* the hook's sub-key */
 	char comm[FL_COMM_LEN];
 };
 

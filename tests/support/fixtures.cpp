@@ -41,7 +41,7 @@ bool attach_enabled() {
 fl_rule make_rule(std::uint32_t rule_id, fl_action action, double probability, std::uint64_t lifetime_ns) {
   fl_rule r{};
   r.rule_id = rule_id;
-  r.action = action;
+  r.effect.action = action;
   const std::uint64_t now = monotonic_ns();
   r.trigger.start_ns = 0;
   r.trigger.deadline_ns = now + lifetime_ns;

@@ -8,7 +8,7 @@ namespace {
 fl_rule rule(std::uint32_t id) {
   fl_rule r{};
   r.rule_id = id;
-  r.action = FL_ACT_DROP;
+  r.effect.action = FL_ACT_DROP;
   return r;
 }
 
@@ -19,12 +19,22 @@ TEST(CompiledRules, GroupsByTargetAndSetsLevelMask) {
   ASSERT_TRUE(rules.add(200, 5, FL_HOOK_FILE_OPEN, rule(3)));
   EXPECT_EQ(rules.sets().size(), 2u);
   EXPECT_EQ(rules.rule_count(), 3u);
-  const auto& set = rules.sets().at({100, FL_HOOK_NET_EGRESS});
+  const auto& set = rules.sets().at({100, FL_HOOK_NET_EGRESS, 0});
   EXPECT_EQ(set.count, 2u);
   EXPECT_EQ(set.rules[1].rule_id, 2u);
-  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_EGRESS], 1ull << 2);
-  EXPECT_EQ(rules.level_masks()[FL_HOOK_FILE_OPEN], 1ull << 5);
-  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_INGRESS], 0u);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_NET_EGRESS), 1ull << 2);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_FILE_OPEN), 1ull << 5);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_NET_INGRESS), 0u);
+}
+
+TEST(CompiledRules, SubKeysSeparateSetsAndMasks) {
+  CompiledRules rules;
+  ASSERT_TRUE(rules.add(100, 2, FL_HOOK_FILE_OPEN, 257, rule(1)));
+  ASSERT_TRUE(rules.add(100, 3, FL_HOOK_FILE_OPEN, 0, rule(2)));
+  EXPECT_EQ(rules.sets().size(), 2u);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_FILE_OPEN, 257), 1ull << 2);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_FILE_OPEN, 0), 1ull << 3);
+  EXPECT_EQ(rules.level_masks().size(), 2u);
 }
 
 TEST(CompiledRules, RejectsMoreFaultsPerTargetThanTheKernelEvaluates) {
@@ -40,10 +50,9 @@ TEST(CompiledRules, RejectsMoreFaultsPerTargetThanTheKernelEvaluates) {
 TEST(CompiledRules, RejectsOutOfRangeInputs) {
   CompiledRules rules;
   EXPECT_EQ(rules.add(1, FL_MAX_CGROUP_LEVEL, FL_HOOK_NET_EGRESS, rule(1)).error().code, EINVAL);
-  EXPECT_EQ(rules.add(1, 1, FL_HOOK_MAX, rule(1)).error().code, EINVAL);
   EXPECT_EQ(rules.add(1, 1, FL_HOOK_NET_EGRESS, rule(FL_MAX_RULES)).error().code, EINVAL);
   EXPECT_TRUE(rules.empty());
-  EXPECT_EQ(rules.level_masks()[FL_HOOK_NET_EGRESS], 0u);
+  EXPECT_EQ(rules.level_mask(FL_HOOK_NET_EGRESS), 0u);
 }
 
 } // namespace

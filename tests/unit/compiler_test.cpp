@@ -31,7 +31,7 @@ TEST(Compiler, LossBecomesDropRulePerTargetWithDeadline) {
   ASSERT_EQ(exp->entries.size(), 2u);
   const fl_rule& r = exp->entries[0].rule;
   EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_EGRESS);
-  EXPECT_EQ(r.action, FL_ACT_DROP);
+  EXPECT_EQ(r.effect.action, FL_ACT_DROP);
   EXPECT_EQ(r.trigger.probability, 1073741824u); // 25% of 2^32
   EXPECT_EQ(r.trigger.deadline_ns, kNow + 10'000'000'000ull);
   EXPECT_EQ(r.trigger.start_ns, kNow);
@@ -68,8 +68,11 @@ TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
   ASSERT_TRUE(exp) << exp.error().message;
   const fl_rule& r = exp->entries[0].rule;
   EXPECT_EQ(exp->entries[0].hook, FL_HOOK_FILE_OPEN);
-  EXPECT_EQ(r.err, ENOSPC);
-  EXPECT_EQ(std::string(r.file.prefix, r.file.prefix_len), "/var/lib/app/");
+  EXPECT_EQ(r.effect.action, FL_ACT_ERRNO);
+  ASSERT_EQ(r.effect.nerr, 1u);
+  EXPECT_EQ(r.effect.errs[0].err, ENOSPC);
+  EXPECT_EQ(r.effect.errs[0].threshold, FL_PROB_ALWAYS);
+  EXPECT_EQ(std::string(r.file.prefix, r.file.prefix_len), "/var/lib/app") << "trailing '/' is dropped";
   EXPECT_EQ(r.trigger.probability, 2147483648u);
 }
 
@@ -110,6 +113,22 @@ TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   EXPECT_EQ(ids.in_use(), 0u);
 }
 
+TEST(Compiler, NestedTargetsOfOneExperimentGetTheRuleOnce) {
+  RuleIdAllocator ids;
+  const std::vector<Target> nested = {{"/sys/fs/cgroup/a", 111, 1},
+                                      {"/sys/fs/cgroup/a/b", 112, 2},
+                                      {"/sys/fs/cgroup/a/b/c", 113, 3},
+                                      {"/sys/fs/cgroup/ab", 114, 1}};
+  auto exp = compile(parse("    - name: l\n      network: {loss: 50%}\n"), nested, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  EXPECT_EQ(exp->targets.size(), 4u) << "every selected target is reported";
+  std::vector<std::string> ruled;
+  for (const auto& e : exp->entries)
+    ruled.push_back(e.target.path);
+  // a/b and a/b/c are inside a: a rule there too would drop twice. "ab" only shares bytes.
+  EXPECT_EQ(ruled, (std::vector<std::string>{"/sys/fs/cgroup/a", "/sys/fs/cgroup/ab"}));
+}
+
 TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
   RuleIdAllocator ids;
   auto a =
@@ -120,7 +139,7 @@ TEST(Compiler, MergeCombinesExperimentsAndRejectsOverflow) {
   auto merged = merge({&*a, &*b});
   ASSERT_TRUE(merged);
   EXPECT_EQ(merged->rule_count(), 2u);
-  EXPECT_EQ(merged->sets().at({111, FL_HOOK_NET_EGRESS}).count, 2u);
+  EXPECT_EQ(merged->sets().at({111, FL_HOOK_NET_EGRESS, 0}).count, 2u);
   std::vector<CompiledExperiment> many;
   many.reserve(FL_RULES_PER_SET);
   for (int i = 0; i < FL_RULES_PER_SET; ++i)

@@ -2,6 +2,7 @@
 // or apply fail, so the controller's all-or-nothing behaviour can be observed.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,7 +24,16 @@ public:
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& t) override {
     calls.push_back("resolve " + t.value);
     if (t.value == "/missing") return make_error(ENOENT, "no such cgroup {}", t.value);
-    return std::vector<engine::Target>{{t.value, std::hash<std::string>{}(t.value) & 0xffff, 2}};
+    const auto level = static_cast<std::uint32_t>(std::count(t.value.begin(), t.value.end(), '/'));
+    return std::vector<engine::Target>{
+        {t.value, std::hash<std::string>{}(t.value) & 0xffff, t.value == "/" ? 0 : level, t.location, {}}};
+  }
+  Result<lifecycle::TargetFacts> inspect(const engine::Target& target) override {
+    calls.push_back("inspect " + target.path);
+    auto it = facts.find(target.path);
+    lifecycle::TargetFacts f = it == facts.end() ? lifecycle::TargetFacts{} : it->second;
+    f.root = target.path == "/";
+    return f;
   }
   Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Target& target, fl_hook hook) override {
     const std::string key = target.path + "#" + std::to_string(hook);
@@ -48,6 +58,7 @@ public:
   engine::Capabilities caps{true, "", true, ""};
   std::vector<std::string> calls;
   std::map<std::string, bool> attached;
+  std::map<std::string, lifecycle::TargetFacts> facts; // by path; default: an ordinary cgroup
   std::map<std::uint32_t, fl_rule_stats> stats;
   std::string fail_attach_on;
   bool fail_apply = false;

@@ -39,8 +39,18 @@ protected:
     dir_ = tmpl;
     std::filesystem::create_directories(dir_ + "/faulty");
     std::filesystem::create_directories(dir_ + "/healthy");
+    // Shares the prefix's bytes but not its component: must never be faulted.
+    std::filesystem::create_directories(dir_ + "/faultyx");
+    // A path far longer than 256 bytes under the prefix: must be faulted like a short one.
+    deep_ = dir_ + "/faulty";
+    for (int i = 0; i < 12; ++i)
+      deep_ += "/" + std::string(40, static_cast<char>('a' + i));
+    std::filesystem::create_directories(deep_);
+    deep_ += "/data";
     std::ofstream(dir_ + "/faulty/data") << "x";
     std::ofstream(dir_ + "/healthy/data") << "x";
+    std::ofstream(dir_ + "/faultyx/data") << "x";
+    std::ofstream(deep_) << "x";
   }
   void TearDown() override {
     std::error_code ec;
@@ -57,8 +67,9 @@ protected:
       link = std::move(*attached);
     }
     fl_rule rule = make_rule(3, FL_ACT_ERRNO, 1.0);
-    rule.err = err;
-    const std::string prefix = dir_ + "/faulty/";
+    rule.effect.nerr = 1;
+    rule.effect.errs[0] = {err, FL_PROB_ALWAYS};
+    const std::string prefix = dir_ + "/faulty"; // matched on component boundaries
     rule.file.prefix_len = static_cast<std::uint32_t>(prefix.size());
     std::memcpy(rule.file.prefix, prefix.data(), prefix.size());
     engine::CompiledRules rules;
@@ -69,19 +80,25 @@ protected:
     const std::string healthy = dir_ + "/healthy/data";
     auto target_faulty = run_in_child({cgroups_->target->path(), ""}, [&] { return open_errno(faulty); });
     auto target_healthy = run_in_child({cgroups_->target->path(), ""}, [&] { return open_errno(healthy); });
+    auto target_sibling =
+        run_in_child({cgroups_->target->path(), ""}, [&] { return open_errno(dir_ + "/faultyx/data"); });
+    auto target_deep = run_in_child({cgroups_->target->path(), ""}, [&] { return open_errno(deep_); });
     auto control_faulty = run_in_child({cgroups_->control->path(), ""}, [&] { return open_errno(faulty); });
-    ASSERT_TRUE(target_faulty && target_healthy && control_faulty);
+    ASSERT_TRUE(target_faulty && target_healthy && target_sibling && target_deep && control_faulty);
     EXPECT_EQ(*target_faulty, err) << "the target must get " << std::strerror(err) << " under the prefix";
     EXPECT_EQ(*target_healthy, 0) << "paths outside the prefix must open";
+    EXPECT_EQ(*target_sibling, 0) << "a path sharing the prefix's bytes but not its component must open";
+    EXPECT_EQ(*target_deep, err) << "a " << deep_.size() << "-byte path under the prefix must fail too";
     EXPECT_EQ(*control_faulty, 0) << "the control cgroup must be untouched";
     EXPECT_EQ(open_errno(faulty), 0) << "the test process itself is outside the target";
     auto stats = programs->rule_stats(3);
     ASSERT_TRUE(stats);
-    EXPECT_EQ(stats->injected, 1u);
+    EXPECT_EQ(stats->injected, 2u);
   }
 
   std::optional<TestCgroups> cgroups_;
   std::string dir_;
+  std::string deep_;
 };
 
 TEST_F(FileOpen, LsmFailsOpensUnderPrefixForTargetOnly) { run_backend(kernel::FileBackend::lsm, EIO); }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace faultline::engine {
@@ -56,7 +57,7 @@ Result<std::vector<fl_hook>> network_hooks(const policy::Policy& p, const Fault&
 Result<fl_rule> network_rule(const policy::NetworkFault& n, const policy::Trigger& t, std::uint64_t now_ns,
                              std::uint64_t deadline_ns) {
   fl_rule r{};
-  r.action = FL_ACT_DROP;
+  r.effect.action = FL_ACT_DROP;
   r.trigger = make_trigger(t, n.blackhole ? std::optional<double>{} : n.loss, now_ns, deadline_ns);
   r.net.protocol = protocol_number(n.protocol);
   if (n.peer) {
@@ -77,12 +78,29 @@ Result<fl_rule> file_rule(const policy::Policy& p, const Fault& f, const policy:
                     "file read/write faults are not supported by this faultline release; ops: [open] is");
   if (!caps.file_open) return refuse(p, f, "this kernel cannot inject file faults: " + caps.file_open_reason);
   fl_rule r{};
-  r.action = FL_ACT_ERRNO;
-  r.err = ff.err;
+  r.effect.action = FL_ACT_ERRNO;
+  r.effect.nerr = 1;
+  r.effect.errs[0] = {ff.err, FL_PROB_ALWAYS};
   r.trigger = make_trigger(f.trigger, std::nullopt, now_ns, deadline_ns);
-  r.file.prefix_len = static_cast<std::uint32_t>(ff.path.size());
-  std::memcpy(r.file.prefix, ff.path.data(), ff.path.size());
+  // Matched on component boundaries in BPF: "/var/lib/app/" and "/var/lib/app" mean the same.
+  std::string prefix = ff.path;
+  while (prefix.size() > 1 && prefix.back() == '/')
+    prefix.pop_back();
+  r.file.prefix_len = static_cast<std::uint32_t>(prefix.size());
+  std::memcpy(r.file.prefix, prefix.data(), prefix.size());
   return r;
+}
+
+// A target whose ancestor is also a target adds nothing: the ancestor's rule already covers it,
+// and a second copy would apply the fault twice to the same process.
+// (select_targets already made them unique.)
+std::vector<Target> outermost(const std::vector<Target>& targets) {
+  std::vector<Target> out;
+  for (const auto& t : targets)
+    if (std::none_of(targets.begin(), targets.end(),
+                     [&](const Target& other) { return is_ancestor(other, t); }))
+      out.push_back(t);
+  return out;
 }
 
 } // namespace
@@ -105,6 +123,7 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
     return e;
   };
   if (targets.empty()) return fail(make_error(ENOENT, "experiment {}: no targets", policy.name));
+  const std::vector<Target> rule_targets = outermost(targets);
   for (const auto& f : policy.faults) {
     CompiledFault cf{f.name, policy::family_name(f.spec), {}};
     std::vector<std::pair<fl_hook, fl_rule>> rules;
@@ -131,7 +150,7 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
       exp.faults.back().rule_ids.push_back(*id);
       rule.rule_id = *id;
       if (policy.dry_run) rule.flags |= FL_RULE_DRY_RUN;
-      for (const auto& t : targets)
+      for (const auto& t : rule_targets)
         exp.entries.push_back({t, hook, rule});
     }
   }

@@ -4,6 +4,12 @@
 
 namespace faultline::engine {
 
+bool is_ancestor(const Target& a, const Target& b) {
+  if (a.path == "/") return b.path != "/";
+  return b.path.size() > a.path.size() && b.path.compare(0, a.path.size(), a.path) == 0 &&
+         b.path[a.path.size()] == '/';
+}
+
 Result<std::vector<Target>> select_targets(std::vector<Target> matched, const policy::Selection& selection,
                                            std::mt19937_64& rng) {
   if (matched.empty()) return make_error(ENOENT, "no target matched");

@@ -13,10 +13,15 @@
 namespace faultline::engine {
 
 struct Target {
-  std::string path;
+  std::string path; // canonical: absolute, no "." / ".." / symlink / trailing '/'
   std::uint64_t cgroup_id = 0;
   std::uint32_t level = 0;
+  policy::Location origin; // the policy target it came from, for messages
+  std::string spec;        // that target as written ("cgroup: x", "pid: 1")
 };
+
+// Is `a` a strict ancestor of `b`? (canonical paths, compared on component boundaries)
+bool is_ancestor(const Target& a, const Target& b);
 
 // Applies spec.selection to the matched targets: all, count N (random N), percent P (random
 // ceil(P% of them), at least one).

@@ -1,11 +1,14 @@
 #include "kernel/cgroup.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -73,10 +76,18 @@ Result<std::uint32_t> CgroupFs::level_of(std::string_view absolute_path) const {
 }
 
 Result<CgroupInfo> CgroupFs::resolve(std::string_view path) const {
-  std::string absolute(path);
-  if (absolute.empty() || absolute.front() != '/') absolute = mount_point_ + "/" + absolute;
-  while (absolute.size() > 1 && absolute.back() == '/')
-    absolute.pop_back();
+  std::string given(path);
+  if (given.empty() || given.front() != '/') given = mount_point_ + "/" + given;
+  // Canonical form: ".", "..", symlinks and trailing '/' resolved, so "." is seen as the root
+  // it is, and the same cgroup always has the same path.
+  char canonical[PATH_MAX];
+  if (::realpath(given.c_str(), canonical) == nullptr)
+    return make_error(errno == ENOENT ? ENOENT : errno, "no cgroup {}", given);
+  const std::string absolute = canonical;
+  struct statfs fs {};
+  if (::statfs(absolute.c_str(), &fs) != 0) return make_error(errno, "cannot statfs {}", absolute);
+  if (fs.f_type != CGROUP2_SUPER_MAGIC)
+    return make_error(EINVAL, "{} is not a cgroup v2 directory (it is on no cgroup2 filesystem)", absolute);
   auto level = level_of(absolute);
   if (!level) return level.error();
   if (*level >= 32)

@@ -52,6 +52,13 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));
   if (!link) return make_error(errno, "cannot attach {} to cgroup {}", bpf_program__name(prog), cgroup.path);
+  // Tell this attachment which cgroup it serves (see fl_attach_cgrp in net.bpf.c): the storage
+  // exists from the attach on and finds no rules until this write.
+  const bpf_cgroup_storage_key key{cgroup.id, static_cast<__u32>(bpf_program__expected_attach_type(prog))};
+  if (bpf_map__update_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &cgroup.id, sizeof(cgroup.id), 0) !=
+      0)
+    return make_error(errno, "cannot record the cgroup of the {} attachment at {}", bpf_program__name(prog),
+                      cgroup.path);
   return link;
 }
 
@@ -83,13 +90,24 @@ Status FaultPrograms::write_config(const fl_config& config) {
   return {};
 }
 
-Status FaultPrograms::delete_keys(const std::vector<fl_rule_key>& keys) {
+template <typename Key> Status FaultPrograms::delete_batch(bpf_map* map, const std::vector<Key>& keys) {
   if (keys.empty()) return {};
   __u32 count = static_cast<__u32>(keys.size());
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  if (bpf_map_delete_batch(bpf_map__fd(skel_->maps.fl_rules), keys.data(), &count, &opts) != 0 &&
-      errno != ENOENT)
-    return make_error(errno, "cannot delete {} rule entries", keys.size());
+  if (bpf_map_delete_batch(bpf_map__fd(map), keys.data(), &count, &opts) != 0 && errno != ENOENT)
+    return make_error(errno, "cannot delete {} entries of {}", keys.size(), bpf_map__name(map));
+  return {};
+}
+
+template <typename Key, typename Value>
+Status FaultPrograms::update_batch(bpf_map* map, const std::vector<Key>& keys,
+                                   const std::vector<Value>& values) {
+  if (keys.empty()) return {};
+  // Batch updates take no BPF_NOEXIST; the inactive generation is empty by construction.
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  __u32 count = static_cast<__u32>(keys.size());
+  if (bpf_map_update_batch(bpf_map__fd(map), keys.data(), values.data(), &count, &opts) != 0)
+    return make_error(errno, "cannot insert {} entries into {}", keys.size(), bpf_map__name(map));
   return {};
 }
 
@@ -113,6 +131,8 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   auto current = read_config();
   if (!current) return current.error();
   const std::uint32_t next_gen = current->gen ^ 1u;
+  // Leftovers of an earlier apply whose cleanup failed: the inactive generation must be empty.
+  if (auto st = delete_stale(); !st) return st;
 
   // 1. Fill the inactive generation, with fresh counters for rule ids new to the table.
   std::vector<fl_rule_key> keys;
@@ -120,51 +140,54 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   std::set<std::uint32_t> ids;
   std::vector<std::uint32_t> new_ids;
   for (const auto& [target, set] : rules.sets()) {
-    keys.push_back(fl_rule_key{target.first, target.second, next_gen});
+    const auto& [cgroup_id, hook, sub] = target;
+    keys.push_back(fl_rule_key{cgroup_id, hook, sub, next_gen, 0});
     sets.push_back(set);
     for (std::uint32_t i = 0; i < set.count; ++i) {
       const std::uint32_t id = set.rules[i].rule_id;
       if (ids.insert(id).second && live_ids_.count(id) == 0) new_ids.push_back(id);
     }
   }
+  std::vector<fl_hook_key> hook_keys;
+  std::vector<fl_hook_levels> masks;
+  for (const auto& [hook, mask] : rules.level_masks()) {
+    hook_keys.push_back(fl_hook_key{hook.first, hook.second, next_gen, 0});
+    masks.push_back(fl_hook_levels{mask});
+  }
   if (auto st = reset_counters(new_ids); !st) return st;
-  if (!keys.empty()) {
-    // Batch updates take no BPF_NOEXIST; the inactive generation is empty by construction.
-    LIBBPF_OPTS(bpf_map_batch_opts, opts);
-    __u32 count = static_cast<__u32>(keys.size());
-    if (bpf_map_update_batch(bpf_map__fd(skel_->maps.fl_rules), keys.data(), sets.data(), &count, &opts) !=
-        0) {
-      const Error err = make_error(errno, "cannot insert {} rule entries", keys.size());
-      (void)delete_keys(keys);
-      return err;
-    }
-  }
+  auto undo = [&](const Error& e) {
+    (void)delete_batch(skel_->maps.fl_rules, keys);
+    (void)delete_batch(skel_->maps.fl_hooks, hook_keys);
+    return e;
+  };
+  if (auto st = update_batch(skel_->maps.fl_rules, keys, sets); !st) return undo(st.error());
+  if (auto st = update_batch(skel_->maps.fl_hooks, hook_keys, masks); !st) return undo(st.error());
 
-  // 2. Flip. The level masks are widened to old|new around the flip, so a program reading the
-  //    config mid-way looks at a superset of levels, which only costs a lookup.
+  // 2. Flip: one write makes the whole new table live (or, empty, disarms).
   fl_config config = *current;
-  for (size_t h = 0; h < FL_HOOK_MAX; ++h)
-    config.level_mask[h] |= rules.level_masks()[h];
-  if (auto st = write_config(config); !st) {
-    (void)delete_keys(keys);
-    return st;
-  }
   config.gen = next_gen;
   config.armed = rules.empty() ? 0 : 1;
-  if (auto st = write_config(config); !st) {
-    (void)write_config(*current);
-    (void)delete_keys(keys);
-    return st;
-  }
-  for (size_t h = 0; h < FL_HOOK_MAX; ++h)
-    config.level_mask[h] = rules.level_masks()[h];
-  (void)write_config(config); // on failure the wider mask left behind is harmless
+  if (auto st = write_config(config); !st) return undo(st.error());
 
-  // 3. The old generation is unreachable now.
-  Status removed = delete_keys(live_keys_);
+  // 3. The old generation is unreachable now. The policy is live, so apply succeeded whatever
+  //    happens here: a failed delete is logged and retried before the next fill.
+  stale_rule_keys_ = std::move(live_keys_);
+  stale_hook_keys_ = std::move(live_hook_keys_);
+  if (auto st = delete_stale(); !st)
+    log::warn("the previous rule table stays in the inactive generation until the next apply: {}",
+              st.error().describe());
   live_keys_ = std::move(keys);
+  live_hook_keys_ = std::move(hook_keys);
   live_ids_ = std::move(ids);
-  return removed;
+  return {};
+}
+
+Status FaultPrograms::delete_stale() {
+  if (auto st = delete_batch(skel_->maps.fl_rules, stale_rule_keys_); !st) return st;
+  stale_rule_keys_.clear();
+  if (auto st = delete_batch(skel_->maps.fl_hooks, stale_hook_keys_); !st) return st;
+  stale_hook_keys_.clear();
+  return {};
 }
 
 Status FaultPrograms::disarm() {

@@ -15,6 +15,7 @@
 #include "util/result.hpp"
 
 struct faultline_bpf;
+struct bpf_map;
 
 namespace faultline::kernel {
 
@@ -39,7 +40,8 @@ public:
 
   // Makes `rules` the live table in one generation flip. Rule ids new to the table start with
   // fresh counters; ids already live keep theirs (another experiment's apply must not reset them).
-  // On error the previous table stays live and nothing of the new one remains.
+  // On error the previous table stays live and nothing of the new one remains; once the flip is
+  // made apply reports success (cleanup of the old generation is retried later).
   Status apply(const engine::CompiledRules& rules);
   // Kill switch: one map write; every program returns at its first lookup.
   Status disarm();
@@ -53,7 +55,10 @@ private:
   Result<fl_config> read_config() const;
   Status write_config(const fl_config& config);
   // Batched map operations: one syscall per map however many rules a policy has.
-  Status delete_keys(const std::vector<fl_rule_key>& keys);
+  template <typename Key> Status delete_batch(bpf_map* map, const std::vector<Key>& keys);
+  template <typename Key, typename Value>
+  Status update_batch(bpf_map* map, const std::vector<Key>& keys, const std::vector<Value>& values);
+  Status delete_stale();
   Status reset_counters(const std::vector<std::uint32_t>& rule_ids);
 
   struct SkelDeleter {
@@ -64,6 +69,9 @@ private:
   int ncpus_ = 1;
   std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over
   std::vector<fl_rule_key> live_keys_; // keys of the live generation; the maps are ours alone
+  std::vector<fl_hook_key> live_hook_keys_;
+  std::vector<fl_rule_key> stale_rule_keys_; // of the inactive generation, still to delete
+  std::vector<fl_hook_key> stale_hook_keys_;
 };
 
 } // namespace faultline::kernel

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "lifecycle/safety_guard.hpp"
 #include "util/log.hpp"
 
 namespace faultline::lifecycle {
@@ -51,10 +52,16 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     if (!found)
       return make_error(found.error().code, "{}:{}:{}: target '{}': {}", policy.file, t.location.line,
                         t.location.column, t.value, found.error().message);
-    matched.insert(matched.end(), found->begin(), found->end());
+    for (auto& target : *found) {
+      target.origin = t.location;
+      target.spec = fmt::format("{}: {}", policy::target_kind_name(t.kind), t.value);
+      matched.push_back(std::move(target));
+    }
   }
   auto selected = engine::select_targets(std::move(matched), policy.selection, rng_);
   if (!selected) return make_error(selected.error().code, "{}: {}", policy.file, selected.error().message);
+  // The blast-radius guard: before anything is compiled, attached or armed.
+  if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
 
   auto compiled = engine::compile(policy, *selected, host_.capabilities(), ids_, host_.now_ns());
   if (!compiled) return compiled.error();
@@ -97,8 +104,10 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   nlohmann::json targets = nlohmann::json::array();
   for (const auto& t : l.compiled.targets)
     targets.push_back(t.path);
-  journal("started", name,
-          {{"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}});
+  nlohmann::json detail = {
+      {"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}};
+  if (policy.safety.allow_host_wide) detail["allowHostWide"] = true; // the opt-in is on record
+  journal("started", name, detail);
   log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
   return view_locked(l, "running", "");
 }
@@ -122,13 +131,23 @@ Result<observe::ExperimentView> Controller::stop_locked(const std::string& name,
   observe::ExperimentView final_view = view_locked(it->second, state, reason);
   Live live = std::move(it->second);
   live_.erase(it);
+  std::string ended_reason = reason;
   if (auto st = apply_live_locked(); !st) {
-    // Could not remove its rules: disarm everything rather than leave a fault running.
+    // Could not remove its rules: disarm everything rather than leave a fault running. The
+    // experiment is over either way; it is never left shown as running.
     log::error("removing {} failed ({}); disarming all faults", name, st.error().describe());
     (void)host_.disarm();
+    ended_reason += "; removing its rules failed, so every fault was disarmed (" + st.error().message + ")";
   }
+  return retire_locked(name, live, std::move(final_view), state, ended_reason);
+}
+
+observe::ExperimentView Controller::retire_locked(const std::string& name, const Live& live,
+                                                  observe::ExperimentView final_view,
+                                                  const std::string& state, const std::string& reason) {
   release_attachments_locked(live.attachments);
   engine::release_ids(live.compiled, ids_);
+  final_view.reason = reason;
   final_view.ended_at_ms = wall_ms();
   final_view.remaining_ms = 0;
   finished_[name] = final_view;
@@ -148,8 +167,18 @@ Status Controller::stop_all(const std::string& reason) {
   std::vector<std::string> names;
   for (const auto& [name, live] : live_)
     names.push_back(name);
+  // Removed together: stopping them one by one would re-apply (and so re-arm) the others' rules.
+  std::map<std::string, observe::ExperimentView> views;
   for (const auto& name : names)
-    (void)stop_locked(name, "stopped", reason);
+    views[name] = view_locked(live_.at(name), "stopped", reason);
+  std::map<std::string, Live> removed;
+  for (const auto& name : names)
+    removed.emplace(name, std::move(live_.extract(name).mapped()));
+  if (auto st = apply_live_locked(); !st)
+    log::error("clearing the rule table after stop-all failed ({}); every program stays disarmed",
+               st.error().describe());
+  for (auto& [name, live] : removed)
+    retire_locked(name, live, std::move(views[name]), "stopped", reason);
   journal("stop-all", "", {{"reason", reason}});
   return disarmed;
 }

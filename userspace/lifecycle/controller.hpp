@@ -57,6 +57,10 @@ private:
   observe::ExperimentView view_locked(const Live& live, const std::string& state, const std::string& reason);
   Result<observe::ExperimentView> stop_locked(const std::string& name, const std::string& state,
                                               const std::string& reason);
+  // Releases what a removed experiment held and records how it ended.
+  observe::ExperimentView retire_locked(const std::string& name, const Live& live,
+                                        observe::ExperimentView final_view, const std::string& state,
+                                        const std::string& reason);
   void release_attachments_locked(const std::vector<AttachKey>& keys);
   void journal(const std::string& event, const std::string& name, const nlohmann::json& detail = {});
 

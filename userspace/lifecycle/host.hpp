@@ -21,11 +21,20 @@ public:
   virtual ~Attachment() = default;
 };
 
+// What the safety guard needs to know about a resolved target's subtree.
+struct TargetFacts {
+  bool root = false;       // the hierarchy's root: every process on the host
+  bool holds_init = false; // pid 1 lives in the subtree
+  bool holds_self = false; // this daemon (or exec) lives in the subtree
+  int kernel_thread = 0;   // a kernel thread of the subtree (0 = none)
+};
+
 class Host {
 public:
   virtual ~Host() = default;
   virtual engine::Capabilities capabilities() = 0;
   virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
+  virtual Result<TargetFacts> inspect(const engine::Target& target) = 0;
   // Packet hooks attach per target cgroup; the file hook is global (target is ignored).
   virtual Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) = 0;
   virtual Status apply(const engine::CompiledRules& rules) = 0;

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <string>
 
+#include "kernel/cgroup_census.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
@@ -51,8 +52,20 @@ Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec
   if (!found) return found.error();
   std::vector<engine::Target> out;
   for (const auto& c : *found)
-    out.push_back({c.path, c.id, c.level});
+    out.push_back({c.path, c.id, c.level, target.location, {}});
   return out;
+}
+
+Result<TargetFacts> KernelHost::inspect(const engine::Target& target) {
+  TargetFacts facts;
+  facts.root = target.path == cgroups_.mount_point();
+  if (facts.root) return facts; // everything is in it; no need to count
+  auto census = kernel::take_census(cgroups_, target.path);
+  if (!census) return census.error();
+  facts.holds_init = census->holds_init;
+  facts.holds_self = census->holds_self;
+  facts.kernel_thread = census->kernel_thread;
+  return facts;
 }
 
 Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& target, fl_hook hook) {

@@ -17,6 +17,7 @@ public:
 
   engine::Capabilities capabilities() override { return caps_; }
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
+  Result<TargetFacts> inspect(const engine::Target& target) override;
   Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) override;
   Status apply(const engine::CompiledRules& rules) override { return programs_.apply(rules); }
   Status disarm() override { return programs_.disarm(); }

@@ -118,4 +118,15 @@ struct Policy {
 
 const char* family_name(const FaultSpec& spec);
 
+// The policy key of a target kind: "cgroup", "pid", "systemd", "container".
+inline const char* target_kind_name(TargetSpec::Kind kind) {
+  switch (kind) {
+  case TargetSpec::Kind::cgroup: return "cgroup";
+  case TargetSpec::Kind::pid: return "pid";
+  case TargetSpec::Kind::systemd: return "systemd";
+  case TargetSpec::Kind::container: return "container";
+  }
+  return "target";
+}
+
 } // namespace faultline::policy
