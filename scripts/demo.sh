@@ -54,7 +54,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== what this kernel supports ($(uname -r))"
-"$FL" doctor | sed -n '/fault families/,$p'
+"$FL" doctor | sed -n '/fault backends/,$p'
 
 ip netns add fl-demo-a && ip netns add fl-demo-b &&
   ip link add flva netns fl-demo-a type veth peer name flvb netns fl-demo-b &&
@@ -116,7 +116,7 @@ if "$FL" doctor --require lsm >/dev/null || "$FL" doctor --require fmod_ret_secu
   echo "  outside it:        $(cat /tmp/faultline-disk/f)"
 else
   echo "  this kernel cannot inject file faults:"
-  "$FL" doctor | grep 'file (open errors)' | sed 's/^ */  /'
+  "$FL" doctor | grep -A1 '^  file\.' | sed 's/^ */  /'
   echo "  (scripts/demo.sh --vm shows them on a Debian kernel)"
 fi
 echo

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "backends/kernel_backend.hpp"
 #include "engine/compiler.hpp"
 #include "policy/parser.hpp"
 
@@ -18,7 +21,14 @@ policy::Policy parse(const std::string& faults, const std::string& extra_spec = 
   return *p;
 }
 
-Capabilities all_caps() { return {true, "", true, ""}; }
+// The real backends (their compile step is pure), each available unless named in `off`.
+BackendRegistry registry(const std::set<std::string>& off = {}) {
+  BackendRegistry r;
+  for (const auto* b : backends::all_backends())
+    r.add(*b, {!off.count(std::string(b->name())), "no BPF-LSM"});
+  return r;
+}
+BackendRegistry all_caps() { return registry(); }
 const std::vector<Target> kTargets = {{"/sys/fs/cgroup/a", 111, 1}, {"/sys/fs/cgroup/b", 222, 1}};
 constexpr std::uint64_t kNow = 1'000'000'000;
 
@@ -87,15 +97,15 @@ TEST(Compiler, DryRunFlagsEveryRule) {
 
 TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
   RuleIdAllocator ids;
-  Capabilities caps = all_caps();
-  caps.file_open = false;
-  caps.file_open_reason = "no BPF-LSM";
+  const BackendRegistry caps = registry({"file.lsm", "file.fmod_ret"});
   auto exp = compile(parse("    - name: loss\n      network: {loss: 10%}\n    - name: disk\n      file: "
                            "{path: /d/, errno: EIO}\n"),
                      kTargets, caps, ids, kNow);
   ASSERT_FALSE(exp);
-  EXPECT_EQ(exp.error().message,
-            "p.yaml:11:7: fault 'disk': this kernel cannot inject file faults: no BPF-LSM");
+  EXPECT_EQ(
+      exp.error().message,
+      "p.yaml:11:7: fault 'disk': no backend can inject it here (file.lsm: this kernel cannot run it: no "
+      "BPF-LSM; file.fmod_ret: this kernel cannot run it: no BPF-LSM)");
   EXPECT_EQ(ids.in_use(), 0u) << "a refused policy must not keep rule ids";
 }
 
@@ -104,7 +114,10 @@ TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   auto delay =
       compile(parse("    - name: slow\n      network: {delay: 100ms}\n"), kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(delay);
-  EXPECT_NE(delay.error().message.find("p.yaml:9:7: fault 'slow': network delay"), std::string::npos);
+  EXPECT_EQ(
+      delay.error().message,
+      "p.yaml:9:7: fault 'slow': no backend can inject it here (net.cgroup_skb: delay, rate, corrupt and "
+      "duplicate are not supported by this faultline release; loss and blackhole are)");
   auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "backends/kernel_backend.hpp"
 #include "lifecycle/host.hpp"
 
 namespace faultline::testing {
@@ -20,7 +22,13 @@ public:
     std::string key_;
   };
 
-  engine::Capabilities capabilities() override { return caps; }
+  const engine::BackendRegistry& backends() override {
+    // The real backends (their compile step is pure), each available unless switched off.
+    registry = {};
+    for (const auto* b : backends::all_backends())
+      registry.add(*b, {!unavailable.count(std::string(b->name())), "switched off by the test"});
+    return registry;
+  }
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& t) override {
     calls.push_back("resolve " + t.value);
     if (t.value == "/missing") return make_error(ENOENT, "no such cgroup {}", t.value);
@@ -35,7 +43,8 @@ public:
     f.root = target.path == "/";
     return f;
   }
-  Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Target& target, fl_hook hook) override {
+  Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Backend&, const engine::Target& target,
+                                                        fl_hook hook) override {
     const std::string key = target.path + "#" + std::to_string(hook);
     calls.push_back("attach " + key);
     if (fail_attach_on == key) return make_error(EBUSY, "attach refused");
@@ -55,7 +64,8 @@ public:
   Result<fl_rule_stats> rule_stats(std::uint32_t id) override { return stats[id]; }
   std::uint64_t now_ns() override { return now; }
 
-  engine::Capabilities caps{true, "", true, ""};
+  std::set<std::string> unavailable; // backend names the fake kernel cannot run
+  engine::BackendRegistry registry;
   std::vector<std::string> calls;
   std::map<std::string, bool> attached;
   std::map<std::string, lifecycle::TargetFacts> facts; // by path; default: an ordinary cgroup

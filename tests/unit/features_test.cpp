@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "backends/kernel_backend.hpp"
 #include "kernel/features.hpp"
 
 namespace faultline::kernel {
@@ -31,27 +32,66 @@ TEST(Features, ProbesEachFeatureOnce) {
   EXPECT_EQ(calls, 2);
 }
 
-TEST(Features, FileBackendPrefersLsm) {
-  int calls = 0;
-  Features features(std::make_unique<FakeProbe>(
-      std::map<Feature, bool>{{Feature::lsm, true}, {Feature::fmod_ret_security, true}}, &calls));
-  EXPECT_EQ(choose_file_backend(features).backend, FileBackend::lsm);
+// The backend registry built from the probes: one backend per hook is loaded, in preference
+// order, and a fault no backend can serve is refused with every candidate's reason.
+policy::Fault fault_of(policy::FaultSpec spec) {
+  policy::Fault f;
+  f.name = "f";
+  f.spec = std::move(spec);
+  return f;
 }
 
-TEST(Features, FileBackendFallsBackToFmodRet) {
+std::vector<std::string> loaded_with(std::map<Feature, bool> answers) {
+  int calls = 0;
+  Features features(std::make_unique<FakeProbe>(std::move(answers), &calls));
+  return backends::programs_to_load(backends::probe_backends(features));
+}
+
+TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
+  int calls = 0;
+  Features features(std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::lsm, true},
+                                                                        {Feature::fmod_ret_security, true},
+                                                                        {Feature::cgroup_skb, true}},
+                                                &calls));
+  const auto registry = backends::probe_backends(features);
+  auto chosen = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, 5}));
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ((*chosen)->name(), "file.lsm");
+  EXPECT_EQ(backends::programs_to_load(registry),
+            (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open"}));
+  for (const auto& e : registry.entries())
+    if (e.backend->name() == "file.fmod_ret") {
+      EXPECT_FALSE(e.availability.available);
+      EXPECT_EQ(e.availability.reason, "supported here, but file.lsm is preferred for the same faults");
+    }
+}
+
+TEST(BackendRegistry, FallsBackToFmodRet) {
+  EXPECT_EQ(loaded_with({{Feature::fmod_ret_security, true}}),
+            (std::vector<std::string>{"fl_fmod_file_open"}));
+}
+
+TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
   int calls = 0;
   Features features(
-      std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
-  EXPECT_EQ(choose_file_backend(features).backend, FileBackend::fmod_ret);
-}
-
-TEST(Features, NoFileBackendSaysWhyForBoth) {
-  int calls = 0;
-  Features features(std::make_unique<FakeProbe>(std::map<Feature, bool>{}, &calls));
-  const auto choice = choose_file_backend(features);
-  EXPECT_EQ(choice.backend, FileBackend::none);
-  EXPECT_NE(choice.reason.find("lsm missing"), std::string::npos);
-  EXPECT_NE(choice.reason.find("fmod_ret_security missing"), std::string::npos);
+      std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::cgroup_skb, true}}, &calls));
+  const auto registry = backends::probe_backends(features);
+  auto file = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, 5}));
+  ASSERT_FALSE(file);
+  EXPECT_EQ(file.error().code, EOPNOTSUPP);
+  EXPECT_EQ(file.error().message,
+            "no backend can inject it here (file.lsm: this kernel cannot run it: lsm missing; "
+            "file.fmod_ret: this kernel cannot run it: fmod_ret_security missing)");
+  policy::NetworkFault delay;
+  delay.delay_ns = 1000;
+  auto net = registry.choose(fault_of(delay));
+  ASSERT_FALSE(net);
+  EXPECT_EQ(net.error().message,
+            "no backend can inject it here (net.cgroup_skb: delay, rate, corrupt and duplicate "
+            "are not supported by this faultline release; loss and blackhole are)");
+  auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
+  ASSERT_FALSE(sig);
+  EXPECT_EQ(sig.error().message, "process faults are not supported by this faultline release");
 }
 
 TEST(Features, NamesRoundTrip) {

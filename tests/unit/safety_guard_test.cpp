@@ -34,9 +34,10 @@ TEST(SafetyGuard, RefusesTheRootCgroup) {
   auto v = c.start(make_policy("    - cgroup: /\n"));
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, EPERM);
-  EXPECT_EQ(v.error().message,
-            "g.yaml:7:7: target 'cgroup: /': cgroup / is the root cgroup: a fault there reaches every process on "
-            "the host; if that is really meant, set spec.safety.allowHostWide: true");
+  EXPECT_EQ(
+      v.error().message,
+      "g.yaml:7:7: target 'cgroup: /': cgroup / is the root cgroup: a fault there reaches every process on "
+      "the host; if that is really meant, set spec.safety.allowHostWide: true");
   expect_nothing_changed(host);
   EXPECT_TRUE(c.list().empty());
 }
@@ -72,7 +73,8 @@ TEST(SafetyGuard, AllowHostWideIsTheExplicitOptIn) {
   FakeHost host;
   host.facts["/init.scope"] = {false, true, false, 0};
   lifecycle::Controller c(host);
-  auto v = c.start(make_policy("    - cgroup: /\n    - cgroup: /init.scope\n", "  safety: {allowHostWide: true}\n"));
+  auto v = c.start(
+      make_policy("    - cgroup: /\n    - cgroup: /init.scope\n", "  safety: {allowHostWide: true}\n"));
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(host.attached.size(), 1u) << "/init.scope lies inside / : one attachment covers both";
 }
@@ -80,14 +82,16 @@ TEST(SafetyGuard, AllowHostWideIsTheExplicitOptIn) {
 TEST(SafetyGuard, ProtectedCgroupsAreRefusedEvenWithTheOptIn) {
   lifecycle::SafetyOptions options;
   options.protected_cgroups = {"/system.slice/sshd.service"};
-  for (const std::string path : {"/system.slice/sshd.service", "/system.slice", "/system.slice/sshd.service/x"}) {
+  for (const std::string path :
+       {"/system.slice/sshd.service", "/system.slice", "/system.slice/sshd.service/x"}) {
     FakeHost host;
     lifecycle::Controller c(host, nullptr, options);
     auto v = c.start(make_policy("    - cgroup: " + path + "\n", "  safety: {allowHostWide: true}\n"));
     ASSERT_FALSE(v) << path;
-    EXPECT_EQ(v.error().message, "g.yaml:8:7: target 'cgroup: " + path + "': cgroup " + path +
-                                     " is, contains or lies inside /system.slice/sshd.service, which faultlined's "
-                                     "config protects (protectedCgroups); no policy can override that");
+    EXPECT_EQ(v.error().message,
+              "g.yaml:8:7: target 'cgroup: " + path + "': cgroup " + path +
+                  " is, contains or lies inside /system.slice/sshd.service, which faultlined's "
+                  "config protects (protectedCgroups); no policy can override that");
     expect_nothing_changed(host);
   }
   FakeHost host;
@@ -103,8 +107,9 @@ TEST(SafetyGuard, CapsTheNumberOfTargets) {
   lifecycle::Controller c(host, nullptr, options);
   auto v = c.start(make_policy("    - cgroup: /a\n    - cgroup: /b\n    - cgroup: /c\n"));
   ASSERT_FALSE(v);
-  EXPECT_EQ(v.error().message, "g.yaml: 3 cgroups selected, more than the 2 faultlined allows in one experiment "
-                               "(maxTargets in its config); narrow the targets or the selection");
+  EXPECT_EQ(v.error().message,
+            "g.yaml: 3 cgroups selected, more than the 2 faultlined allows in one experiment "
+            "(maxTargets in its config); narrow the targets or the selection");
   expect_nothing_changed(host);
   EXPECT_TRUE(c.start(make_policy("    - cgroup: /a\n    - cgroup: /b\n")));
 }

@@ -57,12 +57,14 @@ protected:
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
   }
 
-  void run_backend(kernel::FileBackend backend, int err) {
-    auto programs = kernel::FaultPrograms::load({backend});
+  void run_backend(const std::string& program, int err) {
+    kernel::LoadOptions load;
+    load.programs = {program};
+    auto programs = kernel::FaultPrograms::load(load);
     ASSERT_TRUE(programs) << programs.error().describe();
     kernel::Link link;
     if (attach_enabled()) {
-      auto attached = programs->attach_file_open();
+      auto attached = programs->attach_global(program);
       ASSERT_TRUE(attached) << attached.error().describe();
       link = std::move(*attached);
     }
@@ -101,11 +103,9 @@ protected:
   std::string deep_;
 };
 
-TEST_F(FileOpen, LsmFailsOpensUnderPrefixForTargetOnly) { run_backend(kernel::FileBackend::lsm, EIO); }
+TEST_F(FileOpen, LsmFailsOpensUnderPrefixForTargetOnly) { run_backend("fl_lsm_file_open", EIO); }
 
-TEST_F(FileOpen, FmodRetFailsOpensUnderPrefixForTargetOnly) {
-  run_backend(kernel::FileBackend::fmod_ret, EACCES);
-}
+TEST_F(FileOpen, FmodRetFailsOpensUnderPrefixForTargetOnly) { run_backend("fl_fmod_file_open", EACCES); }
 
 } // namespace
 } // namespace faultline::testing

@@ -13,7 +13,8 @@ ApiResponse from_error(const Error& e) { return error_response(http_status_for(e
 
 int http_status_for(const Error& error) {
   switch (error.code) {
-  case 0: return 400; // bad input: the message says where
+  case 0: return 400;     // bad input: the message says where
+  case EPERM: return 403; // the safety guard refused a target
   case ENOENT: return 404;
   case EEXIST: return 409;
   case EOPNOTSUPP: return 422;

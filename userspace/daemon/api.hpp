@@ -8,8 +8,8 @@
 //   GET    /v1/experiments/NAME       view with live counters
 //   DELETE /v1/experiments/NAME       stop one -> final view
 //   POST   /v1/stop-all               kill switch -> {"stopped": N}
-// Errors: {"error": "..."} with 400 (bad policy), 404, 409 (already running), 422 (this
-// kernel cannot), 500.
+// Errors: {"error": "..."} with 400 (bad policy), 403 (the safety guard refused a target), 404,
+// 409 (already running), 422 (this kernel cannot), 500.
 #pragma once
 
 #include <nlohmann/json.hpp>

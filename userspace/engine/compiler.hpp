@@ -1,12 +1,13 @@
-// Policy -> kernel rules. Decides, per fault, which hook implements it on this kernel, and
-// refuses (with the reason) what this kernel or this version cannot do: nothing is silently
-// skipped.
+// Policy -> kernel rules. Asks the backend registry which backend serves each fault on this
+// kernel, and refuses (with the reason) what this kernel or this version cannot do: nothing is
+// silently skipped.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/backend.hpp"
 #include "engine/compiled_rules.hpp"
 #include "engine/rule_ids.hpp"
 #include "engine/target.hpp"
@@ -14,18 +15,12 @@
 
 namespace faultline::engine {
 
-// What the kernel offers, as found by the feature probes (kernel/features).
-struct Capabilities {
-  bool cgroup_skb = false;
-  std::string cgroup_skb_reason;
-  bool file_open = false;
-  std::string file_open_reason;
-};
-
 struct RuleEntry {
   Target target;
   fl_hook hook;
+  std::uint32_t sub = 0;
   fl_rule rule;
+  const Backend* backend = nullptr; // attaches the program for `hook`
 };
 
 struct CompiledFault {
@@ -44,12 +39,10 @@ struct CompiledExperiment {
   bool dry_run = false;
 };
 
-// A probability in 0..1 as the kernel compares it: bpf_get_prandom_u32() < threshold.
-std::uint32_t probability_threshold(double probability);
-
 // Ids are taken from `ids`; on error every id taken is given back.
 Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vector<Target>& targets,
-                                   const Capabilities& caps, RuleIdAllocator& ids, std::uint64_t now_ns);
+                                   const BackendRegistry& backends, RuleIdAllocator& ids,
+                                   std::uint64_t now_ns);
 
 // Gives back the ids of a compiled experiment.
 void release_ids(const CompiledExperiment& experiment, RuleIdAllocator& ids);

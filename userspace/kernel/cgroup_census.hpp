@@ -12,9 +12,9 @@
 namespace faultline::kernel {
 
 struct CgroupCensus {
-  bool holds_init = false;   // pid 1 is in the subtree
-  bool holds_self = false;   // this process is in the subtree (it is our cgroup or an ancestor)
-  pid_t kernel_thread = 0;   // a kernel thread found in the subtree (0 = none)
+  bool holds_init = false; // pid 1 is in the subtree
+  bool holds_self = false; // this process is in the subtree (it is our cgroup or an ancestor)
+  pid_t kernel_thread = 0; // a kernel thread found in the subtree (0 = none)
 };
 
 // `path` must be canonical (CgroupFs::resolve's output).

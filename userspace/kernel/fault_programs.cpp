@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -16,7 +17,7 @@ namespace faultline::kernel {
 
 void FaultPrograms::SkelDeleter::operator()(faultline_bpf* skel) const { faultline_bpf__destroy(skel); }
 
-FaultPrograms::FaultPrograms(faultline_bpf* skel, FileBackend backend) : skel_(skel), file_backend_(backend) {
+FaultPrograms::FaultPrograms(faultline_bpf* skel) : skel_(skel) {
   const int n = libbpf_num_possible_cpus();
   ncpus_ = n > 0 ? n : 1;
 }
@@ -25,12 +26,18 @@ Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options) {
   route_libbpf_log();
   faultline_bpf* raw = faultline_bpf__open();
   if (raw == nullptr) return make_error(errno, "cannot open the faultline BPF object");
-  FaultPrograms programs(raw, options.file_backend);
+  FaultPrograms programs(raw);
   auto* skel = programs.skel_.get();
-  // Only the backend this kernel supports is loaded: an unsupported program would fail the
-  // whole load.
-  bpf_program__set_autoload(skel->progs.fl_lsm_file_open, options.file_backend == FileBackend::lsm);
-  bpf_program__set_autoload(skel->progs.fl_fmod_file_open, options.file_backend == FileBackend::fmod_ret);
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, skel->obj) {
+    const std::string name = bpf_program__name(prog);
+    const bool wanted =
+        std::find(options.programs.begin(), options.programs.end(), name) != options.programs.end();
+    bpf_program__set_autoload(prog, wanted);
+  }
+  for (const auto& name : options.programs)
+    if (bpf_object__find_program_by_name(skel->obj, name.c_str()) == nullptr)
+      return make_error(ENOENT, "the faultline BPF object has no program {}", name);
   skel->rodata->fl_event_rate_per_cpu = options.events_per_sec_per_cpu;
   if (int err = faultline_bpf__load(skel); err != 0)
     return make_error(err,
@@ -62,16 +69,12 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
   return link;
 }
 
-Result<Link> FaultPrograms::attach_file_open() {
-  bpf_program* prog = nullptr;
-  switch (file_backend_) {
-  case FileBackend::lsm: prog = skel_->progs.fl_lsm_file_open; break;
-  case FileBackend::fmod_ret: prog = skel_->progs.fl_fmod_file_open; break;
-  case FileBackend::none:
-    return make_error(EOPNOTSUPP, "file faults were not loaded: this kernel has no usable backend");
-  }
+Result<Link> FaultPrograms::attach_global(const std::string& program) {
+  bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
+  if (prog == nullptr || !bpf_program__autoload(prog))
+    return make_error(EOPNOTSUPP, "program {} was not loaded: this kernel has no backend for it", program);
   Link link(bpf_program__attach(prog));
-  if (!link) return make_error(errno, "cannot attach {}", bpf_program__name(prog));
+  if (!link) return make_error(errno, "cannot attach {}", program);
   return link;
 }
 

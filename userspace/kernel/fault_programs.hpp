@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "engine/compiled_rules.hpp"
@@ -20,7 +21,9 @@ struct bpf_map;
 namespace faultline::kernel {
 
 struct LoadOptions {
-  FileBackend file_backend = FileBackend::none; // none: file programs are not loaded at all
+  // The programs to load (the backends this kernel supports choose them); every other program
+  // of the object is left out, since one the kernel cannot verify would fail the whole load.
+  std::vector<std::string> programs = {"fl_skb_egress", "fl_skb_ingress"};
   std::uint32_t events_per_sec_per_cpu = 2000;
 };
 
@@ -35,8 +38,8 @@ public:
   // Attaches the packet program for `hook` (egress or ingress) to a target cgroup. The kernel
   // then runs it only for sockets in that cgroup's subtree; the link detaches when dropped.
   Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook);
-  // Attaches the file-open program of the chosen backend (global hook; rules scope it).
-  Result<Link> attach_file_open();
+  // Attaches a loaded program at its own hook (LSM, fmod_ret...; global, rules scope it).
+  Result<Link> attach_global(const std::string& program);
 
   // Makes `rules` the live table in one generation flip. Rule ids new to the table start with
   // fresh counters; ids already live keep theirs (another experiment's apply must not reset them).
@@ -51,7 +54,7 @@ public:
   int events_map_fd() const;
 
 private:
-  explicit FaultPrograms(faultline_bpf* skel, FileBackend backend);
+  explicit FaultPrograms(faultline_bpf* skel);
   Result<fl_config> read_config() const;
   Status write_config(const fl_config& config);
   // Batched map operations: one syscall per map however many rules a policy has.
@@ -65,7 +68,6 @@ private:
     void operator()(faultline_bpf* skel) const;
   };
   std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
-  FileBackend file_backend_ = FileBackend::none;
   int ncpus_ = 1;
   std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over
   std::vector<fl_rule_key> live_keys_; // keys of the live generation; the maps are ours alone

@@ -140,13 +140,4 @@ const FeatureStatus& Features::status(Feature feature) {
   return *slot;
 }
 
-FileBackendChoice choose_file_backend(Features& features) {
-  const auto& lsm = features.status(Feature::lsm);
-  if (lsm.supported) return {FileBackend::lsm, "BPF-LSM: " + lsm.detail};
-  const auto& fmod = features.status(Feature::fmod_ret_security);
-  if (fmod.supported) return {FileBackend::fmod_ret, "fmod_ret on security_file_open: " + fmod.detail};
-  return {FileBackend::none, fmt::format("file faults need BPF-LSM ({}) or fmod_ret on security_* ({})",
-                                         lsm.detail, fmod.detail)};
-}
-
 } // namespace faultline::kernel

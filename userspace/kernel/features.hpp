@@ -60,12 +60,4 @@ private:
   std::array<std::optional<FeatureStatus>, static_cast<size_t>(Feature::count_)> cache_;
 };
 
-// File faults have two kernel backends with the same semantics; LSM is preferred.
-enum class FileBackend { none, lsm, fmod_ret };
-struct FileBackendChoice {
-  FileBackend backend = FileBackend::none;
-  std::string reason; // why this one, or why none
-};
-FileBackendChoice choose_file_backend(Features& features);
-
 } // namespace faultline::kernel

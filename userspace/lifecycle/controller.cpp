@@ -63,7 +63,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   // The blast-radius guard: before anything is compiled, attached or armed.
   if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
 
-  auto compiled = engine::compile(policy, *selected, host_.capabilities(), ids_, host_.now_ns());
+  auto compiled = engine::compile(policy, *selected, host_.backends(), ids_, host_.now_ns());
   if (!compiled) return compiled.error();
 
   Live live{policy, std::move(*compiled), {}, wall_ms()};
@@ -78,11 +78,12 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     return e;
   };
   for (const auto& entry : live.compiled.entries) {
-    const AttachKey key{entry.hook == FL_HOOK_FILE_OPEN ? 0 : entry.target.cgroup_id, entry.hook};
+    const bool global = entry.backend->scope() == engine::AttachScope::global;
+    const AttachKey key{global ? 0 : entry.target.cgroup_id, entry.hook};
     if (std::find(live.attachments.begin(), live.attachments.end(), key) != live.attachments.end()) continue;
     auto it = attachments_.find(key);
     if (it == attachments_.end()) {
-      auto attached = host_.attach(entry.target, entry.hook);
+      auto attached = host_.attach(*entry.backend, entry.target, entry.hook);
       if (!attached) return undo(attached.error());
       it = attachments_.emplace(key, Shared{std::move(*attached), 0}).first;
       fresh.push_back(key);

@@ -32,11 +32,14 @@ struct TargetFacts {
 class Host {
 public:
   virtual ~Host() = default;
-  virtual engine::Capabilities capabilities() = 0;
+  // The fault backends and whether this kernel can run each (from the feature probes).
+  virtual const engine::BackendRegistry& backends() = 0;
   virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
   virtual Result<TargetFacts> inspect(const engine::Target& target) = 0;
-  // Packet hooks attach per target cgroup; the file hook is global (target is ignored).
-  virtual Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) = 0;
+  // Attaches `backend`'s program for `hook`: to `target` for per-target backends, once for the
+  // host for global ones (target ignored).
+  virtual Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend,
+                                                     const engine::Target& target, fl_hook hook) = 0;
   virtual Status apply(const engine::CompiledRules& rules) = 0;
   virtual Status disarm() = 0;
   virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;

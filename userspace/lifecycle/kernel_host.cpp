@@ -4,6 +4,7 @@
 #include <ctime>
 #include <string>
 
+#include "backends/kernel_backend.hpp"
 #include "kernel/cgroup_census.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -34,17 +35,13 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   auto features = std::make_unique<kernel::Features>(std::make_unique<kernel::KernelFeatureProbe>());
   auto cgroups = kernel::CgroupFs::discover();
   if (!cgroups) return cgroups.error();
-  const auto file = kernel::choose_file_backend(*features);
-  engine::Capabilities caps;
-  const auto& skb = features->status(kernel::Feature::cgroup_skb);
-  caps.cgroup_skb = skb.supported;
-  caps.cgroup_skb_reason = skb.detail;
-  caps.file_open = file.backend != kernel::FileBackend::none;
-  caps.file_open_reason = file.reason;
-  auto programs = kernel::FaultPrograms::load({file.backend});
+  auto backends = backends::probe_backends(*features);
+  kernel::LoadOptions load;
+  load.programs = backends::programs_to_load(backends);
+  auto programs = kernel::FaultPrograms::load(load);
   if (!programs) return programs.error();
   return std::unique_ptr<KernelHost>(
-      new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(caps)));
+      new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends)));
 }
 
 Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec& target) {
@@ -68,15 +65,15 @@ Result<TargetFacts> KernelHost::inspect(const engine::Target& target) {
   return facts;
 }
 
-Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Target& target, fl_hook hook) {
+Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& backend,
+                                                       const engine::Target& target, fl_hook hook) {
   if (detached_for_tests()) {
     log::warn("FAULTLINE_TEST_DETACHED=1: not attaching hook {} (tests must fail)", static_cast<int>(hook));
     return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
   }
-  Result<kernel::Link> link =
-      hook == FL_HOOK_FILE_OPEN
-          ? programs_.attach_file_open()
-          : programs_.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
+  const auto* kb = backends::find_backend(backend.name());
+  if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
+  auto link = kb->attach(programs_, target, hook);
   if (!link) return link.error();
   return std::unique_ptr<Attachment>(std::make_unique<LinkAttachment>(std::move(*link)));
 }

@@ -15,10 +15,11 @@ public:
   // Probes the kernel, loads the programs it supports (disarmed, empty table).
   static Result<std::unique_ptr<KernelHost>> create();
 
-  engine::Capabilities capabilities() override { return caps_; }
+  const engine::BackendRegistry& backends() override { return backends_; }
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
   Result<TargetFacts> inspect(const engine::Target& target) override;
-  Result<std::unique_ptr<Attachment>> attach(const engine::Target& target, fl_hook hook) override;
+  Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend, const engine::Target& target,
+                                             fl_hook hook) override;
   Status apply(const engine::CompiledRules& rules) override { return programs_.apply(rules); }
   Status disarm() override { return programs_.disarm(); }
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }
@@ -29,15 +30,15 @@ public:
 
 private:
   KernelHost(std::unique_ptr<kernel::Features> features, const kernel::CgroupFs& cgroups,
-             kernel::FaultPrograms programs, engine::Capabilities caps)
+             kernel::FaultPrograms programs, engine::BackendRegistry backends)
       : features_(std::move(features)), cgroups_(cgroups), resolver_(cgroups), programs_(std::move(programs)),
-        caps_(std::move(caps)) {}
+        backends_(std::move(backends)) {}
 
   std::unique_ptr<kernel::Features> features_;
   kernel::CgroupFs cgroups_;
   kernel::TargetResolver resolver_;
   kernel::FaultPrograms programs_;
-  engine::Capabilities caps_;
+  engine::BackendRegistry backends_;
 };
 
 } // namespace faultline::lifecycle

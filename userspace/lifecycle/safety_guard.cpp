@@ -33,12 +33,13 @@ Status SafetyGuard::check_protected(const policy::Policy& policy, const engine::
     auto found = host_.resolve({policy::TargetSpec::Kind::cgroup, entry, {}});
     if (!found) continue; // a protected cgroup that does not exist cannot be hit
     for (const auto& p : *found) {
-      const bool hit = p.cgroup_id == target.cgroup_id || engine::is_ancestor(target, p) ||
-                       engine::is_ancestor(p, target);
+      const bool hit =
+          p.cgroup_id == target.cgroup_id || engine::is_ancestor(target, p) || engine::is_ancestor(p, target);
       if (hit)
-        return refuse(policy, target,
-                      "cgroup " + target.path + " is, contains or lies inside " + p.path +
-                          ", which faultlined's config protects (protectedCgroups); no policy can override that");
+        return refuse(
+            policy, target,
+            "cgroup " + target.path + " is, contains or lies inside " + p.path +
+                ", which faultlined's config protects (protectedCgroups); no policy can override that");
     }
   }
   return {};
@@ -46,7 +47,8 @@ Status SafetyGuard::check_protected(const policy::Policy& policy, const engine::
 
 Status SafetyGuard::check_host_wide(const policy::Policy& policy, const engine::Target& target) {
   auto facts = host_.inspect(target);
-  if (!facts) return refuse(policy, target, "cannot inspect cgroup " + target.path + ": " + facts.error().message);
+  if (!facts)
+    return refuse(policy, target, "cannot inspect cgroup " + target.path + ": " + facts.error().message);
   std::string why;
   if (facts->root)
     why = "is the root cgroup: a fault there reaches every process on the host";

@@ -2,26 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "backends/kernel_backend.hpp"
+
 namespace faultline::observe {
 namespace {
 
-struct Family {
-  std::string name;
-  bool supported;
-  std::string detail;
-};
-
-std::vector<Family> families(kernel::Features& features) {
-  const auto& skb = features.status(kernel::Feature::cgroup_skb);
-  const auto file = kernel::choose_file_backend(features);
-  return {
-      {"network (loss, blackhole)", skb.supported,
-       skb.supported ? "cgroup_skb, scoped to the target cgroup" : skb.detail},
-      {"network (delay, rate, corrupt, duplicate)", false, "not supported by this faultline release"},
-      {"file (open errors)", file.backend != kernel::FileBackend::none, file.reason},
-      {"syscall, process, resource", false, "not supported by this faultline release"},
-  };
-}
+// Families no backend of this release serves yet: listed so doctor says so rather than
+// leaving them out.
+constexpr const char* kUnserved[] = {"syscall", "process", "resource"};
 
 } // namespace
 
@@ -31,10 +19,18 @@ nlohmann::json doctor_json(kernel::Features& features) {
     const auto& st = features.status(f);
     feats[std::string(kernel::feature_name(f))] = {{"supported", st.supported}, {"detail", st.detail}};
   }
-  nlohmann::json fams = nlohmann::json::array();
-  for (const auto& fam : families(features))
-    fams.push_back({{"family", fam.name}, {"supported", fam.supported}, {"detail", fam.detail}});
-  return {{"features", feats}, {"families", fams}};
+  nlohmann::json list = nlohmann::json::array();
+  const auto registry = backends::probe_backends(features);
+  for (const auto& e : registry.entries())
+    list.push_back({{"backend", e.backend->name()},
+                    {"family", e.backend->family()},
+                    {"summary", e.backend->summary()},
+                    {"available", e.availability.available},
+                    {"detail", e.availability.reason}});
+  nlohmann::json unserved = nlohmann::json::array();
+  for (const char* family : kUnserved)
+    unserved.push_back(family);
+  return {{"features", feats}, {"backends", list}, {"unsupportedFamilies", unserved}};
 }
 
 std::string doctor_text(kernel::Features& features) {
@@ -44,10 +40,15 @@ std::string doctor_text(kernel::Features& features) {
     out +=
         fmt::format("  {:<18} {:<4} {}\n", kernel::feature_name(f), st.supported ? "yes" : "no", st.detail);
   }
-  out += "fault families:\n";
-  for (const auto& fam : families(features))
-    out += fmt::format("  {:<42} {:<4} {}\n", fam.name, fam.supported ? "yes" : "no", fam.detail);
-  return out;
+  out += "fault backends (in order of preference):\n";
+  const auto registry = backends::probe_backends(features);
+  for (const auto& e : registry.entries())
+    out += fmt::format("  {:<18} {:<8} {:<4} {}\n    {}\n", e.backend->name(), e.backend->family(),
+                       e.availability.available ? "yes" : "no", e.backend->summary(), e.availability.reason);
+  out += "not supported by this faultline release:";
+  for (const char* family : kUnserved)
+    out += std::string(" ") + family;
+  return out + "\n";
 }
 
 } // namespace faultline::observe

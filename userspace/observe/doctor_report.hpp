@@ -1,4 +1,5 @@
-// `faultline doctor`: what this kernel supports, per feature and per fault family, and why not.
+// `faultline doctor`: what this kernel supports, per feature and per fault backend (the
+// registry), and why not.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,0 +1,55 @@
+#include <algorithm>
+
+#include "backends/file_open.hpp"
+#include "backends/kernel_backend.hpp"
+#include "backends/net_cgroup_skb.hpp"
+
+namespace faultline::backends {
+
+const std::vector<const KernelBackend*>& all_backends() {
+  // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
+  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &file_lsm(), &file_fmod_ret()};
+  return kAll;
+}
+
+const KernelBackend* find_backend(std::string_view name) {
+  for (const auto* b : all_backends())
+    if (b->name() == name) return b;
+  return nullptr;
+}
+
+engine::BackendRegistry probe_backends(kernel::Features& features) {
+  engine::BackendRegistry registry;
+  std::vector<std::pair<fl_hook, std::string_view>> served; // hook -> backend serving it
+  for (const auto* b : all_backends()) {
+    engine::Availability a = b->probe(features);
+    if (a.available) {
+      const auto hooks = b->hooks();
+      auto first = std::find_if(served.begin(), served.end(), [&](const auto& s) {
+        return std::find(hooks.begin(), hooks.end(), s.first) != hooks.end();
+      });
+      if (first != served.end()) {
+        a = {false, "supported here, but " + std::string(first->second) + " is preferred for the same faults"};
+      } else {
+        for (auto h : hooks)
+          served.emplace_back(h, b->name());
+      }
+    }
+    registry.add(*b, std::move(a));
+  }
+  return registry;
+}
+
+std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry) {
+  std::vector<std::string> out;
+  for (const auto& e : registry.entries()) {
+    if (!e.availability.available) continue;
+    const auto* b = find_backend(e.backend->name());
+    if (b == nullptr) continue;
+    for (auto& p : b->programs())
+      out.push_back(std::move(p));
+  }
+  return out;
+}
+
+} // namespace faultline::backends

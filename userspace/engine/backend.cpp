@@ -1,0 +1,52 @@
+#include "engine/backend.hpp"
+
+#include <cmath>
+
+namespace faultline::engine {
+
+void BackendRegistry::add(const Backend& backend, Availability availability) {
+  entries_.push_back({&backend, std::move(availability)});
+}
+
+const Backend* BackendRegistry::find(std::string_view name) const {
+  for (const auto& e : entries_)
+    if (e.backend->name() == name) return e.backend;
+  return nullptr;
+}
+
+Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const {
+  const std::string family = policy::family_name(fault.spec);
+  std::string reasons;
+  for (const auto& e : entries_) {
+    if (e.backend->family() != family) continue;
+    std::string why;
+    if (auto cannot = e.backend->cannot_express(fault))
+      why = *cannot;
+    else if (!e.availability.available)
+      why = "this kernel cannot run it: " + e.availability.reason;
+    else
+      return e.backend;
+    reasons += (reasons.empty() ? "" : "; ") + std::string(e.backend->name()) + ": " + why;
+  }
+  if (reasons.empty()) return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
+  return make_error(EOPNOTSUPP, "no backend can inject it here ({})", reasons);
+}
+
+std::uint32_t probability_threshold(double probability) {
+  if (!(probability > 0.0)) return 0; // also NaN: never
+  if (probability >= 1.0) return FL_PROB_ALWAYS;
+  return static_cast<std::uint32_t>(std::floor(probability * 4294967296.0));
+}
+
+fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, const BuildContext& ctx) {
+  fl_trigger out{};
+  out.start_ns = ctx.start_ns + t.start_ns;
+  out.deadline_ns = ctx.deadline_ns;
+  out.probability = probability_threshold(probability.value_or(t.probability.value_or(1.0)));
+  out.every = t.every;
+  out.after = t.after;
+  out.times = t.times;
+  return out;
+}
+
+} // namespace faultline::engine

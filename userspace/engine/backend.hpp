@@ -1,0 +1,77 @@
+// Fault backends as a registry. A backend turns one kind of fault into rules for the hooks it
+// owns; the engine asks the registry which backend serves a fault and never names one itself.
+// This side is pure (no kernel): each backend's kernel side (probe, programs, attach) lives next
+// to it in userspace/backends/, and the registry is built there in one place.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faultline/abi.h"
+#include "policy/policy.hpp"
+#include "util/result.hpp"
+
+namespace faultline::engine {
+
+// One rule of a fault for one hook (and sub-key). The compiler assigns rule ids and flags.
+struct HookRule {
+  fl_hook hook;
+  std::uint32_t sub = 0;
+  fl_rule rule{};
+};
+
+// Where the backend's programs attach: to each target cgroup, or once for the whole host (the
+// rules then scope them by cgroup ancestry).
+enum class AttachScope { per_target, global };
+
+struct BuildContext {
+  std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC of the experiment's start
+  std::uint64_t deadline_ns = 0; // inside every rule
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;    // "net.cgroup_skb"
+  virtual std::string_view family() const = 0;  // the policy family it serves: "network"
+  virtual std::string_view summary() const = 0; // one line for `faultline doctor`
+  virtual AttachScope scope() const = 0;
+  virtual std::vector<fl_hook> hooks() const = 0; // the hooks its rules use
+  // nullopt when the backend can express this fault; else what it cannot do, for the refusal.
+  virtual std::optional<std::string> cannot_express(const policy::Fault& fault) const = 0;
+  // Only called when cannot_express() is nullopt.
+  virtual std::vector<HookRule> compile(const policy::Fault& fault, const BuildContext& ctx) const = 0;
+};
+
+struct Availability {
+  bool available = false;
+  std::string reason; // why not (what to change), or how it was confirmed
+};
+
+class BackendRegistry {
+public:
+  struct Entry {
+    const Backend* backend;
+    Availability availability;
+  };
+
+  // Registration order is preference order.
+  void add(const Backend& backend, Availability availability);
+  const std::vector<Entry>& entries() const { return entries_; }
+  const Backend* find(std::string_view name) const;
+  // The first available backend of the fault's family that can express it; else EOPNOTSUPP
+  // with every candidate's reason.
+  Result<const Backend*> choose(const policy::Fault& fault) const;
+
+private:
+  std::vector<Entry> entries_;
+};
+
+// Rule-building pieces every backend shares.
+std::uint32_t probability_threshold(double probability); // bpf_get_prandom_u32() < threshold
+fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, const BuildContext& ctx);
+
+} // namespace faultline::engine
