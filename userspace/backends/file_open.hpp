@@ -12,7 +12,8 @@ namespace faultline::backends {
 
 class FileOpenBackend final : public KernelBackend {
 public:
-  FileOpenBackend(std::string_view name, std::string_view summary, kernel::Feature feature, std::string program)
+  FileOpenBackend(std::string_view name, std::string_view summary, kernel::Feature feature,
+                  std::string program)
       : name_(name), summary_(summary), feature_(feature), program_(std::move(program)) {}
 
   std::string_view name() const override { return name_; }
@@ -28,7 +29,8 @@ public:
     return std::nullopt;
   }
 
-  std::vector<engine::HookRule> compile(const policy::Fault& fault, const engine::BuildContext& ctx) const override {
+  std::vector<engine::HookRule> compile(const policy::Fault& fault,
+                                        const engine::BuildContext& ctx) const override {
     const auto& ff = std::get<policy::FileFault>(fault.spec);
     fl_rule r{};
     r.effect.action = FL_ACT_ERRNO;
@@ -49,7 +51,8 @@ public:
     return {st.supported, st.detail};
   }
   std::vector<std::string> programs() const override { return {program_}; }
-  Result<kernel::Link> attach(kernel::FaultPrograms& programs, const engine::Target&, fl_hook) const override {
+  Result<kernel::Link> attach(kernel::FaultPrograms& programs, const engine::Target&,
+                              fl_hook) const override {
     return programs.attach_global(program_);
   }
 

@@ -33,7 +33,8 @@ public:
     return std::nullopt;
   }
 
-  std::vector<engine::HookRule> compile(const policy::Fault& fault, const engine::BuildContext& ctx) const override {
+  std::vector<engine::HookRule> compile(const policy::Fault& fault,
+                                        const engine::BuildContext& ctx) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
     fl_rule r{};
     r.effect.action = FL_ACT_DROP;
@@ -54,8 +55,9 @@ public:
 
   engine::Availability probe(kernel::Features& features) const override {
     const auto& skb = features.status(kernel::Feature::cgroup_skb);
-    return {skb.supported, skb.supported ? "cgroup_skb: " + skb.detail
-                                         : "this kernel cannot scope packet faults to a cgroup: " + skb.detail};
+    return {skb.supported, skb.supported
+                               ? "cgroup_skb: " + skb.detail
+                               : "this kernel cannot scope packet faults to a cgroup: " + skb.detail};
   }
   std::vector<std::string> programs() const override { return {"fl_skb_egress", "fl_skb_ingress"}; }
   Result<kernel::Link> attach(kernel::FaultPrograms& programs, const engine::Target& target,

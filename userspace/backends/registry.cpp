@@ -29,7 +29,8 @@ engine::BackendRegistry probe_backends(kernel::Features& features) {
         return std::find(hooks.begin(), hooks.end(), s.first) != hooks.end();
       });
       if (first != served.end()) {
-        a = {false, "supported here, but " + std::string(first->second) + " is preferred for the same faults"};
+        a = {false,
+             "supported here, but " + std::string(first->second) + " is preferred for the same faults"};
       } else {
         for (auto h : hooks)
           served.emplace_back(h, b->name());

@@ -28,7 +28,8 @@ Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const
       return e.backend;
     reasons += (reasons.empty() ? "" : "; ") + std::string(e.backend->name()) + ": " + why;
   }
-  if (reasons.empty()) return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
+  if (reasons.empty())
+    return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
   return make_error(EOPNOTSUPP, "no backend can inject it here ({})", reasons);
 }
 
@@ -38,7 +39,8 @@ std::uint32_t probability_threshold(double probability) {
   return static_cast<std::uint32_t>(std::floor(probability * 4294967296.0));
 }
 
-fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, const BuildContext& ctx) {
+fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability,
+                        const BuildContext& ctx) {
   fl_trigger out{};
   out.start_ns = ctx.start_ns + t.start_ns;
   out.deadline_ns = ctx.deadline_ns;

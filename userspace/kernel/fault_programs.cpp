@@ -227,4 +227,9 @@ Result<std::uint64_t> FaultPrograms::global_stat(fl_global_stat which) const {
 
 int FaultPrograms::events_map_fd() const { return bpf_map__fd(skel_->maps.fl_events); }
 
+int FaultPrograms::program_fd(const std::string& program) const {
+  const bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
+  return prog == nullptr ? -1 : bpf_program__fd(prog);
+}
+
 } // namespace faultline::kernel

@@ -52,6 +52,8 @@ public:
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) const;
   Result<std::uint64_t> global_stat(fl_global_stat which) const;
   int events_map_fd() const;
+  // The fd of a loaded program, for BPF_PROG_TEST_RUN in tests and benchmarks; -1 if not loaded.
+  int program_fd(const std::string& program) const;
 
 private:
   explicit FaultPrograms(faultline_bpf* skel);
