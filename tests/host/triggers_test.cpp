@@ -71,8 +71,8 @@ protected:
     std::vector<std::uint8_t> pkt = udp_packet();
     std::vector<int> dropped;
     for (int i = 1; i <= events; ++i) {
-      LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt.data(), .data_size_in = static_cast<__u32>(pkt.size()),
-                  .repeat = 1);
+      LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt.data(),
+                  .data_size_in = static_cast<__u32>(pkt.size()), .repeat = 1);
       EXPECT_EQ(bpf_prog_test_run_opts(fd_, &opts), 0) << std::strerror(errno);
       if (opts.retval == 0) dropped.push_back(i);
     }

@@ -1,5 +1,7 @@
 #include "kernel/cgroup.hpp"
 
+#include "kernel/cgroup_level.hpp"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -88,8 +90,12 @@ Result<CgroupInfo> CgroupFs::resolve(std::string_view path) const {
   if (::statfs(absolute.c_str(), &fs) != 0) return make_error(errno, "cannot statfs {}", absolute);
   if (fs.f_type != CGROUP2_SUPER_MAGIC)
     return make_error(EINVAL, "{} is not a cgroup v2 directory (it is on no cgroup2 filesystem)", absolute);
-  auto level = level_of(absolute);
+  auto level = level_of(absolute); // also checks the path lies under our mount
   if (!level) return level.error();
+  // The kernel's count wins: inside a cgroup namespace the path under-counts.
+  auto kernel_level = kernel_cgroup_level(absolute);
+  if (!kernel_level) return kernel_level.error();
+  if (*kernel_level) *level = **kernel_level;
   if (*level >= 32)
     return make_error(EINVAL, "cgroup {} is {} levels deep; faultline targets at most 31", absolute, *level);
   auto id = cgroup_id_of(absolute);
