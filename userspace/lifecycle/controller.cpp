@@ -92,23 +92,28 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     live.attachments.push_back(key);
   }
 
+  // The "started" record is on disk before any of its rules can fire: after a crash the journal
+  // never misses an experiment that may have injected.
   const std::string name = policy.name;
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : live.compiled.targets)
+    targets.push_back(t.path);
+  nlohmann::json detail = {
+      {"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}};
+  if (policy.safety.allow_host_wide) detail["allowHostWide"] = true; // the opt-in is on record
+  if (journal_ != nullptr)
+    if (auto st = journal_->record_durable("started", name, detail); !st)
+      return undo(make_error(st.error().code, "experiment {} not started: {}", name, st.error().message));
   live_.emplace(name, std::move(live));
   if (auto st = apply_live_locked(); !st) {
     Live failed = std::move(live_.at(name));
     live_.erase(name);
     live = std::move(failed);
+    journal("failed", name, {{"reason", st.error().describe()}});
     return undo(st.error());
   }
   finished_.erase(name);
   const Live& l = live_.at(name);
-  nlohmann::json targets = nlohmann::json::array();
-  for (const auto& t : l.compiled.targets)
-    targets.push_back(t.path);
-  nlohmann::json detail = {
-      {"file", policy.file}, {"targets", targets}, {"durationMs", policy.duration_ns / 1000000}};
-  if (policy.safety.allow_host_wide) detail["allowHostWide"] = true; // the opt-in is on record
-  journal("started", name, detail);
   log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
   return view_locked(l, "running", "");
 }
