@@ -69,10 +69,13 @@ round() {
   local label=$1 out=""
   for who in target control; do
     port=$((port + 1))
-    ip netns exec fl-demo-b "$UDP" recv 192.0.2.2 $port 1000 >"$WORK/rx" &
+    ip netns exec fl-demo-b "$UDP" recv 192.0.2.2 $port >"$WORK/rx" &
     local rx=$!
-    for _ in $(seq 50); do grep -q ready "$WORK/rx" 2>/dev/null && break; sleep 0.1; done
+    # Readiness is waited for (up to 60 s on a busy machine), never slept for.
+    for _ in $(seq 600); do grep -q ready "$WORK/rx" 2>/dev/null && break; sleep 0.1; done
     sh -c "echo \$\$ > $CG/$who/cgroup.procs && exec ip netns exec fl-demo-a $UDP send 192.0.2.2 $port $N" >/dev/null
+    # The receiver counts until this end marker, sent from outside the faulted cgroup.
+    ip netns exec fl-demo-a "$UDP" end 192.0.2.2 $port >/dev/null
     wait $rx
     local got
     got=$(awk '/received/ {print $2}' "$WORK/rx")
@@ -86,7 +89,7 @@ echo
 echo "== network: policies/udp-loss.yaml (30% egress UDP loss) on cgroup faultline-demo/target"
 "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
 DAEMON=$!
-for _ in $(seq 100); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
 printf '%-8s  %-36s  %s\n' "" "target" "control (sibling cgroup)"
 PROBLEMS=()
 expect_all() { # label: both workloads must have lost nothing

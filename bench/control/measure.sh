@@ -27,7 +27,7 @@ stats() {
 echo "{\"kind\":\"env\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc)}"
 "$FLD" --socket "$SOCK" --journal "$W/journal.jsonl" 2>/dev/null &
 DAEMON=$!
-for _ in $(seq 100); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
 
 for rules in 1 1000; do
   iters=$([ $rules = 1 ] && echo 200 || echo 10)

@@ -10,7 +10,7 @@ setup_cgroups
 "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
 DAEMON=$!
 CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
-for _ in $(seq 100); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
 check "socket is root-only (0600)" [ "$(stat -c %a "$SOCK")" = 600 ]
 check "health answers over the Unix socket" bash -c "curl -sf --unix-socket $SOCK http://x/v1/health | grep -q ok"
 

@@ -49,16 +49,27 @@ check() { # description, command...
   if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILURES=$((FAILURES + 1)); fi
 }
 
-# Starts a receiver in NS_B on PORT; its count lands in $WORK/rx-PORT when traffic stops.
-start_receiver() {
-  local port=$1
-  ip netns exec "$NS_B" "$UDP" recv $ADDR_B "$port" 1500 >"$WORK/rx-$port" &
-  for _ in $(seq 50); do grep -q ready "$WORK/rx-$port" 2>/dev/null && return 0; sleep 0.1; done
+# Readiness is waited for, never slept for: every wait polls for its condition and gives up
+# only after a bound generous enough for a loaded machine running a TCG guest.
+wait_for() { # tenths-of-a-second command...
+  local n=$1; shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
   return 1
 }
-received() { # port: waits for the receiver and prints its count
-  for _ in $(seq 100); do grep -q received "$WORK/rx-$1" 2>/dev/null && break; sleep 0.1; done
+# Starts a receiver in NS_B on PORT; it counts until `received` sends the end marker.
+start_receiver() {
+  local port=$1
+  ip netns exec "$NS_B" "$UDP" recv $ADDR_B "$port" >"$WORK/rx-$port" 2>&1 &
+  wait_for 600 grep -q ready "$WORK/rx-$port"
+}
+received() { # port: ends the count with the end marker (sent from here, outside every faulted
+             # cgroup, so no fault can drop it) and prints what the receiver got
+  ip netns exec "$NS_A" "$UDP" end $ADDR_B "$1" >/dev/null
+  wait_for 1300 grep -q 'received\|no end marker' "$WORK/rx-$1"
   awk '/received/ {print $2}' "$WORK/rx-$1"
+}
+wait_for_daemon() { # socket: until the API answers
+  wait_for 600 "$FL" --socket "$1" list >/dev/null 2>&1
 }
 # Sends COUNT datagrams to PORT from a process in CGROUP (joined before entering the netns).
 send_from() { # cgroup port count

@@ -11,7 +11,7 @@ CLEANUP_HOOKS+=("rmdir $CG/a/b 2>/dev/null; rmdir $CG/a 2>/dev/null")
 "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
 DAEMON=$!
 CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
-for _ in $(seq 600); do "$FL" --socket "$SOCK" list >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
 
 policy() { # name loss target...
   local name=$1 loss=$2; shift 2

@@ -1,7 +1,11 @@
 // A measured UDP workload for tests, the demo and benchmarks, used only inside network
 // namespaces the caller made:
-//   fl_udp send ADDR PORT COUNT        prints "sent N"   (sendto() calls that succeeded)
-//   fl_udp recv ADDR PORT QUIET_MS     prints "received N" after QUIET_MS without traffic
+//   fl_udp send ADDR PORT COUNT    prints "sent N" (sendto() calls that succeeded)
+//   fl_udp recv ADDR PORT          prints "ready", then "received N" once the end marker came
+//                                  (fails after 120 s without one: never a wrong count)
+//   fl_udp end ADDR PORT           sends the end marker; run it outside the faulted cgroup
+// The receiver never stops on silence before the marker, so a sender that starts late on a
+// busy machine is still counted in full.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -10,17 +14,22 @@
 
 int main(int argc, char** argv) {
   using namespace faultline::testing;
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: fl_udp send ADDR PORT COUNT | fl_udp recv ADDR PORT QUIET_MS\n");
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (argc < 4 || (mode == "send" && argc != 5) || (mode != "send" && argc != 4)) {
+    std::fprintf(stderr,
+                 "usage: fl_udp send ADDR PORT COUNT | fl_udp recv ADDR PORT | fl_udp end ADDR PORT\n");
     return 2;
   }
-  const std::string mode = argv[1];
   const auto port = static_cast<std::uint16_t>(std::atoi(argv[3]));
-  const int n = std::atoi(argv[4]);
   if (mode == "send") {
-    const long sent = send_datagrams(argv[2], port, n);
+    const long sent = send_datagrams(argv[2], port, std::atoi(argv[4]));
     std::printf("sent %ld\n", sent);
     return sent < 0 ? 1 : 0;
+  }
+  if (mode == "end") {
+    auto st = send_end_marker(argv[2], port);
+    if (!st) std::fprintf(stderr, "%s\n", st.error().describe().c_str());
+    return st ? 0 : 1;
   }
   if (mode == "recv") {
     auto fd = open_receiver(argv[2], port);
@@ -30,7 +39,12 @@ int main(int argc, char** argv) {
     }
     std::printf("ready\n");
     std::fflush(stdout);
-    std::printf("received %ld\n", drain_datagrams(fd->get(), n));
+    auto got = count_until_end(fd->get(), 300, 120000);
+    if (!got) {
+      std::fprintf(stderr, "%s\n", got.error().describe().c_str());
+      return 1;
+    }
+    std::printf("received %ld\n", *got);
     return 0;
   }
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());

@@ -33,13 +33,13 @@ protected:
 
 TEST_F(JournalTest, CorruptLinesAreSkippedNotFatal) {
   std::ofstream(path_) << "{\"event\":\"started\",\"name\":\"alive\"}\n"
-                       << "{\"event\":\"started\",\"name\":42}\n"       // name not a string
-                       << "[1,2,3]\n"                                    // not an object
-                       << "{\"event\":7,\"name\":\"x\"}\n"               // event not a string
-                       << "garbage {\n"                                  // not JSON
+                       << "{\"event\":\"started\",\"name\":42}\n" // name not a string
+                       << "[1,2,3]\n"                             // not an object
+                       << "{\"event\":7,\"name\":\"x\"}\n"        // event not a string
+                       << "garbage {\n"                           // not JSON
                        << "{\"event\":\"started\",\"name\":\"done\"}\n"
                        << "{\"event\":\"stopped\",\"name\":\"done\"}\n"
-                       << "{\"event\":\"start";                          // torn last line
+                       << "{\"event\":\"start"; // torn last line
   auto journal = Journal::open(path_);
   ASSERT_TRUE(journal) << journal.error().describe();
   EXPECT_EQ((*journal)->recover_interrupted(), std::vector<std::string>{"alive"});
