@@ -12,6 +12,34 @@ DAEMON=$!
 CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
 wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
 check "socket is root-only (0600)" [ "$(stat -c %a "$SOCK")" = 600 ]
+# The socket's directory: an existing one keeps its mode; one the daemon creates is 0750.
+mkdir -p "$WORK/existing" && chmod 755 "$WORK/existing"
+"$FLD" --socket "$WORK/existing/fl.sock" --journal "$WORK/journal2.jsonl" 2>"$WORK/daemon2.log" &
+D2=$!
+CLEANUP_HOOKS+=("kill -9 $D2 2>/dev/null")
+wait_for_daemon "$WORK/existing/fl.sock"
+check "an existing socket directory keeps its mode (0755)" [ "$(stat -c %a "$WORK/existing")" = 755 ]
+kill -TERM $D2; wait $D2
+"$FLD" --socket "$WORK/made/here/fl.sock" --journal "$WORK/journal3.jsonl" 2>"$WORK/daemon3.log" &
+D3=$!
+CLEANUP_HOOKS+=("kill -9 $D3 2>/dev/null")
+wait_for_daemon "$WORK/made/here/fl.sock"
+check "a socket directory the daemon creates is 0750" [ "$(stat -c %a "$WORK/made/here")" = 750 ]
+check "its socket is 0600" [ "$(stat -c %a "$WORK/made/here/fl.sock")" = 600 ]
+kill -TERM $D3; wait $D3
+# Limits: a body over 1 MiB is refused with 413; a client that sends nothing is cut off (408).
+head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$WORK/big"
+check "a 2 MiB body gets 413" [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" --data-binary @"$WORK/big" http://x/v1/experiments)" = 413 ]
+python3 - "$SOCK" >"$WORK/silent.out" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+t = time.time()
+s.settimeout(60)
+data = s.recv(64)
+print(f"{time.time() - t:.1f} {data[:12].decode()}")
+PY
+check "a silent client gets 408 within the 5 s request timeout ($(cat "$WORK/silent.out"))" awk '$2 == "HTTP/1.1" && $1 < 15 {ok=1} END {exit !ok}' "$WORK/silent.out"
 check "health answers over the Unix socket" bash -c "curl -sf --unix-socket $SOCK http://x/v1/health | grep -q ok"
 
 cat >"$WORK/loss.yaml" <<POLICY
@@ -69,4 +97,5 @@ check "SIGTERM shuts the daemon down cleanly" [ $? = 0 ]
 check "the socket is removed" [ ! -e "$SOCK" ]
 check "no faultline program stays attached" no_faultline_programs
 check "the journal recorded start and stop" bash -c "grep -q '\"event\":\"started\"' $WORK/journal.jsonl && grep -q '\"event\":\"stopped\"' $WORK/journal.jsonl"
+check "the journal records who asked for each change (uid 0, a pid)" bash -c "grep '\"event\":\"request\"' $WORK/journal.jsonl | grep '\"method\":\"POST\"' | grep -q '\"caller\":{\"pid\":[1-9][0-9]*,\"uid\":0}'"
 finish

@@ -2,6 +2,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 namespace faultline::cli {
 
 Result<nlohmann::json> DaemonClient::call(const std::string& method, const std::string& path,
@@ -10,12 +15,24 @@ Result<nlohmann::json> DaemonClient::call(const std::string& method, const std::
   client.set_address_family(AF_UNIX);
   client.set_read_timeout(30, 0);
   httplib::Result res{nullptr, httplib::Error::Unknown};
-  if (method == "GET")
-    res = client.Get(path);
-  else if (method == "DELETE")
-    res = client.Delete(path);
-  else
-    res = client.Post(path, body.dump(), "application/json");
+  // A connect that fails while the socket exists (a burst filled the daemon's backlog: EAGAIN)
+  // is retried with backoff for up to ~5 s. Only connects: a request that was sent is never
+  // sent twice.
+  auto delay = std::chrono::milliseconds(5);
+  for (auto waited = std::chrono::milliseconds(0);;
+       waited += delay, delay = std::min(delay * 2, std::chrono::milliseconds(500))) {
+    if (method == "GET")
+      res = client.Get(path);
+    else if (method == "DELETE")
+      res = client.Delete(path);
+    else
+      res = client.Post(path, body.dump(), "application/json");
+    std::error_code ec;
+    if (res || res.error() != httplib::Error::Connection || waited >= std::chrono::seconds(5) ||
+        !std::filesystem::exists(socket_path_, ec))
+      break;
+    std::this_thread::sleep_for(delay);
+  }
   if (!res)
     return make_error(ECONNREFUSED, "cannot reach faultlined at {} ({}); is it running? (sudo faultlined)",
                       socket_path_, httplib::to_string(res.error()));

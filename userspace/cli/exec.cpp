@@ -1,15 +1,18 @@
 #include "cli/exec.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
+#include "cli/exec_cgroups.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/kernel_host.hpp"
 #include "policy/parser.hpp"
@@ -19,11 +22,29 @@ namespace faultline::cli {
 namespace {
 
 constexpr int kFaultlineFailed = 125;
-volatile sig_atomic_t g_forward_signal = 0;
+// Each of these, sent to faultline, ends the command and removes its cgroup. SIGPIPE included:
+// `faultline exec ... | head -1` must not leave the command running when the reader goes away.
+constexpr int kEndingSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+volatile sig_atomic_t g_ending_signal = 0;
 
-void remember_signal(int sig) { g_forward_signal = sig; }
+void remember_signal(int sig) { g_ending_signal = sig; }
 
-[[noreturn]] void exec_child(const std::string& cgroup, const std::vector<std::string>& command) {
+// Installed before fork, so no signal can slip between the fork and the handler.
+void install_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = remember_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : kEndingSignals)
+    ::sigaction(sig, &sa, nullptr);
+}
+
+[[noreturn]] void exec_child(const std::string& cgroup, const std::vector<std::string>& command,
+                             pid_t parent) {
+  for (int sig : kEndingSignals)
+    ::signal(sig, SIG_DFL);
+  // A SIGKILLed faultline must not leave its command running; checked after setting it, in
+  // case the parent died before.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(kFaultlineFailed);
   // Join the cgroup before exec, so every file and socket CMD opens is in scope.
   if (!kernel::move_to_cgroup(cgroup, ::getpid())) _exit(kFaultlineFailed);
   std::vector<char*> argv;
@@ -42,10 +63,25 @@ int exit_status_of(int status) {
   return kFaultlineFailed;
 }
 
+// SIGTERM, two seconds to finish, then SIGKILL; returns the command's wait status.
+int end_child(pid_t child) {
+  int status = 0;
+  ::kill(child, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(child, &status, WNOHANG) == child) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(child, SIGKILL);
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 } // namespace
 
 int run_exec(const ExecOptions& options) {
   if (options.quiet && std::getenv("FAULTLINE_LOG") == nullptr) log::set_level(log::Level::warn);
+  install_handlers();
   auto policy = policy::load_policy_file(options.policy_path);
   if (!policy) {
     log::error("{}", policy.error().describe());
@@ -56,8 +92,13 @@ int run_exec(const ExecOptions& options) {
     log::error("{}", host.error().describe());
     return kFaultlineFailed;
   }
-  auto cgroup = kernel::ScopedCgroup::create(
-      fmt::format("{}/faultline-exec-{}", (*host)->cgroups().mount_point(), ::getpid()));
+  auto parent = exec_parent((*host)->cgroups());
+  if (!parent) {
+    log::error("{}", parent.error().describe());
+    return kFaultlineFailed;
+  }
+  sweep_stale_exec_cgroups(*parent);
+  auto cgroup = kernel::ScopedCgroup::create(fmt::format("{}/run-{}", *parent, ::getpid()));
   if (!cgroup) {
     log::error("{}", cgroup.error().describe());
     return kFaultlineFailed;
@@ -67,6 +108,7 @@ int run_exec(const ExecOptions& options) {
   policy->selection = {};
 
   int status = 0;
+  int ended_by = 0;
   {
     lifecycle::Controller controller(**host);
     auto started = controller.start(*policy);
@@ -74,17 +116,14 @@ int run_exec(const ExecOptions& options) {
       log::error("{}", started.error().describe());
       return kFaultlineFailed;
     }
+    const pid_t self = ::getpid();
     const pid_t child = ::fork();
     if (child < 0) {
       log::error("fork: {}", std::strerror(errno));
       return kFaultlineFailed;
     }
-    if (child == 0) exec_child(cgroup->path(), options.command);
+    if (child == 0) exec_child(cgroup->path(), options.command, self);
 
-    struct sigaction sa {};
-    sa.sa_handler = remember_signal;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
     while (true) {
       const pid_t done = ::waitpid(child, &status, WNOHANG);
       if (done == child) break;
@@ -92,21 +131,24 @@ int run_exec(const ExecOptions& options) {
         status = kFaultlineFailed << 8;
         break;
       }
-      if (g_forward_signal != 0) {
-        ::kill(child, g_forward_signal);
-        g_forward_signal = 0;
+      if (g_ending_signal != 0) {
+        ended_by = g_ending_signal;
+        status = end_child(child);
+        break;
       }
       controller.expire(); // the kernel enforces the deadline; this retires the experiment
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    auto report = controller.stop(policy->name, "command exited");
+    auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)
+                                                         : std::string("command exited"));
     if (report) {
+      // stderr may be a closed pipe by now: the handler turned SIGPIPE into EPIPE, ignored here.
       if (!options.quiet) std::fputs(observe::to_text(*report).c_str(), stderr);
       if (!options.report_path.empty())
         std::ofstream(options.report_path) << observe::to_json(*report).dump(2) << "\n";
     }
-  } // the controller detaches every program before the cgroup is removed
-  return exit_status_of(status);
+  } // the controller detaches every program; then ~ScopedCgroup kills what is left and removes it
+  return ended_by != 0 ? 128 + ended_by : exit_status_of(status);
 }
 
 } // namespace faultline::cli

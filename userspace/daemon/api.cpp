@@ -38,7 +38,19 @@ ApiResponse Api::apply(const std::string& body) {
   return {201, observe::to_json(*view)};
 }
 
-ApiResponse Api::handle(const std::string& method, const std::string& path, const std::string& body) {
+ApiResponse Api::handle(const std::string& method, const std::string& path, const std::string& body,
+                        const Caller& caller) {
+  ApiResponse r = route(method, path, body);
+  if (journal_ != nullptr && method != "GET")
+    journal_->record("request", r.body.is_object() ? r.body.value("name", "") : "",
+                     {{"caller", {{"uid", caller.uid}, {"pid", caller.pid}}},
+                      {"method", method},
+                      {"path", path},
+                      {"status", r.status}});
+  return r;
+}
+
+ApiResponse Api::route(const std::string& method, const std::string& path, const std::string& body) {
   static const std::string kPrefix = "/v1/experiments/";
   if (path == "/v1/health" && method == "GET") return {200, {{"status", "ok"}}};
   if (path == "/v1/doctor" && method == "GET") return {200, doctor_()};

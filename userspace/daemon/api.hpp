@@ -17,7 +17,9 @@
 #include <functional>
 #include <string>
 
+#include "daemon/http.hpp"
 #include "lifecycle/controller.hpp"
+#include "lifecycle/journal.hpp"
 
 namespace faultline::daemon {
 
@@ -28,14 +30,20 @@ struct ApiResponse {
 
 class Api {
 public:
-  Api(lifecycle::Controller& controller, std::function<nlohmann::json()> doctor)
-      : controller_(controller), doctor_(std::move(doctor)) {}
-  ApiResponse handle(const std::string& method, const std::string& path, const std::string& body);
+  // Every change (apply, stop, stop-all) is journaled with who asked (SO_PEERCRED) when a
+  // journal is given.
+  Api(lifecycle::Controller& controller, std::function<nlohmann::json()> doctor,
+      lifecycle::Journal* journal = nullptr)
+      : controller_(controller), doctor_(std::move(doctor)), journal_(journal) {}
+  ApiResponse handle(const std::string& method, const std::string& path, const std::string& body,
+                     const Caller& caller = {});
 
 private:
+  ApiResponse route(const std::string& method, const std::string& path, const std::string& body);
   ApiResponse apply(const std::string& body);
   lifecycle::Controller& controller_;
   std::function<nlohmann::json()> doctor_;
+  lifecycle::Journal* journal_;
 };
 
 int http_status_for(const Error& error);

@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     lifecycle::Controller controller(**host, journal->get());
-    daemon::Api api(controller, [&] { return observe::doctor_json((*host)->features()); });
+    daemon::Api api(
+        controller, [&] { return observe::doctor_json((*host)->features()); }, journal->get());
     std::atomic<bool> stop{false};
     std::thread signal_thread([&] {
       int sig = 0;

@@ -1,76 +1,104 @@
 #include "daemon/server.hpp"
 
-#include <httplib.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
+#include <vector>
 
+#include "daemon/unix_socket.hpp"
 #include "util/log.hpp"
 
 namespace faultline::daemon {
 namespace {
 
-bool socket_is_live(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
-  const bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return live;
+// Accepted connections waiting for a worker.
+class ConnectionQueue {
+public:
+  void push(kernel::UniqueFd fd) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(fd));
+    }
+    cv_.notify_one();
+  }
+  // Blocks until a connection or close(); an invalid fd means: stop.
+  kernel::UniqueFd pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return kernel::UniqueFd();
+    kernel::UniqueFd fd = std::move(queue_.front());
+    queue_.pop_front();
+    return fd;
+  }
+  void close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<kernel::UniqueFd> queue_;
+  bool closed_ = false;
+};
+
+void serve_connection(Api& api, const HttpLimits& limits, int fd) {
+  const Caller caller = peer_of(fd);
+  auto parsed = read_request(fd, limits);
+  if (auto* early = std::get_if<HttpResponse>(&parsed)) {
+    write_response(fd, *early);
+    return;
+  }
+  const auto& req = std::get<HttpRequest>(parsed);
+  const ApiResponse r = api.handle(req.method, req.path, req.body, caller);
+  write_response(fd, {r.status, r.body.dump()});
 }
 
 } // namespace
 
 Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& options,
              std::atomic<bool>& stop) {
-  const std::filesystem::path sock(options.socket_path);
-  std::error_code ec;
-  std::filesystem::create_directories(sock.parent_path(), ec);
-  ::chmod(sock.parent_path().c_str(), 0700);
-  if (socket_is_live(options.socket_path))
-    return make_error(EADDRINUSE, "another faultlined is serving {}", options.socket_path);
-  std::filesystem::remove(sock, ec); // a stale socket from a killed daemon
+  auto listener = listen_unix_socket(options.socket_path);
+  if (!listener) return listener.error();
 
-  httplib::Server server;
-  server.set_address_family(AF_UNIX);
-  auto handler = [&api](const httplib::Request& req, httplib::Response& res) {
-    const ApiResponse r = api.handle(req.method, req.path, req.body);
-    res.status = r.status;
-    res.set_content(r.body.dump(), "application/json");
-  };
-  server.Get(".*", handler);
-  server.Post(".*", handler);
-  server.Delete(".*", handler);
-
-  // Deadlines are enforced in BPF; this retires finished experiments (and their programs) and
-  // notices the stop request.
+  // Deadlines are enforced in BPF; this retires finished experiments (and their programs).
   std::thread ticker([&] {
     while (!stop.load()) {
       controller.expire();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    server.stop();
   });
-  const mode_t old_umask = ::umask(0177); // the socket is created 0600: root only
-  const bool bound = server.bind_to_port(options.socket_path, 80);
-  ::umask(old_umask);
-  if (!bound) {
-    stop.store(true);
-    ticker.join();
-    return make_error(errno, "cannot listen on {}", options.socket_path);
-  }
+  ConnectionQueue queue;
+  std::vector<std::thread> workers;
+  for (int i = 0; i < options.workers; ++i)
+    workers.emplace_back([&] {
+      while (true) {
+        kernel::UniqueFd fd = queue.pop();
+        if (!fd.valid()) return;
+        serve_connection(api, options.limits, fd.get());
+      }
+    });
   log::info("faultlined listening on {}", options.socket_path);
-  server.listen_after_bind();
-  stop.store(true);
+  while (!stop.load()) {
+    pollfd p{listener->get(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue; // wakes up to notice `stop`
+    kernel::UniqueFd conn(::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (conn.valid()) queue.push(std::move(conn));
+  }
+  queue.close();
+  for (auto& w : workers)
+    w.join();
   ticker.join();
-  std::filesystem::remove(sock, ec);
+  ::unlink(options.socket_path.c_str());
   return {};
 }
 
