@@ -53,4 +53,22 @@ check "allowHostWide (as a dry run) is accepted" [ $? = 0 ]
 "$FL" --socket "$SOCK" stop hostwide >/dev/null
 check "the opt-in is journaled" bash -c "grep '\"event\":\"started\"' $WORK/journal.jsonl | grep hostwide | grep -q '\"allowHostWide\":true'"
 kill -TERM $DAEMON; wait $DAEMON
+
+# The operator's limits from faultlined's config: a protected cgroup (and what lies inside it)
+# is refused even with the opt-in; more targets than maxTargets are refused.
+printf 'protectedCgroups: [%s]\nmaxTargets: 1\n' "$CG/target" >"$WORK/faultlined.yaml"
+"$FLD" --config "$WORK/faultlined.yaml" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
+DAEMON=$!
+wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
+policy "$WORK/p.yaml" prot "cgroup: $CG/target/inner" $'  safety: {allowHostWide: true}\n'
+"$FL" --socket "$SOCK" apply -f "$WORK/p.yaml" >/dev/null 2>"$WORK/err"
+check "a cgroup inside a protected one is refused, opt-in or not" grep -q "which faultlined's config protects (protectedCgroups)" "$WORK/err"
+printf 'apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: two}\nspec:\n  duration: 30s\n  targets:\n    - cgroup: %s\n    - cgroup: %s\n  faults:\n    - name: drop\n      network: {loss: 10%%}\n' "$CG/control" "$CG/target/inner" >"$WORK/two.yaml"
+"$FL" --socket "$SOCK" apply -f "$WORK/two.yaml" >/dev/null 2>"$WORK/err"
+check "more targets than maxTargets are refused" grep -q "2 cgroups selected, more than the 1 faultlined allows" "$WORK/err"
+echo 'maxTargets: [1]' >"$WORK/bad.yaml"
+"$FLD" --config "$WORK/bad.yaml" --socket "$WORK/bad.sock" 2>"$WORK/bad.err"
+check "a bad daemon config stops the daemon" [ $? != 0 ]
+check "... naming file:line:col" grep -q "bad.yaml:1:13: maxTargets" "$WORK/bad.err"
+kill -TERM $DAEMON; wait $DAEMON
 finish

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "daemon/api.hpp"
+#include "daemon/config.hpp"
 #include "daemon/server.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/journal.hpp"
@@ -20,11 +21,21 @@ using namespace faultline;
 int main(int argc, char** argv) {
   try {
     CLI::App app{"faultlined: the faultline daemon"};
-    daemon::ServerOptions options;
-    std::string journal_path = "/var/lib/faultline/journal.jsonl";
-    app.add_option("--socket", options.socket_path, "Unix socket of the API")->capture_default_str();
-    app.add_option("--journal", journal_path, "experiment journal (JSON lines)")->capture_default_str();
+    std::string config_path = daemon::kDefaultConfigPath;
+    std::string socket_path;
+    std::string journal_path;
+    app.add_option("--config", config_path, "daemon config (YAML; docs/daemon.md)")->capture_default_str();
+    app.add_option("--socket", socket_path, "Unix socket of the API (overrides the config)");
+    app.add_option("--journal", journal_path, "experiment journal, JSON lines (overrides the config)");
     CLI11_PARSE(app, argc, argv);
+    auto config = daemon::load_daemon_config(config_path, app.count("--config") > 0);
+    if (!config) {
+      log::error("{}", config.error().describe());
+      return 1;
+    }
+    daemon::ServerOptions options;
+    options.socket_path = socket_path.empty() ? config->socket_path : socket_path;
+    if (journal_path.empty()) journal_path = config->journal_path;
     // Signals are taken by a dedicated thread, so every other thread runs with them blocked.
     sigset_t signals;
     sigemptyset(&signals);
@@ -32,7 +43,7 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto journal = lifecycle::Journal::open(journal_path);
+    auto journal = lifecycle::Journal::open(journal_path, config->journal_max_bytes);
     if (!journal) {
       log::error("{}", journal.error().describe());
       return 1;
@@ -46,7 +57,7 @@ int main(int argc, char** argv) {
       log::error("{}", host.error().describe());
       return 1;
     }
-    lifecycle::Controller controller(**host, journal->get());
+    lifecycle::Controller controller(**host, journal->get(), config->safety);
     daemon::Api api(
         controller, [&] { return observe::doctor_json((*host)->features()); }, journal->get());
     std::atomic<bool> stop{false};
