@@ -2,9 +2,10 @@
 # Everything CI checks, from a fresh Debian 12 machine (run as root):
 #   1. install dependencies (apt-get, idempotent)       4. unit + host kernel tests (ctest)
 #   2. release build                                    5. the same tests under ASan + UBSan
-#   3. lint: clang-format, clang-tidy                   6. VM suite on Debian 6.1 and 6.12 kernels
+#   3. lint: clang-format, clang-tidy                   6. the policy parser fuzzed for 60 s
+#                                                       7. VM suite on Debian 6.1 and 6.12 kernels
 # Prints a last line "N passed, N failed" and exits non-zero on any failure.
-# FL_SKIP_VM=1 skips step 6 (quick local loops only; CI never sets it).
+# FL_SKIP_VM=1 skips step 7 (quick local loops only; CI never sets it).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -37,6 +38,7 @@ step "lint (clang-format, clang-tidy)" scripts/lint.sh
 step "unit + host tests" ctest --test-dir build --output-on-failure
 step "build (asan+ubsan)" scripts/build.sh asan && \
   step "unit + host tests (asan+ubsan)" ctest --test-dir build-asan --output-on-failure
+step "fuzz the policy parser (60 s, libFuzzer + ASan + UBSan)" scripts/fuzz.sh 60
 
 if [ "${FL_SKIP_VM:-0}" != 1 ]; then
   rm -f vmtests/out/summary

@@ -119,7 +119,7 @@ TEST(PolicyParser, FileOpsDefaultToOpen) {
 struct BadCase {
   const char* name;
   std::string text;
-  const char* message; // the whole expected error
+  std::string message; // the whole expected error
 };
 
 class PolicyParserRejects : public ::testing::TestWithParam<BadCase> {};
@@ -342,6 +342,90 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"stop_conditions_unknown", with_spec("  duration: 1s\n  stopConditions: []\n"),
                 "bad.yaml:7:3: spec: unknown key 'stopConditions'; valid keys: duration, targets, selection, "
                 "faults, safety, dryRun"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+// Hostile and malformed input: each refused with a clear, short, printable message; none may
+// crash, hang or throw (tests/fuzz/policy_fuzz.cpp keeps looking for more).
+std::string fault_spec(const std::string& fault) {
+  return with_spec("  duration: 1s\n  targets: [{cgroup: a}]\n  faults:\n    - name: f\n" + fault);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Hostile, PolicyParserRejects,
+    ::testing::Values(
+        BadCase{"truncated_flow", "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: x",
+                "bad.yaml:3:1: invalid YAML: end of map flow not found"},
+        BadCase{"negative_duration", with_spec("  duration: -5s\n"),
+                "bad.yaml:6:13: spec.duration: '-5s' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m"},
+        BadCase{
+            "duration_past_uint64", with_spec("  duration: 99999999999999999999999h\n"),
+            "bad.yaml:6:13: spec.duration: '99999999999999999999999h' is not a duration; write e.g. 250ms, "
+            "30s, 5m, 1h30m"},
+        BadCase{"duration_past_double", with_spec("  duration: 1" + std::string(400, '0') + "s\n"),
+                "bad.yaml:6:13: spec.duration: '1" + std::string(400, '0') +
+                    "s' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m"},
+        BadCase{
+            "nan_loss", fault_spec("      network: {loss: .nan}\n"),
+            "bad.yaml:10:23: spec.faults[0].network.loss: '.nan' is not a percentage; write e.g. 5% or 0.5%"},
+        BadCase{"inf_loss", fault_spec("      network: {loss: .inf%}\n"),
+                "bad.yaml:10:23: spec.faults[0].network.loss: '.inf%' is not a percentage; write e.g. 5% or "
+                "0.5%"},
+        BadCase{"size_past_uint64", fault_spec("      resource: {memory: 99999999999999999999999Gi}\n"),
+                "bad.yaml:10:26: spec.faults[0].resource.memory: '99999999999999999999999Gi' is not a size; "
+                "write e.g. 256Mi, 1Gi, 500M"},
+        BadCase{"rate_past_uint64", fault_spec("      network: {rate: 99999999999999999999999gbit}\n"),
+                "bad.yaml:10:23: spec.faults[0].network.rate: '99999999999999999999999gbit' is not a rate; "
+                "write e.g. 1mbit, 500kbit, 10mbps"},
+        BadCase{
+            "deep_flow_nesting",
+            with_spec("  duration: 1s\n  targets: " + std::string(5000, '[') + std::string(5000, ']') + "\n"),
+            "bad.yaml:7:10012: invalid YAML: nested too deeply (or not text)"},
+        BadCase{
+            "nul_byte",
+            std::string("apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: \"de\\0mo\"\n"),
+            "bad.yaml:4:9: metadata.name: 'de\\x00mo' holds a control character or invalid UTF-8 at byte 2"},
+        BadCase{
+            "invalid_utf8",
+            std::string("apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: d\xc3\x28mo\n"),
+            "bad.yaml:4:9: metadata.name: 'd\\xc3(mo' holds a control character or invalid UTF-8 at byte 1"},
+        BadCase{"huge_string",
+                "apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: " + std::string(10000, 'a') +
+                    "\n",
+                "bad.yaml:4:9: metadata.name: a value of 10000 bytes "
+                "('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'); "
+                "values are at most 1024 bytes"},
+        BadCase{"over_a_mebibyte", std::string(2 << 20, '#'),
+                "bad.yaml: 2097152 bytes; a policy is at most 1048576 bytes"},
+        BadCase{"empty_file", "",
+                "bad.yaml:1:1: expected a faultline/v1 Experiment (a YAML map with apiVersion, kind, "
+                "metadata, spec)"},
+        BadCase{"second_document", with_spec("  duration: 1s\n---\napiVersion: faultline/v1\n"),
+                "bad.yaml:6:3: spec: missing required key 'targets'"},
+        BadCase{"spec_is_a_list",
+                "apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: demo\nspec: []\n",
+                "bad.yaml:5:7: spec: expected a map, found a list"},
+        BadCase{"duration_is_a_map", with_spec("  duration: {a: 1}\n"),
+                "bad.yaml:6:13: spec.duration: expected a value, found a map"},
+        BadCase{"every_negative", fault_spec("      network: {loss: 1%}\n      trigger: {every: -1}\n"),
+                "bad.yaml:11:24: spec.faults[0].trigger.every: '-1' is not a whole number in 0..1000000000"},
+        BadCase{"times_too_big",
+                fault_spec("      network: {loss: 1%}\n      trigger: {times: 1000000001}\n"),
+                "bad.yaml:11:24: spec.faults[0].trigger.times: '1000000001' is not a whole number in "
+                "0..1000000000"},
+        BadCase{"pid_too_big", with_spec("  duration: 1s\n  targets: [{pid: 99999999999}]\n"),
+                "bad.yaml:7:19: spec.targets[0].pid: '99999999999' is not a whole number in 0..4194304"},
+        BadCase{"tab_indent", "apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n\tname: demo\n",
+                "bad.yaml:4:6: invalid YAML: illegal map value"},
+        BadCase{"alias_bomb",
+                "apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: demo\n  labels:\n"
+                "    a: &a [x, x, x, x, x, x, x, x]\n    b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                "    c: [*b, *b, *b, *b, *b, *b, *b, *b]\n",
+                "bad.yaml:6:8: metadata.labels.a: expected a value, found a list"},
+        BadCase{
+            "selection_rounds_to_zero",
+            with_spec(
+                "  duration: 1s\n  targets: [{cgroup: a}]\n  selection: {mode: percent, value: 0.001%}\n"),
+            "bad.yaml:8:37: spec.selection.value: must be more than 0%"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 } // namespace

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>

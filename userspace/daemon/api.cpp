@@ -25,11 +25,17 @@ int http_status_for(const Error& error) {
 }
 
 ApiResponse Api::apply(const std::string& body) {
+  static const char* kShape =
+      "expected a JSON object {\"policy\": \"<policy YAML>\", \"file\": \"name.yaml\"}";
   auto request = nlohmann::json::parse(body, nullptr, false);
   if (request.is_discarded() || !request.is_object() || !request.contains("policy") ||
       !request["policy"].is_string())
-    return error_response(400,
-                          "expected a JSON object {\"policy\": \"<policy YAML>\", \"file\": \"name.yaml\"}");
+    return error_response(400, kShape);
+  for (const auto& [key, value] : request.items())
+    if (key != "policy" && key != "file")
+      return error_response(400, std::string("unknown field '") + key + "'; " + kShape);
+  if (request.contains("file") && !request["file"].is_string())
+    return error_response(400, std::string("\"file\" must be a string; ") + kShape);
   const std::string file = request.value("file", "policy.yaml");
   auto policy = policy::parse_policy(request["policy"].get<std::string>(), file);
   if (!policy) return from_error(policy.error());

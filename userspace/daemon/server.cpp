@@ -84,7 +84,13 @@ Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& o
       while (true) {
         kernel::UniqueFd fd = queue.pop();
         if (!fd.valid()) return;
-        serve_connection(api, options.limits, fd.get());
+        try {
+          serve_connection(api, options.limits, fd.get());
+        } catch (const std::exception& e) {
+          // One bad request must never take a worker (or the daemon) down.
+          log::error("request failed: {}", e.what());
+          write_response(fd.get(), {500, R"({"error":"internal error"})"});
+        }
       }
     });
   log::info("faultlined listening on {}", options.socket_path);

@@ -15,7 +15,8 @@ Result<sockaddr_un> address_of(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof(addr.sun_path))
-    return make_error(ENAMETOOLONG, "socket path {} is longer than {} bytes", path, sizeof(addr.sun_path) - 1);
+    return make_error(ENAMETOOLONG, "socket path {} is longer than {} bytes", path,
+                      sizeof(addr.sun_path) - 1);
   path.copy(addr.sun_path, path.size());
   return addr;
 }

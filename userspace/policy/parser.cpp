@@ -15,6 +15,7 @@ namespace faultline::policy {
 namespace {
 
 constexpr std::uint64_t kMaxDurationNs = 24ull * 3600 * 1000000000; // experiments are bounded
+constexpr std::size_t kMaxPolicyBytes = 1 << 20;                    // the API's body limit too
 
 void check_name(const Field& f, const std::string& what) {
   static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
@@ -323,11 +324,16 @@ const char* family_name(const FaultSpec& spec) {
 }
 
 Result<Policy> parse_policy(std::string_view text, const std::string& file_name) {
+  if (text.size() > kMaxPolicyBytes)
+    return make_error(0, "{}: {} bytes; a policy is at most {} bytes", file_name, text.size(),
+                      kMaxPolicyBytes);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return make_error(0, "{}:{}:{}: invalid YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg);
+    // yaml-cpp's depth guard says only "bad file".
+    const std::string what = e.msg == "bad file" ? "nested too deeply (or not text)" : e.msg;
+    return make_error(0, "{}:{}:{}: invalid YAML: {}", file_name, e.mark.line + 1, e.mark.column + 1, what);
   }
   if (!root.IsMap())
     return make_error(0,
@@ -340,6 +346,9 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file_name)
     return Error{0, e.what()};
   } catch (const YAML::Exception& e) {
     return make_error(0, "{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg);
+  } catch (const std::exception& e) {
+    // Nothing in the parser should throw anything else; if it does, it is still a refusal.
+    return make_error(0, "{}: cannot read this policy: {}", file_name, e.what());
   }
 }
 

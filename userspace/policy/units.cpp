@@ -18,9 +18,20 @@ std::optional<std::pair<double, std::string_view>> number_and_unit(std::string_v
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
     ++i;
   if (i == 0) return std::nullopt;
-  const std::string num(text.substr(0, i));
+  const std::string_view num = text.substr(0, i);
   if (num.front() == '.' || num.back() == '.' || num.find('.') != num.rfind('.')) return std::nullopt;
-  return std::pair{std::stod(num), text.substr(i)};
+  // from_chars, not stod: a number too large for a double is a refusal, not an exception.
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), value);
+  if (ec != std::errc() || ptr != num.data() + num.size() || !std::isfinite(value)) return std::nullopt;
+  return std::pair{value, text.substr(i)};
+}
+
+// The only door from double to integer: NaN, infinities, negatives and values past uint64 are
+// refused instead of cast (undefined behaviour).
+std::optional<std::uint64_t> to_uint64(double v) {
+  if (!(v >= 0.0 && v < 18446744073709551616.0)) return std::nullopt;
+  return static_cast<std::uint64_t>(v);
 }
 
 using Unit = std::pair<std::string_view, double>;
@@ -78,8 +89,7 @@ std::optional<std::uint64_t> parse_duration_ns(std::string_view text) {
     total += value * *scale;
     text = rest.substr(unit_len);
   }
-  if (total > 1e19) return std::nullopt;
-  return static_cast<std::uint64_t>(std::llround(total));
+  return to_uint64(std::round(total));
 }
 
 std::optional<double> parse_percent(std::string_view text) {
@@ -94,7 +104,7 @@ std::optional<std::uint64_t> parse_size_bytes(std::string_view text) {
   const auto [v, unit] = *term;
   const auto scale = scale_of(unit, kSizeUnits);
   if (!scale) return std::nullopt;
-  return static_cast<std::uint64_t>(v * *scale);
+  return to_uint64(v * *scale);
 }
 
 std::optional<std::uint64_t> parse_rate_bps(std::string_view text) {
@@ -103,7 +113,7 @@ std::optional<std::uint64_t> parse_rate_bps(std::string_view text) {
   const auto [v, unit] = *term;
   const auto bits = scale_of(unit, kRateUnits);
   if (!bits) return std::nullopt;
-  return static_cast<std::uint64_t>(v * *bits);
+  return to_uint64(v * *bits);
 }
 
 std::optional<Cidr> parse_cidr(std::string_view text) {

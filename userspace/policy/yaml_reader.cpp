@@ -1,5 +1,7 @@
 #include "policy/yaml_reader.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include <set>
@@ -8,6 +10,36 @@
 #include "policy/units.hpp"
 
 namespace faultline::policy {
+namespace {
+
+constexpr std::size_t kMaxScalarBytes = 1024;
+
+// The offset of the first byte that is a control character or not valid UTF-8, if any.
+std::optional<std::size_t> first_unprintable(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return i;
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+// At most `max` bytes of s, with anything unprintable as \xNN.
+std::string printable(const std::string& s, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    out += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+} // namespace
+
 namespace {
 
 std::string with_suggestion(const std::string& word, const std::vector<std::string>& candidates) {
@@ -92,7 +124,15 @@ std::vector<Field> Field::items() const {
 
 std::string Field::str() const {
   if (!node_.IsScalar()) fail(fmt::format("expected a value, found {}", kind_of(node_)));
-  return node_.Scalar();
+  const std::string& s = node_.Scalar();
+  // No policy value is legitimately long or binary; refusing here keeps every later message
+  // short and printable.
+  if (s.size() > kMaxScalarBytes)
+    fail(fmt::format("a value of {} bytes ('{}...'); values are at most {} bytes", s.size(), printable(s, 40),
+                     kMaxScalarBytes));
+  if (auto bad = first_unprintable(s))
+    fail(fmt::format("'{}' holds a control character or invalid UTF-8 at byte {}", printable(s, 60), *bad));
+  return s;
 }
 
 bool Field::boolean() const {
