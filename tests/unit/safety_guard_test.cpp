@@ -1,6 +1,7 @@
 // The blast-radius guard, through the controller against a fake host: each dangerous target is
 // refused with file:line:col and the reason, and the refusal changes nothing (no attach, no
 // apply); allowHostWide lifts the host-wide refusals but never the operator's protected list.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "fake_host.hpp"
@@ -89,9 +90,10 @@ TEST(SafetyGuard, ProtectedCgroupsAreRefusedEvenWithTheOptIn) {
     auto v = c.start(make_policy("    - cgroup: " + path + "\n", "  safety: {allowHostWide: true}\n"));
     ASSERT_FALSE(v) << path;
     EXPECT_EQ(v.error().message,
-              "g.yaml:8:7: target 'cgroup: " + path + "': cgroup " + path +
-                  " is, contains or lies inside /system.slice/sshd.service, which faultlined's "
-                  "config protects (protectedCgroups); no policy can override that");
+              fmt::format("g.yaml:8:7: target 'cgroup: {0}': cgroup {0} is, contains or lies "
+                          "inside /system.slice/sshd.service, which faultlined's config "
+                          "protects (protectedCgroups); no policy can override that",
+                          path));
     expect_nothing_changed(host);
   }
   FakeHost host;

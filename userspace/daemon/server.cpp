@@ -79,6 +79,7 @@ Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& o
   });
   ConnectionQueue queue;
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(options.workers));
   for (int i = 0; i < options.workers; ++i)
     workers.emplace_back([&] {
       while (true) {
