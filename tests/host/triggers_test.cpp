@@ -23,22 +23,26 @@ namespace {
 
 constexpr std::uint32_t kRule = 11;
 
+// Built in aligned structs and copied in: the IP header sits at offset 14 of the buffer.
 std::vector<std::uint8_t> udp_packet() {
-  std::vector<std::uint8_t> pkt(sizeof(ethhdr) + sizeof(iphdr) + sizeof(udphdr) + 8, 0);
-  auto* eth = reinterpret_cast<ethhdr*>(pkt.data());
-  eth->h_proto = htons(ETH_P_IP);
-  auto* ip = reinterpret_cast<iphdr*>(pkt.data() + sizeof(ethhdr));
-  ip->version = 4;
-  ip->ihl = 5;
-  ip->ttl = 64;
-  ip->protocol = IPPROTO_UDP;
-  ip->tot_len = htons(static_cast<std::uint16_t>(pkt.size() - sizeof(ethhdr)));
-  ip->saddr = htonl(0xc0000201); // 192.0.2.1
-  ip->daddr = htonl(0xc0000202); // 192.0.2.2
-  auto* udp = reinterpret_cast<udphdr*>(pkt.data() + sizeof(ethhdr) + sizeof(iphdr));
-  udp->source = htons(40000);
-  udp->dest = htons(9000);
-  udp->len = htons(sizeof(udphdr) + 8);
+  ethhdr eth{};
+  eth.h_proto = htons(ETH_P_IP);
+  iphdr ip{};
+  ip.version = 4;
+  ip.ihl = 5;
+  ip.ttl = 64;
+  ip.protocol = IPPROTO_UDP;
+  udphdr udp{};
+  udp.source = htons(40000);
+  udp.dest = htons(9000);
+  udp.len = htons(sizeof(udphdr) + 8);
+  ip.tot_len = htons(static_cast<std::uint16_t>(sizeof(iphdr) + sizeof(udphdr) + 8));
+  ip.saddr = htonl(0xc0000201); // 192.0.2.1
+  ip.daddr = htonl(0xc0000202); // 192.0.2.2
+  std::vector<std::uint8_t> pkt(sizeof(eth) + sizeof(ip) + sizeof(udp) + 8, 0);
+  std::memcpy(pkt.data(), &eth, sizeof(eth));
+  std::memcpy(pkt.data() + sizeof(eth), &ip, sizeof(ip));
+  std::memcpy(pkt.data() + sizeof(eth) + sizeof(ip), &udp, sizeof(udp));
   return pkt;
 }
 
