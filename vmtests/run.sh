@@ -68,7 +68,21 @@ boot() { # kernel_dir results_dir console_log
     "${qemu[@]}"
     return 0
   fi
-  timeout --signal=KILL "$total_timeout" "${qemu[@]}" </dev/null >"$console" 2>&1
+  # A wedged guest (seen once on 6.1 under TCG: both vCPUs in soft lockup) would otherwise hold
+  # the run until the sum of every case's timeout; stop it as soon as its console says so, and
+  # let the retry below run the cases again.
+  timeout --signal=KILL "$total_timeout" "${qemu[@]}" </dev/null >"$console" 2>&1 &
+  local qpid=$!
+  while kill -0 "$qpid" 2>/dev/null; do
+    if grep -qE 'soft lockup|self-detected stall|Oops|Kernel panic' "$console" 2>/dev/null; then
+      sleep 5 # let the console say a little more for the log
+      kill -KILL "$qpid" 2>/dev/null
+      pkill -KILL -P "$qpid" 2>/dev/null
+      break
+    fi
+    sleep 2
+  done
+  wait "$qpid" 2>/dev/null
 }
 
 for series in "${kernels[@]}"; do
@@ -83,7 +97,7 @@ for series in "${kernels[@]}"; do
     [ $shell = 1 ] && exit 0
     # A guest that oopsed, panicked or never finished is an infrastructure failure (seen under
     # TCG: a rare int3 oops while the kernel patches code), not a test result: retry once.
-    if grep -qE 'Oops|Kernel panic|BUG: |FAULTLINE-INFRA' "$console" || [ ! -f "$results/done" ]; then
+    if grep -qE 'Oops|Kernel panic|BUG: |soft lockup|self-detected stall|FAULTLINE-INFRA' "$console" || [ ! -f "$results/done" ]; then
       echo "!! kernel $series: guest failed before finishing (console: $console)"
       grep -E 'Oops|Kernel panic|BUG: |FAULTLINE-INFRA' "$console" | head -5
       tail -n 20 "$console"
