@@ -1,87 +1,232 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Network faults scoped to a cgroup: cgroup_skb programs attached to each target cgroup, so
- * the kernel itself keeps the blast radius inside the target's subtree. */
+ * the kernel itself keeps the blast radius inside the target's subtree.
+ *
+ * Effects: drop (Bernoulli or Gilbert-Elliott), and shape: delay, jitter and rate by Earliest
+ * Departure Time (skb->tstamp), which fq, the root qdisc of the egress device, honours. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 
-/* The cgroup each attachment was made at, written by userspace right after attaching. With
+/* Egress verdicts: bit 0 = pass, bit 1 = congestion notification. "Drop + CN" makes the drop
+ * silent as on a real link: UDP's sendto() succeeds (the stack swallows the local drop unless
+ * the socket set IP_RECVERR) and TCP retransmits and reduces its window. Plain 0 would fail
+ * the sender's call with EPERM, which no network does. Ingress drops are always silent. */
+#define FL_VERDICT_PASS 1
+#define FL_VERDICT_DROP_CN 2
+#define FL_VERDICT_DROP 0
+
+/* A departure time further out than this is dropped (with CN) instead of queued: a rate far
+ * below the offered load must not pile up an unbounded queue in fq (fq's own horizon is 10 s). */
+#define FL_SHAPE_HORIZON_NS (2ull * 1000000000ull)
+
+/* Per attachment: which cgroup it serves and the per-target state of its rules. With
  * BPF_F_ALLOW_MULTI the kernel runs the program once per attachment on the socket's ancestry
  * (at /a and at /a/b for a socket in /a/b), and cgroup storage is per attachment: each run reads
  * the rules of its own cgroup only, so a rule applies once per packet however targets nest.
- * 0 (not written yet) finds no rules. */
+ * cgroup_id 0 (not written yet) finds no rules. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
 	__type(key, struct bpf_cgroup_storage_key);
-	__type(value, __u64);
+	__type(value, struct fl_attach_state);
 } fl_attach_cgrp SEC(".maps");
 
+/* Per socket: the last departure time given, so jitter never reorders a flow (fq orders each
+ * flow's packets by departure time). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} fl_sk_departure SEC(".maps");
+
 struct fl_pkt {
+	__u8 family; /* FL_FAMILY_*; 0 = not IP */
 	__u8 protocol;
-	__u32 peer_addr; /* network byte order */
 	__u16 peer_port; /* host byte order; 0 when not TCP/UDP */
-	bool is_ipv4;
+	__u32 peer[4];	 /* network byte order */
 };
+
+/* IPv6 extension headers skipped to find the transport header; more is not worth the cost. */
+#define FL_IPV6_EXT_MAX 4
+
+static __always_inline void fl_parse_ipv6(struct __sk_buff *skb, bool egress, struct fl_pkt *p,
+					  __u32 *l4_off, bool *has_ports)
+{
+	struct ipv6hdr ip6;
+	__u32 off = sizeof(ip6);
+	__u8 next;
+
+	if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+		return;
+	p->family = FL_FAMILY_IPV6;
+	__builtin_memcpy(p->peer, egress ? &ip6.daddr : &ip6.saddr, sizeof(p->peer));
+	next = ip6.nexthdr;
+	for (int i = 0; i < FL_IPV6_EXT_MAX; i++) {
+		__u8 ext[2];
+
+		if (next != 0 && next != 43 && next != 44 && next != 60)
+			break; /* hop-by-hop, routing, fragment, destination options */
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
+			return;
+		if (next == 44) {
+			__be16 frag_off;
+
+			if (bpf_skb_load_bytes(skb, off + 2, &frag_off, sizeof(frag_off)))
+				return;
+			if (bpf_ntohs(frag_off) & 0xfff8)
+				*has_ports = false; /* a later fragment: no transport header */
+			off += 8;
+		} else {
+			off += (ext[1] + 1) * 8;
+		}
+		next = ext[0];
+	}
+	p->protocol = next == FL_IPPROTO_ICMPV6 ? FL_IPPROTO_ICMP_ANY : next;
+	*l4_off = off;
+}
 
 /* cgroup_skb data starts at the network header. */
 static __always_inline void fl_parse_pkt(struct __sk_buff *skb, bool egress, struct fl_pkt *p)
 {
-	struct iphdr ip;
+	bool has_ports = true;
+	__u32 l4_off = 0;
 	__u16 ports[2];
 
-	p->is_ipv4 = false;
-	if (skb->protocol != bpf_htons(FL_ETH_P_IP))
+	if (skb->protocol == bpf_htons(FL_ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return;
+		p->family = FL_FAMILY_IPV4;
+		p->protocol = ip.protocol;
+		p->peer[0] = egress ? ip.daddr : ip.saddr;
+		l4_off = ip.ihl * 4;
+		has_ports = !(bpf_ntohs(ip.frag_off) & 0x1fff);
+	} else if (skb->protocol == bpf_htons(FL_ETH_P_IPV6)) {
+		fl_parse_ipv6(skb, egress, p, &l4_off, &has_ports);
+	}
+	if (!p->family || !has_ports ||
+	    (p->protocol != FL_IPPROTO_TCP && p->protocol != FL_IPPROTO_UDP))
 		return;
-	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
-		return;
-	p->is_ipv4 = true;
-	p->protocol = ip.protocol;
-	p->peer_addr = egress ? ip.daddr : ip.saddr;
-	p->peer_port = 0;
-	if (ip.protocol != FL_IPPROTO_TCP && ip.protocol != FL_IPPROTO_UDP)
-		return;
-	if (bpf_skb_load_bytes(skb, ip.ihl * 4, ports, sizeof(ports)))
+	if (bpf_skb_load_bytes(skb, l4_off, ports, sizeof(ports)))
 		return;
 	p->peer_port = bpf_ntohs(egress ? ports[1] : ports[0]);
 }
 
-/* A rule with no filter matches every packet, IPv6 included; a filtered rule only IPv4. */
+/* A rule with no filter matches every packet; a peer filter only its own address family. */
 static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
 {
-	bool filtered = m->protocol || m->peer_mask || m->port_min || m->port_max;
-
-	if (!filtered)
-		return true;
-	if (!p->is_ipv4)
+	if (m->family && m->family != p->family)
 		return false;
 	if (m->protocol && m->protocol != p->protocol)
 		return false;
-	if (m->peer_mask && (p->peer_addr & m->peer_mask) != m->peer_addr)
-		return false;
+	if (m->prefix) {
+		for (int i = 0; i < 4; i++)
+			if ((p->peer[i] & m->mask[i]) != m->peer[i])
+				return false;
+	}
 	if ((m->port_min || m->port_max) &&
 	    (p->peer_port < m->port_min || p->peer_port > m->port_max))
 		return false;
 	return true;
 }
 
+/* The rule's per-target slot, reset when it last served another rule (an earlier policy). */
+static __always_inline struct fl_net_slot *fl_slot_of(struct fl_attach_state *st, __u32 i,
+						      const struct fl_rule *rule)
+{
+	struct fl_net_slot *slot;
+
+	if (i >= FL_RULES_PER_SET)
+		return 0;
+	slot = &st->slots[i];
+	if (slot->rule_id_plus1 != rule->rule_id + 1) {
+		slot->rule_id_plus1 = rule->rule_id + 1;
+		slot->ge_bad = 0;
+		slot->next_ns = 0;
+	}
+	return slot;
+}
+
+/* Gilbert-Elliott: the packet's fate is drawn in the current state, then the state moves
+ * (netem's order), so bursts last 1/r packets on average and gaps 1/p. Races between CPUs on
+ * the one-word state only perturb the chain as a concurrent link would. */
+static __always_inline bool fl_ge_drops(const struct fl_loss_model *m, struct fl_net_slot *slot)
+{
+	bool bad = slot->ge_bad;
+	bool drop = bpf_get_prandom_u32() < (bad ? m->loss_bad : m->loss_good);
+
+	if (bad) {
+		if (bpf_get_prandom_u32() < m->r)
+			slot->ge_bad = 0;
+	} else if (bpf_get_prandom_u32() < m->p) {
+		slot->ge_bad = 1;
+	}
+	return drop;
+}
+
+/* The departure time of a shaped packet: paced by the target's rate clock, then delayed by
+ * delay +- jitter, never earlier than the socket's previous packet (no reordering in a flow).
+ * Returns 0 when the packet would leave beyond the horizon: the caller drops it. */
+static __always_inline __u64 fl_departure(struct __sk_buff *skb, const struct fl_effect *e,
+					  struct fl_net_slot *slot, __u64 now)
+{
+	__u64 delay = e->delay_ns;
+	struct bpf_sock *sk;
+	__u64 *last, t = now;
+
+	/* TCP sets its own departure time (monotonic, near now); anything else there is kept only
+	 * if it is plausible, so a stray timestamp can never push a packet past fq's horizon. */
+	if (skb->tstamp > now && skb->tstamp - now < FL_SHAPE_HORIZON_NS)
+		t = skb->tstamp;
+
+	if (e->rate_bps) {
+		__u64 start = slot->next_ns > now ? slot->next_ns : now;
+
+		if (start - now > FL_SHAPE_HORIZON_NS)
+			return 0;
+		slot->next_ns = start + (__u64)skb->len * 1000000000ull / e->rate_bps;
+		if (start > t)
+			t = start;
+	}
+	if (e->jitter_ns)
+		delay = delay - e->jitter_ns + bpf_get_prandom_u32() % (2 * e->jitter_ns + 1);
+	t += delay;
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk) {
+		last = bpf_sk_storage_get(&fl_sk_departure, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (last) {
+			if (t < *last)
+				t = *last;
+			*last = t;
+		}
+	}
+	return t;
+}
+
 static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 {
 	const struct fl_config *cfg = fl_armed_config();
+	bool egress = hook == FL_HOOK_NET_EGRESS;
+	struct fl_attach_state *st;
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
-	__u64 *attached, cgid, now;
-	bool egress = hook == FL_HOOK_NET_EGRESS;
+	__u64 now;
 
 	if (!cfg)
-		return 1;
-	attached = bpf_get_local_storage(&fl_attach_cgrp, 0);
-	cgid = *attached;
-	set = fl_rules_of(cfg, cgid, hook, 0);
+		return FL_VERDICT_PASS;
+	st = bpf_get_local_storage(&fl_attach_cgrp, 0);
+	set = fl_rules_of(cfg, st->cgroup_id, hook, 0);
 	if (!set)
-		return 1;
+		return FL_VERDICT_PASS;
 	fl_parse_pkt(skb, egress, &pkt);
 	now = bpf_ktime_get_ns();
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
+		struct fl_net_slot *slot;
+		__u64 departure;
 
 		if (i >= set->count)
 			break;
@@ -90,11 +235,25 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
-		if (fl_account_injection(rule, hook, 0, cgid, 0, now, false) &&
-		    rule->effect.action == FL_ACT_DROP)
-			return 0;
+		slot = fl_slot_of(st, i, rule);
+		if (!slot)
+			break;
+		if (rule->effect.action == FL_ACT_DROP) {
+			if (rule->effect.loss.kind == FL_LOSS_GILBERT_ELLIOTT &&
+			    !fl_ge_drops(&rule->effect.loss, slot))
+				continue;
+			if (fl_account_injection(rule, hook, 0, st->cgroup_id, 0, now, false))
+				return egress ? FL_VERDICT_DROP_CN : FL_VERDICT_DROP;
+		} else if (rule->effect.action == FL_ACT_SHAPE && egress) {
+			if (!fl_account_injection(rule, hook, 0, st->cgroup_id, 0, now, false))
+				continue;
+			departure = fl_departure(skb, &rule->effect, slot, now);
+			if (!departure)
+				return FL_VERDICT_DROP_CN;
+			skb->tstamp = departure;
+		}
 	}
-	return 1;
+	return FL_VERDICT_PASS;
 }
 
 SEC("cgroup_skb/egress")

@@ -9,6 +9,9 @@
 #include <bpf/bpf_endian.h>
 
 #define FL_ETH_P_IP 0x0800
+#define FL_ETH_P_IPV6 0x86DD
+#define FL_IPPROTO_ICMP 1
+#define FL_IPPROTO_ICMPV6 58
 #define FL_IPPROTO_TCP 6
 #define FL_IPPROTO_UDP 17
 

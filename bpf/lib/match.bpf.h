@@ -86,6 +86,10 @@ static __always_inline bool fl_trigger_fires(const struct fl_rule *rule, __u64 n
 	}
 	if (now < t->start_ns)
 		return false;
+	/* A probability-only trigger needs no shared state: no atomics on the hot path, so CPUs
+	 * never contend on the rule's cache line. */
+	if (!t->after && t->every <= 1 && !t->times)
+		return t->probability == FL_PROB_ALWAYS || bpf_get_prandom_u32() < t->probability;
 	state = bpf_map_lookup_elem(&fl_trig_state, &id);
 	if (!state)
 		return false;

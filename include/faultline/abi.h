@@ -36,21 +36,33 @@ enum fl_action {
 	FL_ACT_NONE = 0,
 	FL_ACT_DROP = 1,  /* network: drop the packet */
 	FL_ACT_ERRNO = 2, /* file/syscall: fail with one errno of the effect's weighted set */
+	FL_ACT_SHAPE = 3, /* network: delay (EDT departure time) and/or pace the packet */
 };
 
 enum fl_rule_flags {
 	FL_RULE_DRY_RUN = 1u << 0, /* count what would have been injected, inject nothing */
 };
 
-/* Network match; zero fields match anything. Addresses and ports are in network byte order. */
+/* Network match; zero fields match anything. A rule with a peer matches only that peer's
+ * address family: an IPv4 peer leaves IPv6 traffic alone and the reverse. */
 struct fl_net_match {
-	__u8 protocol; /* IPPROTO_*; 0 = any */
-	__u8 pad0[3];
-	__u32 peer_addr; /* IPv4 peer (dst on egress, src on ingress) */
-	__u32 peer_mask; /* 0 = any peer */
-	__u16 port_min;	 /* peer port range, host byte order; 0/0 = any */
+	__u8 protocol; /* IPPROTO_*; 0 = any; FL_IPPROTO_ICMP_ANY matches ICMP and ICMPv6 */
+	__u8 family;   /* FL_FAMILY_*; 0 = both */
+	__u8 prefix;   /* peer prefix length in bits; 0 = any peer */
+	__u8 pad0;
+	__u16 port_min; /* peer port range, host byte order; 0/0 = any */
 	__u16 port_max;
+	__u32 peer[4]; /* peer (dst on egress, src on ingress), network byte order; IPv4 in [0] */
+	__u32 mask[4]; /* the prefix as a mask over peer[] */
 };
+
+enum fl_family {
+	FL_FAMILY_ANY = 0,
+	FL_FAMILY_IPV4 = 4,
+	FL_FAMILY_IPV6 = 6,
+};
+
+#define FL_IPPROTO_ICMP_ANY 1 /* packets carry ICMP (1) or ICMPv6 (58); both compare as 1 */
 
 /* A path prefix matched on component boundaries: "/var/lib/app" matches /var/lib/app and
  * /var/lib/app/x, never /var/lib/application. Userspace strips a trailing '/' (but of "/"). */
@@ -79,14 +91,32 @@ struct fl_errno_choice {
 	__u32 threshold;
 };
 
+/* How a network drop decides, beyond the trigger: Bernoulli (the trigger's probability alone)
+ * or Gilbert-Elliott, a two-state Markov chain held per target (bursty loss, as netem's
+ * "loss gemodel"). Thresholds compare against bpf_get_prandom_u32(). */
+enum fl_loss_kind {
+	FL_LOSS_BERNOULLI = 0,
+	FL_LOSS_GILBERT_ELLIOTT = 1,
+};
+
+struct fl_loss_model {
+	__u32 kind;	 /* enum fl_loss_kind */
+	__u32 p;	 /* good -> bad transition, per packet */
+	__u32 r;	 /* bad -> good transition, per packet */
+	__u32 loss_bad;	 /* loss in the bad state */
+	__u32 loss_good; /* loss in the good state */
+	__u32 pad0;
+};
+
 /* What an injection does, with its parameters. */
 struct fl_effect {
 	__u32 action; /* enum fl_action */
 	__u32 nerr;   /* entries of errs in use (FL_ACT_ERRNO) */
 	struct fl_errno_choice errs[FL_MAX_ERRNOS];
-	__u64 delay_ns;	 /* added latency (shaping effects) */
-	__u64 jitter_ns; /* +- around delay_ns */
-	__u64 rate_bps;	 /* pacing rate, bytes per second */
+	__u64 delay_ns;	 /* added latency (FL_ACT_SHAPE) */
+	__u64 jitter_ns; /* +- around delay_ns, uniform */
+	__u64 rate_bps;	 /* pacing rate, bytes per second; 0 = no pacing */
+	struct fl_loss_model loss;
 };
 
 struct fl_rule {
@@ -98,6 +128,21 @@ struct fl_rule {
 		struct fl_net_match net;
 		struct fl_file_match file;
 	};
+};
+
+/* Per-target state of a network rule, kept in the cgroup storage of the target's attachment
+ * (one per target cgroup and direction): a burst model or a pacing clock belongs to the target,
+ * not to the fault. A slot whose rule_id does not match belongs to an earlier policy: reset. */
+struct fl_net_slot {
+	__u32 rule_id_plus1; /* 0 = unused */
+	__u32 ge_bad;	     /* Gilbert-Elliott: 1 while in the bad state */
+	__u64 next_ns;	     /* pacing: the earliest departure of the next packet */
+};
+
+struct fl_attach_state {
+	__u64 cgroup_id; /* the cgroup this attachment serves; written by userspace at attach */
+	__u64 pad0;
+	struct fl_net_slot slots[FL_RULES_PER_SET];
 };
 
 struct fl_rule_key {

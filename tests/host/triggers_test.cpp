@@ -78,7 +78,7 @@ protected:
       LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt.data(),
                   .data_size_in = static_cast<__u32>(pkt.size()), .repeat = 1);
       EXPECT_EQ(bpf_prog_test_run_opts(fd_, &opts), 0) << std::strerror(errno);
-      if (opts.retval == 0) dropped.push_back(i);
+      if ((opts.retval & 1) == 0) dropped.push_back(i); // 0 or 2 (drop + congestion notification)
     }
     return dropped;
   }

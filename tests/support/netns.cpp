@@ -26,6 +26,8 @@ Result<NetnsPair> NetnsPair::create(const std::string& tag) {
       "ip link add flva netns " + a + " type veth peer name flvb netns " + b,
       "ip -n " + a + " addr add " + kAddrA + "/24 dev flva",
       "ip -n " + b + " addr add " + kAddrB + "/24 dev flvb",
+      "ip -n " + a + " addr add " + kAddr6A + "/64 dev flva nodad",
+      "ip -n " + b + " addr add " + kAddr6B + "/64 dev flvb nodad",
       "ip -n " + a + " link set flva up",
       "ip -n " + b + " link set flvb up",
       "ip -n " + a + " link set lo up",

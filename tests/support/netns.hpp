@@ -24,6 +24,8 @@ public:
   const std::string& ns_b() const { return ns_b_; } // receiver side, 192.0.2.2
   static constexpr const char* kAddrA = "192.0.2.1";
   static constexpr const char* kAddrB = "192.0.2.2";
+  static constexpr const char* kAddr6A = "2001:db8::1"; // documentation prefix, RFC 3849
+  static constexpr const char* kAddr6B = "2001:db8::2";
 
 private:
   NetnsPair(std::string a, std::string b) : ns_a_(std::move(a)), ns_b_(std::move(b)) {}

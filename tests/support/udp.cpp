@@ -13,25 +13,64 @@
 namespace faultline::testing {
 namespace {
 
-sockaddr_in make_addr(const char* addr, std::uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  ::inet_pton(AF_INET, addr, &sa.sin_addr);
-  return sa;
+// IPv4 or IPv6 by the address's form; the family to open the socket with.
+struct Peer {
+  sockaddr_storage sa{};
+  socklen_t len = 0;
+  int family = AF_INET;
+};
+
+Peer make_addr(const char* addr, std::uint16_t port) {
+  Peer p;
+  if (std::strchr(addr, ':') != nullptr) {
+    auto* sa6 = reinterpret_cast<sockaddr_in6*>(&p.sa);
+    sa6->sin6_family = AF_INET6;
+    sa6->sin6_port = htons(port);
+    ::inet_pton(AF_INET6, addr, &sa6->sin6_addr);
+    p.len = sizeof(sockaddr_in6);
+    p.family = AF_INET6;
+  } else {
+    auto* sa4 = reinterpret_cast<sockaddr_in*>(&p.sa);
+    sa4->sin_family = AF_INET;
+    sa4->sin_port = htons(port);
+    ::inet_pton(AF_INET, addr, &sa4->sin_addr);
+    p.len = sizeof(sockaddr_in);
+  }
+  return p;
+}
+
+// Reads what is queued now; data datagrams carry their sequence number in the first 4 bytes.
+// Returns true when the end marker was among them.
+bool read_queued(int fd, std::vector<std::uint32_t>& seqs) {
+  char buf[2048];
+  ssize_t n = 0;
+  bool ended = false;
+  while ((n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+    if (static_cast<size_t>(n) == sizeof(kEndMarker) &&
+        std::memcmp(buf, kEndMarker, sizeof(kEndMarker)) == 0) {
+      ended = true;
+    } else {
+      std::uint32_t seq = 0;
+      std::memcpy(&seq, buf, sizeof(seq));
+      seqs.push_back(seq);
+    }
+  }
+  return ended;
 }
 
 } // namespace
 
 long send_datagrams(const char* addr, std::uint16_t port, int count) {
-  kernel::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const Peer peer = make_addr(addr, port);
+  kernel::UniqueFd fd(::socket(peer.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return -1;
-  const sockaddr_in sa = make_addr(addr, port);
-  const char payload[64] = "faultline";
+  char payload[64] = "";
   long sent = 0;
   for (int i = 0; i < count; ++i) {
-    if (::sendto(fd.get(), payload, sizeof(payload), 0, reinterpret_cast<const sockaddr*>(&sa), sizeof(sa)) ==
-        static_cast<ssize_t>(sizeof(payload)))
+    const auto seq = static_cast<std::uint32_t>(i);
+    std::memcpy(payload, &seq, sizeof(seq));
+    if (::sendto(fd.get(), payload, sizeof(payload), 0, reinterpret_cast<const sockaddr*>(&peer.sa),
+                 peer.len) == static_cast<ssize_t>(sizeof(payload)))
       ++sent;
     // Pace the burst so the receiver's backlog never overflows: only the injector may drop.
     if (i % 64 == 63) std::this_thread::sleep_for(std::chrono::microseconds(500));
@@ -40,40 +79,38 @@ long send_datagrams(const char* addr, std::uint16_t port, int count) {
 }
 
 Result<kernel::UniqueFd> open_receiver(const char* addr, std::uint16_t port) {
-  kernel::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const Peer local = make_addr(addr, port);
+  kernel::UniqueFd fd(::socket(local.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return make_error(errno, "socket");
   const int size = 16 << 20;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-  const sockaddr_in sa = make_addr(addr, port);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof(sa)) != 0)
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&local.sa), local.len) != 0)
     return make_error(errno, "bind {}:{}", addr, port);
   return fd;
 }
 
-long drain_datagrams(int fd, int quiet_ms) {
-  long received = 0;
-  char buf[2048];
+std::vector<std::uint32_t> drain_sequence(int fd, int quiet_ms) {
+  std::vector<std::uint32_t> seqs;
   pollfd p{fd, POLLIN, 0};
-  while (::poll(&p, 1, quiet_ms) > 0) {
-    while (::recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-      ++received;
-  }
-  return received;
+  while (::poll(&p, 1, quiet_ms) > 0)
+    read_queued(fd, seqs);
+  return seqs;
 }
 
+long drain_datagrams(int fd, int quiet_ms) { return static_cast<long>(drain_sequence(fd, quiet_ms).size()); }
+
 Status send_end_marker(const char* addr, std::uint16_t port) {
-  kernel::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const Peer peer = make_addr(addr, port);
+  kernel::UniqueFd fd(::socket(peer.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return make_error(errno, "socket");
-  const sockaddr_in sa = make_addr(addr, port);
-  if (::sendto(fd.get(), kEndMarker, sizeof(kEndMarker), 0, reinterpret_cast<const sockaddr*>(&sa),
-               sizeof(sa)) != static_cast<ssize_t>(sizeof(kEndMarker)))
+  if (::sendto(fd.get(), kEndMarker, sizeof(kEndMarker), 0, reinterpret_cast<const sockaddr*>(&peer.sa),
+               peer.len) != static_cast<ssize_t>(sizeof(kEndMarker)))
     return make_error(errno, "cannot send the end marker to {}:{}", addr, port);
   return {};
 }
 
-Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms) {
-  long received = 0;
-  char buf[2048];
+Result<std::vector<std::uint32_t>> sequence_until_end(int fd, int quiet_ms, int timeout_ms) {
+  std::vector<std::uint32_t> seqs;
   pollfd p{fd, POLLIN, 0};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   bool ended = false;
@@ -81,19 +118,37 @@ Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      return make_error(ETIMEDOUT, "no end marker within {} ms ({} datagrams so far)", timeout_ms, received);
+      return make_error(ETIMEDOUT, "no end marker within {} ms ({} datagrams so far)", timeout_ms,
+                        seqs.size());
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-      if (static_cast<size_t>(n) == sizeof(kEndMarker) &&
-          std::memcmp(buf, kEndMarker, sizeof(kEndMarker)) == 0)
-        ended = true;
-      else
-        ++received;
-    }
+    ended = read_queued(fd, seqs);
   }
   // Datagrams queued on another CPU's backlog may land just after the marker.
-  return received + drain_datagrams(fd, quiet_ms);
+  for (auto seq : drain_sequence(fd, quiet_ms))
+    seqs.push_back(seq);
+  return seqs;
+}
+
+Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms) {
+  auto seqs = sequence_until_end(fd, quiet_ms, timeout_ms);
+  if (!seqs) return seqs.error();
+  return static_cast<long>(seqs->size());
+}
+
+LossRuns loss_runs(std::vector<std::uint32_t> seqs, std::uint32_t sent) {
+  std::vector<bool> got(sent, false);
+  for (auto seq : seqs)
+    if (seq < sent) got[seq] = true;
+  LossRuns runs;
+  bool in_burst = false;
+  for (std::uint32_t i = 0; i < sent; ++i) {
+    if (!got[i]) {
+      ++runs.lost;
+      if (!in_burst) ++runs.bursts;
+    }
+    in_burst = !got[i];
+  }
+  return runs;
 }
 
 } // namespace faultline::testing

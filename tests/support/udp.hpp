@@ -2,15 +2,18 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernel/unique_fd.hpp"
 #include "util/result.hpp"
 
 namespace faultline::testing {
 
+// Addresses are IPv4 ("192.0.2.2") or IPv6 ("2001:db8::2"), told apart by their form.
+
 // Sends `count` datagrams to addr:port from a fresh socket (made by the calling process, so
-// it belongs to that process's cgroup). Returns how many sendto() calls succeeded; datagrams
-// dropped by a cgroup egress program fail with EPERM and are not counted.
+// it belongs to that process's cgroup), each carrying its sequence number 0..count-1 in its
+// first 4 bytes. Returns how many sendto() calls succeeded (faultline's drops are silent: all).
 long send_datagrams(const char* addr, std::uint16_t port, int count);
 
 // A bound UDP socket with a large receive buffer, so the test itself loses nothing.
@@ -19,6 +22,9 @@ Result<kernel::UniqueFd> open_receiver(const char* addr, std::uint16_t port);
 // Counts datagrams until none arrived for `quiet_ms`. Only for a sender that has already
 // finished: a quiet period can pass before a slow sender starts.
 long drain_datagrams(int fd, int quiet_ms = 300);
+
+// The sequence numbers received until `quiet_ms` pass without traffic, in arrival order.
+std::vector<std::uint32_t> drain_sequence(int fd, int quiet_ms = 300);
 
 // The end marker: a datagram with this payload means "the sender is done".
 inline constexpr char kEndMarker[] = "faultline-end";
@@ -30,5 +36,14 @@ Status send_end_marker(const char* addr, std::uint16_t port);
 // without traffic). Never ends on silence before the marker, however late the sender starts;
 // after `timeout_ms` without a marker it fails rather than report a wrong count.
 Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms);
+Result<std::vector<std::uint32_t>> sequence_until_end(int fd, int quiet_ms, int timeout_ms);
+
+// Runs of consecutive losses among sequence numbers 0..sent-1: bursty loss shows as few, long
+// bursts; independent loss as many bursts of about 1 / (1 - loss).
+struct LossRuns {
+  long lost = 0;
+  long bursts = 0;
+};
+LossRuns loss_runs(std::vector<std::uint32_t> seqs, std::uint32_t sent);
 
 } // namespace faultline::testing

@@ -1,11 +1,14 @@
 // A measured UDP workload for tests, the demo and benchmarks, used only inside network
 // namespaces the caller made:
 //   fl_udp send ADDR PORT COUNT    prints "sent N" (sendto() calls that succeeded)
-//   fl_udp recv ADDR PORT          prints "ready", then "received N" once the end marker came
+//   fl_udp recv ADDR PORT          prints "ready", then "received N bursts B" once the end marker
+//                                  came (B = runs of consecutive lost sequence numbers below the
+//                                  highest received)
 //                                  (fails after 120 s without one: never a wrong count)
 //   fl_udp end ADDR PORT           sends the end marker; run it outside the faulted cgroup
 // The receiver never stops on silence before the marker, so a sender that starts late on a
 // busy machine is still counted in full.
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -39,12 +42,16 @@ int main(int argc, char** argv) {
     }
     std::printf("ready\n");
     std::fflush(stdout);
-    auto got = count_until_end(fd->get(), 300, 120000);
+    auto got = sequence_until_end(fd->get(), 300, 120000);
     if (!got) {
       std::fprintf(stderr, "%s\n", got.error().describe().c_str());
       return 1;
     }
-    std::printf("received %ld\n", *got);
+    std::uint32_t highest = 0;
+    for (auto seq : *got)
+      highest = seq + 1 > highest ? seq + 1 : highest;
+    const LossRuns runs = loss_runs(*got, highest);
+    std::printf("received %zu bursts %ld\n", got->size(), runs.bursts);
     return 0;
   }
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());

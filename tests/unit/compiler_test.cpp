@@ -46,8 +46,11 @@ TEST(Compiler, LossBecomesDropRulePerTargetWithDeadline) {
   EXPECT_EQ(r.trigger.deadline_ns, kNow + 10'000'000'000ull);
   EXPECT_EQ(r.trigger.start_ns, kNow);
   EXPECT_EQ(r.net.protocol, 17);
-  EXPECT_EQ(r.net.peer_addr, htonl(0xc0000200));
-  EXPECT_EQ(r.net.peer_mask, htonl(0xffffff00));
+  EXPECT_EQ(r.net.family, FL_FAMILY_IPV4);
+  EXPECT_EQ(r.net.prefix, 24);
+  EXPECT_EQ(r.net.peer[0], htonl(0xc0000200));
+  EXPECT_EQ(r.net.mask[0], htonl(0xffffff00));
+  EXPECT_EQ(r.net.mask[1], 0u) << "an IPv4 rule compares only the first word";
   EXPECT_EQ(r.net.port_min, 9000);
   EXPECT_EQ(r.net.port_max, 9010);
   EXPECT_EQ(exp->entries[1].target.cgroup_id, 222u);
@@ -68,6 +71,61 @@ TEST(Compiler, BlackholeBothDirectionsUsesTwoHooksAndAlwaysFires) {
   EXPECT_EQ(exp->entries[0].rule.trigger.times, 5u);
   EXPECT_NE(exp->entries[0].rule.rule_id, exp->entries[1].rule.rule_id);
   EXPECT_EQ(exp->faults[0].rule_ids.size(), 2u);
+}
+
+TEST(Compiler, DelayJitterRateBecomeOneEgressShapeRule) {
+  RuleIdAllocator ids;
+  auto exp = compile(parse("    - name: slow\n      network: {delay: 20ms, jitter: 5ms, rate: 8mbit, peer: "
+                           "\"2001:db8::/32\"}\n"),
+                     {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  ASSERT_EQ(exp->entries.size(), 1u);
+  const fl_rule& r = exp->entries[0].rule;
+  EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_EGRESS);
+  EXPECT_EQ(r.effect.action, FL_ACT_SHAPE);
+  EXPECT_EQ(r.effect.delay_ns, 20'000'000u);
+  EXPECT_EQ(r.effect.jitter_ns, 5'000'000u);
+  EXPECT_EQ(r.effect.rate_bps, 1'000'000u) << "8 mbit/s is 1,000,000 bytes/s";
+  EXPECT_EQ(r.trigger.probability, FL_PROB_ALWAYS);
+  EXPECT_EQ(r.net.family, FL_FAMILY_IPV6);
+  EXPECT_EQ(r.net.prefix, 32);
+  EXPECT_EQ(r.net.peer[0], htonl(0x20010db8));
+  EXPECT_EQ(r.net.mask[0], 0xffffffffu);
+  EXPECT_EQ(r.net.mask[1], 0u);
+}
+
+TEST(Compiler, GilbertElliottCarriesItsChain) {
+  RuleIdAllocator ids;
+  auto exp =
+      compile(parse("    - name: bursts\n      network: {loss: {model: gilbert-elliott, p: 25%, r: 50%}}\n"),
+              {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  const fl_rule& r = exp->entries[0].rule;
+  EXPECT_EQ(r.effect.action, FL_ACT_DROP);
+  EXPECT_EQ(r.effect.loss.kind, FL_LOSS_GILBERT_ELLIOTT);
+  EXPECT_EQ(r.effect.loss.p, 1073741824u);
+  EXPECT_EQ(r.effect.loss.r, 2147483648u);
+  EXPECT_EQ(r.effect.loss.loss_bad, FL_PROB_ALWAYS);
+  EXPECT_EQ(r.effect.loss.loss_good, 0u);
+  EXPECT_EQ(r.trigger.probability, FL_PROB_ALWAYS) << "the chain decides, not the trigger";
+}
+
+TEST(Compiler, RefusesShapingThatCannotWork) {
+  RuleIdAllocator ids;
+  auto both = compile(parse("    - name: x\n      network: {loss: 5%, delay: 10ms}\n"), kTargets, all_caps(),
+                      ids, kNow);
+  ASSERT_FALSE(both);
+  EXPECT_EQ(
+      both.error().message,
+      "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: loss and delay/rate in one "
+      "fault: write them as two faults on the same target (they apply in order: the drop first))");
+  auto ingress = compile(parse("    - name: x\n      network: {delay: 10ms, direction: ingress}\n"), kTargets,
+                         all_caps(), ids, kNow);
+  ASSERT_FALSE(ingress);
+  EXPECT_NE(ingress.error().message.find("delay and rate shape what the target sends (egress)"),
+            std::string::npos)
+      << ingress.error().message;
+  EXPECT_EQ(ids.in_use(), 0u);
 }
 
 TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
@@ -111,13 +169,13 @@ TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
 
 TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   RuleIdAllocator ids;
-  auto delay =
-      compile(parse("    - name: slow\n      network: {delay: 100ms}\n"), kTargets, all_caps(), ids, kNow);
-  ASSERT_FALSE(delay);
-  EXPECT_EQ(
-      delay.error().message,
-      "p.yaml:9:7: fault 'slow': no backend can inject it here (net.cgroup_skb: delay, rate, corrupt and "
-      "duplicate are not supported by this faultline release; loss and blackhole are)");
+  auto corrupt =
+      compile(parse("    - name: flip\n      network: {corrupt: 1%}\n"), kTargets, all_caps(), ids, kNow);
+  ASSERT_FALSE(corrupt);
+  EXPECT_EQ(corrupt.error().message,
+            "p.yaml:9:7: fault 'flip': no backend can inject it here (net.cgroup_skb: corrupt and duplicate "
+            "need a tc program, which this faultline release does not have yet; loss, blackhole, delay, "
+            "jitter and rate are supported)");
   auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);

@@ -82,13 +82,14 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
   EXPECT_EQ(file.error().message,
             "no backend can inject it here (file.lsm: this kernel cannot run it: lsm missing; "
             "file.fmod_ret: this kernel cannot run it: fmod_ret_security missing)");
-  policy::NetworkFault delay;
-  delay.delay_ns = 1000;
-  auto net = registry.choose(fault_of(delay));
+  policy::NetworkFault corrupt;
+  corrupt.corrupt = 0.01;
+  auto net = registry.choose(fault_of(corrupt));
   ASSERT_FALSE(net);
-  EXPECT_EQ(net.error().message,
-            "no backend can inject it here (net.cgroup_skb: delay, rate, corrupt and duplicate "
-            "are not supported by this faultline release; loss and blackhole are)");
+  EXPECT_EQ(
+      net.error().message,
+      "no backend can inject it here (net.cgroup_skb: corrupt and duplicate need a tc program, which "
+      "this faultline release does not have yet; loss, blackhole, delay, jitter and rate are supported)");
   auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
   ASSERT_FALSE(sig);
   EXPECT_EQ(sig.error().message, "process faults are not supported by this faultline release");

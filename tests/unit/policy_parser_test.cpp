@@ -78,7 +78,7 @@ spec:
   const auto& slow = std::get<NetworkFault>(p->faults[0].spec);
   EXPECT_EQ(*slow.delay_ns, 100'000'000ull);
   EXPECT_EQ(*slow.jitter_ns, 20'000'000ull);
-  EXPECT_EQ(slow.peer->addr, 0x0a000000u);
+  EXPECT_EQ(slow.peer->v4(), 0x0a000000u);
   EXPECT_EQ(slow.peer->prefix, 8);
   EXPECT_EQ(slow.port.min, 5432);
   const auto& lossy = std::get<NetworkFault>(p->faults[1].spec);
@@ -114,6 +114,28 @@ TEST(PolicyParser, FileOpsDefaultToOpen) {
   const auto& f = std::get<FileFault>(p->faults[0].spec);
   ASSERT_EQ(f.ops.size(), 1u);
   EXPECT_EQ(f.ops[0], FileOp::open);
+}
+
+TEST(PolicyParser, Ipv6PeersAndGilbertElliott) {
+  auto p =
+      parse_policy(with_faults("    - name: v6\n      network: {loss: 1%, peer: \"2001:db8:0:1::/64\"}\n"
+                               "    - name: bursts\n"
+                               "      network: {loss: {model: gilbert-elliott, p: 1%, r: 30%, bad: 90%}}\n"),
+                   "d.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& v6 = std::get<NetworkFault>(p->faults[0].spec);
+  ASSERT_TRUE(v6.peer);
+  EXPECT_EQ(v6.peer->family, 6);
+  EXPECT_EQ(v6.peer->prefix, 64);
+  EXPECT_EQ(v6.peer->addr[3], 0xb8);
+  EXPECT_EQ(v6.peer->addr[7], 0x01);
+  const auto& ge = std::get<NetworkFault>(p->faults[1].spec);
+  ASSERT_TRUE(ge.loss_model);
+  EXPECT_FALSE(ge.loss);
+  EXPECT_DOUBLE_EQ(ge.loss_model->p, 0.01);
+  EXPECT_DOUBLE_EQ(ge.loss_model->r, 0.30);
+  EXPECT_DOUBLE_EQ(ge.loss_model->bad, 0.90);
+  EXPECT_DOUBLE_EQ(ge.loss_model->good, 0.0) << "the good state loses nothing unless told";
 }
 
 struct BadCase {
@@ -254,14 +276,38 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_rate", with_faults(kF + "      network: {rate: fast}\n"),
                 "bad.yaml:11:23: spec.faults[0].network.rate: 'fast' is not a rate; write e.g. 1mbit, "
                 "500kbit, 10mbps"},
+        BadCase{"bad_peer", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.300}\n"),
+                "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.300' is not an IPv4 or IPv6 address or "
+                "CIDR (e.g. "
+                "10.0.0.5, 10.0.0.0/8, 2001:db8::/32, host bits clear)"},
+        BadCase{"cidr_host_bits", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.1/8}\n"),
+                "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.1/8' is not an IPv4 or IPv6 address or "
+                "CIDR (e.g. "
+                "10.0.0.5, 10.0.0.0/8, 2001:db8::/32, host bits clear)"},
         BadCase{
-            "bad_peer", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.300}\n"),
-            "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.300' is not an IPv4 address or CIDR (e.g. "
-            "10.0.0.5, 10.0.0.0/8, host bits clear)"},
+            "ipv6_host_bits", with_faults(kF + "      network: {loss: 1%, peer: \"2001:db8::1/64\"}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.peer: '2001:db8::1/64' is not an IPv4 or IPv6 address or "
+            "CIDR (e.g. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, host bits clear)"},
         BadCase{
-            "cidr_host_bits", with_faults(kF + "      network: {loss: 1%, peer: 10.0.0.1/8}\n"),
-            "bad.yaml:11:33: spec.faults[0].network.peer: '10.0.0.1/8' is not an IPv4 address or CIDR (e.g. "
-            "10.0.0.5, 10.0.0.0/8, host bits clear)"},
+            "ipv6_prefix_too_long", with_faults(kF + "      network: {loss: 1%, peer: \"2001:db8::/129\"}\n"),
+            "bad.yaml:11:33: spec.faults[0].network.peer: '2001:db8::/129' is not an IPv4 or IPv6 address or "
+            "CIDR (e.g. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, host bits clear)"},
+        BadCase{"unknown_loss_model",
+                with_faults(kF + "      network: {loss: {model: markov, p: 1%, r: 5%}}\n"),
+                "bad.yaml:11:31: spec.faults[0].network.loss.model: unknown loss model 'markov'; expected "
+                "gilbert-elliott (or write loss: 5% for independent loss)"},
+        BadCase{"ge_without_r", with_faults(kF + "      network: {loss: {model: gilbert-elliott, p: 1%}}\n"),
+                "bad.yaml:11:23: spec.faults[0].network.loss: missing required key 'r'"},
+        BadCase{
+            "ge_r_zero", with_faults(kF + "      network: {loss: {model: gilbert-elliott, p: 1%, r: 0%}}\n"),
+            "bad.yaml:11:58: spec.faults[0].network.loss.r: r = 0% never leaves the bad state once in it; "
+            "give r > 0%"},
+        BadCase{
+            "ge_with_probability",
+            with_faults(kF + "      network: {loss: {model: gilbert-elliott, p: 1%, r: 5%}}\n"
+                             "      trigger: {probability: 5%}\n"),
+            "bad.yaml:12:30: spec.faults[0].trigger.probability: a gilbert-elliott loss model decides which "
+            "packets drop; trigger.probability does not combine with it (trigger.start does)"},
         BadCase{
             "port_out_of_range", with_faults(kF + "      network: {loss: 1%, port: 70000}\n"),
             "bad.yaml:11:33: spec.faults[0].network.port: '70000' is not a port or range; write e.g. 5432 or "

@@ -8,22 +8,27 @@
 #define FL_ASSERT_OFFSET(type, field, off)                                                                   \
   static_assert(offsetof(type, field) == (off), #type "." #field " moved")
 
-FL_ASSERT_SIZE(struct fl_net_match, 16);
+FL_ASSERT_SIZE(struct fl_net_match, 40);
+FL_ASSERT_OFFSET(struct fl_net_match, peer, 8);
+FL_ASSERT_SIZE(struct fl_loss_model, 24);
+FL_ASSERT_SIZE(struct fl_net_slot, 16);
+FL_ASSERT_SIZE(struct fl_attach_state, 16 + 16 * FL_RULES_PER_SET);
 FL_ASSERT_SIZE(struct fl_file_match, 136);
 FL_ASSERT_SIZE(struct fl_trigger, 32);
 FL_ASSERT_OFFSET(struct fl_trigger, probability, 16);
 FL_ASSERT_SIZE(struct fl_errno_choice, 8);
-FL_ASSERT_SIZE(struct fl_effect, 8 + 8 * FL_MAX_ERRNOS + 24);
+FL_ASSERT_SIZE(struct fl_effect, 8 + 8 * FL_MAX_ERRNOS + 24 + 24);
+FL_ASSERT_OFFSET(struct fl_effect, loss, 8 + 8 * FL_MAX_ERRNOS + 24);
 FL_ASSERT_OFFSET(struct fl_effect, delay_ns, 8 + 8 * FL_MAX_ERRNOS);
-FL_ASSERT_SIZE(struct fl_rule, 8 + 64 + 32 + 136);
+FL_ASSERT_SIZE(struct fl_rule, 8 + 88 + 32 + 136);
 FL_ASSERT_OFFSET(struct fl_rule, effect, 8);
-FL_ASSERT_OFFSET(struct fl_rule, trigger, 72);
-FL_ASSERT_OFFSET(struct fl_rule, net, 104);
-FL_ASSERT_OFFSET(struct fl_rule, file, 104);
+FL_ASSERT_OFFSET(struct fl_rule, trigger, 96);
+FL_ASSERT_OFFSET(struct fl_rule, net, 128);
+FL_ASSERT_OFFSET(struct fl_rule, file, 128);
 FL_ASSERT_SIZE(struct fl_rule_key, 24);
 FL_ASSERT_OFFSET(struct fl_rule_key, sub, 12);
 FL_ASSERT_OFFSET(struct fl_rule_key, gen, 16);
-FL_ASSERT_SIZE(struct fl_rule_set, 8 + FL_RULES_PER_SET * 240);
+FL_ASSERT_SIZE(struct fl_rule_set, 8 + FL_RULES_PER_SET * 264);
 FL_ASSERT_SIZE(struct fl_hook_key, 16);
 FL_ASSERT_SIZE(struct fl_hook_levels, 8);
 FL_ASSERT_SIZE(struct fl_config, 8);

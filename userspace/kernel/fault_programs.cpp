@@ -62,8 +62,9 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
   // Tell this attachment which cgroup it serves (see fl_attach_cgrp in net.bpf.c): the storage
   // exists from the attach on and finds no rules until this write.
   const bpf_cgroup_storage_key key{cgroup.id, static_cast<__u32>(bpf_program__expected_attach_type(prog))};
-  if (bpf_map__update_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &cgroup.id, sizeof(cgroup.id), 0) !=
-      0)
+  fl_attach_state state{};
+  state.cgroup_id = cgroup.id;
+  if (bpf_map__update_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &state, sizeof(state), 0) != 0)
     return make_error(errno, "cannot record the cgroup of the {} attachment at {}", bpf_program__name(prog),
                       cgroup.path);
   return link;

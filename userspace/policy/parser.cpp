@@ -62,12 +62,35 @@ Protocol parse_protocol(const Field& f) {
   f.fail(fmt::format("unknown protocol '{}'; expected tcp, udp or icmp", s));
 }
 
+// loss: {model: gilbert-elliott, p: 1%, r: 30%, bad: 100%, good: 0%}
+GilbertElliott parse_loss_model(const Field& f) {
+  f.expect_keys({"model", "p", "r", "bad", "good"});
+  const Field model = f.get("model");
+  if (model.str() != "gilbert-elliott")
+    model.fail(fmt::format("unknown loss model '{}'; expected gilbert-elliott (or write loss: 5% for "
+                           "independent loss)",
+                           model.str()));
+  GilbertElliott ge;
+  ge.p = f.get("p").percent();
+  ge.r = f.get("r").percent();
+  if (auto b = f.find("bad")) ge.bad = b->percent();
+  if (auto g = f.find("good")) ge.good = g->percent();
+  if (ge.p == 0) f.get("p").fail("p = 0% never enters the bad state; use loss: N% for independent loss");
+  if (ge.r == 0) f.get("r").fail("r = 0% never leaves the bad state once in it; give r > 0%");
+  return ge;
+}
+
 NetworkFault parse_network(const Field& f) {
   f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate",
                  "protocol", "peer", "port"});
   NetworkFault n;
   if (auto d = f.find("direction")) n.direction = parse_direction(*d);
-  if (auto l = f.find("loss")) n.loss = l->percent();
+  if (auto l = f.find("loss")) {
+    if (l->is_map())
+      n.loss_model = parse_loss_model(*l);
+    else
+      n.loss = l->percent();
+  }
   if (auto b = f.find("blackhole")) n.blackhole = b->boolean();
   if (auto d = f.find("delay")) n.delay_ns = d->duration_ns();
   if (auto j = f.find("jitter")) {
@@ -84,8 +107,9 @@ NetworkFault parse_network(const Field& f) {
     n.port = p->ports();
     if (n.protocol == Protocol::icmp) p->fail("ICMP has no ports");
   }
-  if (n.loss && n.blackhole) f.fail("loss and blackhole conflict: blackhole already drops everything");
-  if (!n.loss && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate)
+  if ((n.loss || n.loss_model) && n.blackhole)
+    f.fail("loss and blackhole conflict: blackhole already drops everything");
+  if (!n.loss && !n.loss_model && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate)
     f.fail("no effect given; set one of loss, blackhole, delay, rate, corrupt, duplicate");
   return n;
 }
@@ -193,6 +217,12 @@ Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
     const auto* net = std::get_if<NetworkFault>(&fault.spec);
     if (net && net->loss && fault.trigger.probability)
       t->get("probability").fail("conflicts with network.loss, which already is the drop probability");
+    if (net && net->loss_model)
+      for (const char* key : {"probability", "every", "after", "times"})
+        if (auto k = t->find(key))
+          k->fail(fmt::format("a gilbert-elliott loss model decides which packets drop; trigger.{} does "
+                              "not combine with it (trigger.start does)",
+                              key));
     if (std::holds_alternative<ResourceFault>(fault.spec)) t->fail("resource faults take no trigger");
   }
   return fault;

@@ -2,6 +2,7 @@
 // exists is well-formed (units parsed, ranges checked, names known). No kernel access.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -17,8 +18,13 @@ struct Location {
 };
 
 struct Cidr {
-  std::uint32_t addr = 0; // host byte order
-  std::uint8_t prefix = 32;
+  int family = 4;                      // 4 or 6
+  std::array<std::uint8_t, 16> addr{}; // network byte order; IPv4 in the first 4 bytes
+  std::uint8_t prefix = 32;            // bits
+  std::uint32_t v4() const {           // IPv4 address in host byte order
+    return std::uint32_t{addr[0]} << 24 | std::uint32_t{addr[1]} << 16 | std::uint32_t{addr[2]} << 8 |
+           addr[3];
+  }
 };
 
 enum class Direction { egress, ingress, both };
@@ -29,10 +35,19 @@ struct PortRange {
   std::uint16_t max = 0;
 };
 
+// Bursty loss (network.loss: {model: gilbert-elliott, ...}): a two-state Markov chain per target.
+struct GilbertElliott {
+  double p = 0;    // good -> bad, per packet
+  double r = 1;    // bad -> good, per packet
+  double bad = 1;  // loss in the bad state
+  double good = 0; // loss in the good state
+};
+
 struct NetworkFault {
   Direction direction = Direction::egress;
-  std::optional<double> loss; // fraction 0..1
-  bool blackhole = false;     // 100% drop
+  std::optional<double> loss; // fraction 0..1 (Bernoulli)
+  std::optional<GilbertElliott> loss_model;
+  bool blackhole = false; // 100% drop
   std::optional<std::uint64_t> delay_ns;
   std::optional<std::uint64_t> jitter_ns;
   std::optional<std::uint64_t> rate_bps;

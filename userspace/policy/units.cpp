@@ -119,17 +119,19 @@ std::optional<std::uint64_t> parse_rate_bps(std::string_view text) {
 std::optional<Cidr> parse_cidr(std::string_view text) {
   const size_t slash = text.find('/');
   const std::string addr(text.substr(0, slash));
-  in_addr a{};
-  if (::inet_pton(AF_INET, addr.c_str(), &a) != 1) return std::nullopt;
   Cidr c;
-  c.addr = ntohl(a.s_addr);
+  c.family = addr.find(':') != std::string::npos ? 6 : 4;
+  if (::inet_pton(c.family == 6 ? AF_INET6 : AF_INET, addr.c_str(), c.addr.data()) != 1) return std::nullopt;
+  const unsigned bits = c.family == 6 ? 128 : 32;
+  c.prefix = static_cast<std::uint8_t>(bits);
   if (slash != std::string_view::npos) {
-    auto prefix = parse_uint(text.substr(slash + 1), 32);
+    auto prefix = parse_uint(text.substr(slash + 1), bits);
     if (!prefix) return std::nullopt;
     c.prefix = static_cast<std::uint8_t>(*prefix);
   }
-  const std::uint32_t mask = c.prefix == 0 ? 0 : ~0u << (32 - c.prefix);
-  if ((c.addr & ~mask) != 0) return std::nullopt; // host bits set: almost surely a typo
+  // Host bits set ("10.0.0.1/8") are almost surely a typo.
+  for (unsigned bit = c.prefix; bit < bits; ++bit)
+    if (c.addr[bit / 8] & (0x80u >> (bit % 8))) return std::nullopt;
   return c;
 }
 

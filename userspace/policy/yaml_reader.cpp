@@ -182,7 +182,9 @@ Cidr Field::cidr() const {
   const std::string s = str();
   auto v = parse_cidr(s);
   if (!v)
-    fail(fmt::format("'{}' is not an IPv4 address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, host bits clear)", s));
+    fail(fmt::format("'{}' is not an IPv4 or IPv6 address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, "
+                     "host bits clear)",
+                     s));
   return *v;
 }
 
