@@ -137,7 +137,7 @@ static __always_inline struct fl_net_slot *fl_slot_of(struct fl_attach_state *st
 {
 	struct fl_net_slot *slot;
 
-	if (i >= FL_RULES_PER_SET)
+	if (i >= 2 * FL_RULES_PER_SET)
 		return 0;
 	slot = &st->slots[i];
 	if (slot->rule_id_plus1 != rule->rule_id + 1) {
@@ -209,7 +209,8 @@ static __always_inline __u64 fl_departure(struct __sk_buff *skb, const struct fl
 static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 {
 	const struct fl_config *cfg = fl_armed_config();
-	bool egress = hook == FL_HOOK_NET_EGRESS;
+	bool egress = hook != FL_HOOK_NET_INGRESS;
+	__u32 slot_base = hook == FL_HOOK_NET_SHAPE ? FL_RULES_PER_SET : 0;
 	struct fl_attach_state *st;
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
@@ -235,7 +236,7 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
-		slot = fl_slot_of(st, i, rule);
+		slot = fl_slot_of(st, slot_base + i, rule);
 		if (!slot)
 			break;
 		if (rule->effect.action == FL_ACT_DROP) {
@@ -260,6 +261,14 @@ SEC("cgroup_skb/egress")
 int fl_skb_egress(struct __sk_buff *skb)
 {
 	return fl_skb_verdict(skb, FL_HOOK_NET_EGRESS);
+}
+
+/* Shaping is a program of its own (attached only where a delay or rate fault targets), so fq is
+ * installed only for experiments that need it and loss rules never pay for it. */
+SEC("cgroup_skb/egress")
+int fl_skb_shape(struct __sk_buff *skb)
+{
+	return fl_skb_verdict(skb, FL_HOOK_NET_SHAPE);
 }
 
 SEC("cgroup_skb/ingress")

@@ -30,6 +30,7 @@ enum fl_hook {
 	FL_HOOK_NET_EGRESS = 0,
 	FL_HOOK_NET_INGRESS = 1,
 	FL_HOOK_FILE_OPEN = 2,
+	FL_HOOK_NET_SHAPE = 3, /* egress departure times (delay, jitter, rate): its own program */
 };
 
 enum fl_action {
@@ -142,7 +143,7 @@ struct fl_net_slot {
 struct fl_attach_state {
 	__u64 cgroup_id; /* the cgroup this attachment serves; written by userspace at attach */
 	__u64 pad0;
-	struct fl_net_slot slots[FL_RULES_PER_SET];
+	struct fl_net_slot slots[2 * FL_RULES_PER_SET]; /* drop rules, then shape rules */
 };
 
 struct fl_rule_key {

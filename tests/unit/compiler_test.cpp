@@ -73,7 +73,7 @@ TEST(Compiler, BlackholeBothDirectionsUsesTwoHooksAndAlwaysFires) {
   EXPECT_EQ(exp->faults[0].rule_ids.size(), 2u);
 }
 
-TEST(Compiler, DelayJitterRateBecomeOneEgressShapeRule) {
+TEST(Compiler, DelayJitterRateBecomeOneShapeRule) {
   RuleIdAllocator ids;
   auto exp = compile(parse("    - name: slow\n      network: {delay: 20ms, jitter: 5ms, rate: 8mbit, peer: "
                            "\"2001:db8::/32\"}\n"),
@@ -81,7 +81,8 @@ TEST(Compiler, DelayJitterRateBecomeOneEgressShapeRule) {
   ASSERT_TRUE(exp) << exp.error().message;
   ASSERT_EQ(exp->entries.size(), 1u);
   const fl_rule& r = exp->entries[0].rule;
-  EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_EGRESS);
+  EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_SHAPE);
+  EXPECT_EQ(exp->entries[0].backend->name(), "net.edt");
   EXPECT_EQ(r.effect.action, FL_ACT_SHAPE);
   EXPECT_EQ(r.effect.delay_ns, 20'000'000u);
   EXPECT_EQ(r.effect.jitter_ns, 5'000'000u);
@@ -117,8 +118,9 @@ TEST(Compiler, RefusesShapingThatCannotWork) {
   ASSERT_FALSE(both);
   EXPECT_EQ(
       both.error().message,
-      "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: loss and delay/rate in one "
-      "fault: write them as two faults on the same target (they apply in order: the drop first))");
+      "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: delay and rate are served by "
+      "net.edt; net.edt: loss, corrupt or duplicate with delay/rate in one fault: write them as separate "
+      "faults on the same target)");
   auto ingress = compile(parse("    - name: x\n      network: {delay: 10ms, direction: ingress}\n"), kTargets,
                          all_caps(), ids, kNow);
   ASSERT_FALSE(ingress);
@@ -175,7 +177,7 @@ TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   EXPECT_EQ(corrupt.error().message,
             "p.yaml:9:7: fault 'flip': no backend can inject it here (net.cgroup_skb: corrupt and duplicate "
             "need a tc program, which this faultline release does not have yet; loss, blackhole, delay, "
-            "jitter and rate are supported)");
+            "jitter and rate are supported; net.edt: it only delays and paces (delay, jitter, rate))");
   auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);

@@ -51,9 +51,9 @@ public:
     return {st.supported, st.detail};
   }
   std::vector<std::string> programs() const override { return {program_}; }
-  Result<kernel::Link> attach(kernel::FaultPrograms& programs, const engine::Target&,
+  Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&,
                               fl_hook) const override {
-    return programs.attach_global(program_);
+    return hold_link(programs.attach_global(program_));
   }
 
 private:

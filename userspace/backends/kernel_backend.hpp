@@ -3,6 +3,7 @@
 // this folder; registry.cpp lists them all, in preference order, and nothing else names one.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,13 +15,25 @@
 
 namespace faultline::backends {
 
+// What an attach leaves in place (a BPF link, and whatever the backend set up for it, such as fq
+// on the target's devices); all of it undone when destroyed.
+class Attached {
+public:
+  virtual ~Attached() = default;
+};
+
+// The common case: a link and nothing else.
+Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link);
+
 class KernelBackend : public engine::Backend {
 public:
   virtual engine::Availability probe(kernel::Features& features) const = 0;
   virtual std::vector<std::string> programs() const = 0; // BPF program names to load
   // Per-target backends attach to `target`; global ones ignore it.
-  virtual Result<kernel::Link> attach(kernel::FaultPrograms& programs, const engine::Target& target,
-                                      fl_hook hook) const = 0;
+  virtual Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs,
+                                                   const engine::Target& target, fl_hook hook) const = 0;
+  // At start-up: undo what a killed earlier process left in place (returns what was restored).
+  virtual Result<std::vector<std::string>> recover() const { return std::vector<std::string>{}; }
 };
 
 // Every backend, in preference order (the one place a backend is registered).

@@ -3,12 +3,30 @@
 #include "backends/file_open.hpp"
 #include "backends/kernel_backend.hpp"
 #include "backends/net_cgroup_skb.hpp"
+#include "backends/net_edt.hpp"
 
 namespace faultline::backends {
+namespace {
+
+class LinkHeld final : public Attached {
+public:
+  explicit LinkHeld(kernel::Link link) : link_(std::move(link)) {}
+
+private:
+  kernel::Link link_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
+  if (!link) return link.error();
+  return std::unique_ptr<Attached>(std::make_unique<LinkHeld>(std::move(*link)));
+}
 
 const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
-  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &file_lsm(), &file_fmod_ret()};
+  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(), &file_lsm(),
+                                                          &file_fmod_ret()};
   return kAll;
 }
 

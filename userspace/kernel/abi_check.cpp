@@ -12,7 +12,7 @@ FL_ASSERT_SIZE(struct fl_net_match, 40);
 FL_ASSERT_OFFSET(struct fl_net_match, peer, 8);
 FL_ASSERT_SIZE(struct fl_loss_model, 24);
 FL_ASSERT_SIZE(struct fl_net_slot, 16);
-FL_ASSERT_SIZE(struct fl_attach_state, 16 + 16 * FL_RULES_PER_SET);
+FL_ASSERT_SIZE(struct fl_attach_state, 16 + 16 * 2 * FL_RULES_PER_SET);
 FL_ASSERT_SIZE(struct fl_file_match, 136);
 FL_ASSERT_SIZE(struct fl_trigger, 32);
 FL_ASSERT_OFFSET(struct fl_trigger, probability, 16);

@@ -53,6 +53,8 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
     prog = skel_->progs.fl_skb_egress;
   else if (hook == FL_HOOK_NET_INGRESS)
     prog = skel_->progs.fl_skb_ingress;
+  else if (hook == FL_HOOK_NET_SHAPE)
+    prog = skel_->progs.fl_skb_shape;
   else
     return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
   UniqueFd fd(::open(cgroup.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -62,7 +64,13 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
   // Tell this attachment which cgroup it serves (see fl_attach_cgrp in net.bpf.c): the storage
   // exists from the attach on and finds no rules until this write.
   const bpf_cgroup_storage_key key{cgroup.id, static_cast<__u32>(bpf_program__expected_attach_type(prog))};
+  // The egress and shape programs share this storage (same cgroup, same attach type): keep
+  // the live per-target state when the other one already wrote it.
   fl_attach_state state{};
+  if (bpf_map__lookup_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &state, sizeof(state), 0) == 0 &&
+      state.cgroup_id == cgroup.id)
+    return link;
+  state = fl_attach_state{};
   state.cgroup_id = cgroup.id;
   if (bpf_map__update_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &state, sizeof(state), 0) != 0)
     return make_error(errno, "cannot record the cgroup of the {} attachment at {}", bpf_program__name(prog),

@@ -21,12 +21,12 @@ bool detached_for_tests() {
 
 class NoAttachment final : public Attachment {};
 
-class LinkAttachment final : public Attachment {
+class BackendAttachment final : public Attachment {
 public:
-  explicit LinkAttachment(kernel::Link link) : link_(std::move(link)) {}
+  explicit BackendAttachment(std::unique_ptr<backends::Attached> held) : held_(std::move(held)) {}
 
 private:
-  kernel::Link link_;
+  std::unique_ptr<backends::Attached> held_;
 };
 
 } // namespace
@@ -36,6 +36,14 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   auto cgroups = kernel::CgroupFs::discover();
   if (!cgroups) return cgroups.error();
   auto backends = backends::probe_backends(*features);
+  // What a killed predecessor left in place goes back before anything new is set up.
+  for (const auto* b : backends::all_backends()) {
+    auto restored = b->recover();
+    if (!restored) log::warn("{}: recovery failed: {}", b->name(), restored.error().describe());
+    else
+      for (const auto& line : *restored)
+        log::info("{}: restored {}", b->name(), line);
+  }
   kernel::LoadOptions load;
   load.programs = backends::programs_to_load(backends);
   auto programs = kernel::FaultPrograms::load(load);
@@ -73,9 +81,9 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& ba
   }
   const auto* kb = backends::find_backend(backend.name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
-  auto link = kb->attach(programs_, target, hook);
-  if (!link) return link.error();
-  return std::unique_ptr<Attachment>(std::make_unique<LinkAttachment>(std::move(*link)));
+  auto held = kb->attach(programs_, target, hook);
+  if (!held) return held.error();
+  return std::unique_ptr<Attachment>(std::make_unique<BackendAttachment>(std::move(*held)));
 }
 
 std::uint64_t KernelHost::now_ns() { return monotonic_ns(); }
