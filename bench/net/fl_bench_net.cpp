@@ -118,8 +118,12 @@ int main() {
   every.trigger.every = 10;
   run_with("every-10", 0, FL_HOOK_NET_EGRESS, every, egress);
   fl_rule ge = rule(5, FL_ACT_DROP);
-  ge.effect.loss = {FL_LOSS_GILBERT_ELLIOTT, engine::probability_threshold(0.01),
-                    engine::probability_threshold(0.30), FL_PROB_ALWAYS, 0, 0};
+  ge.effect.loss = {FL_LOSS_GILBERT_ELLIOTT,
+                    engine::probability_threshold(0.01),
+                    engine::probability_threshold(0.30),
+                    FL_PROB_ALWAYS,
+                    0,
+                    0};
   run_with("gilbert", 0, FL_HOOK_NET_EGRESS, ge, egress);
   fl_rule delay = rule(6, FL_ACT_SHAPE);
   delay.effect.delay_ns = 20'000'000;

@@ -135,7 +135,7 @@ Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms) {
   return static_cast<long>(seqs->size());
 }
 
-LossRuns loss_runs(std::vector<std::uint32_t> seqs, std::uint32_t sent) {
+LossRuns loss_runs(const std::vector<std::uint32_t>& seqs, std::uint32_t sent) {
   std::vector<bool> got(sent, false);
   for (auto seq : seqs)
     if (seq < sent) got[seq] = true;

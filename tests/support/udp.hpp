@@ -44,6 +44,6 @@ struct LossRuns {
   long lost = 0;
   long bursts = 0;
 };
-LossRuns loss_runs(std::vector<std::uint32_t> seqs, std::uint32_t sent);
+LossRuns loss_runs(const std::vector<std::uint32_t>& seqs, std::uint32_t sent);
 
 } // namespace faultline::testing

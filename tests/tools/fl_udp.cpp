@@ -11,11 +11,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "support/udp.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace faultline::testing;
   const std::string mode = argc > 1 ? argv[1] : "";
   if (argc < 4 || (mode == "send" && argc != 5) || (mode != "send" && argc != 4)) {
@@ -56,4 +59,15 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
   return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fl_udp: %s\n", e.what());
+    return 1;
+  }
 }

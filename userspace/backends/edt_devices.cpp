@@ -24,7 +24,9 @@ using kernel::UniqueFd;
 struct DeviceKey {
   std::uint64_t netns = 0; // inode of the network namespace
   int ifindex = 0;
-  auto operator<=>(const DeviceKey&) const = default;
+  bool operator<(const DeviceKey& o) const {
+    return netns != o.netns ? netns < o.netns : ifindex < o.ifindex;
+  }
 };
 
 struct Installed {
@@ -49,7 +51,8 @@ Status ledger_append(const std::string& line) {
   if (!fd.valid()) return make_error(errno, "cannot open the fq ledger {}", fq_ledger_path());
   ::flock(fd.get(), LOCK_EX);
   const std::string text = line + "\n";
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd.get()) != 0)
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      ::fsync(fd.get()) != 0)
     return make_error(errno, "cannot write the fq ledger {}", fq_ledger_path());
   return {};
 }
@@ -80,6 +83,7 @@ std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::stri
   std::vector<pid_t> pids;
   collect_pids(cgroup_path, pids);
   std::vector<std::string> paths;
+  paths.reserve(pids.size() + 1);
   for (pid_t pid : pids)
     paths.push_back(fmt::format("/proc/{}/ns/net", pid));
   if (paths.empty()) paths.emplace_back("/proc/self/ns/net"); // no process yet: it will start here
@@ -102,7 +106,8 @@ void restore_locked(const DeviceKey& key, const Installed& dev) {
     return nl.delete_root(key.ifindex);
   });
   if (!st)
-    log::warn("cannot restore the root qdisc of {} (netns {}): {}", dev.name, key.netns, st.error().describe());
+    log::warn("cannot restore the root qdisc of {} (netns {}): {}", dev.name, key.netns,
+              st.error().describe());
   if (auto rec = ledger_append(fmt::format("restore {} {}", key.netns, key.ifindex)); !rec)
     log::warn("{}", rec.error().describe());
 }
@@ -140,13 +145,15 @@ Status hold_in(std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, Hold& hol
       if (!root) return root.error();
       if (root->kind == "fq") continue; // fq already: honours departure times; not ours to touch
       if (root->handle != 0)
-        return make_error(EBUSY,
-                          "device {} (netns {}) has a root qdisc set up by someone else ({} {:x}:); faultline "
-                          "will not replace it, since it could not put it back exactly. Delay and rate need fq "
-                          "as the root qdisc: make it fq, or remove it",
-                          dev.name, ino, root->kind, root->handle >> 16);
+        return make_error(
+            EBUSY,
+            "device {} (netns {}) has a root qdisc set up by someone else ({} {:x}:); faultline "
+            "will not replace it, since it could not put it back exactly. Delay and rate need fq "
+            "as the root qdisc: make it fq, or remove it",
+            dev.name, ino, root->kind, root->handle >> 16);
       // Intent first: a crash between these two steps still leaves a ledger entry to undo.
-      if (auto st = ledger_append(fmt::format("install {} {} {}", ino, dev.ifindex, dev.name)); !st) return st;
+      if (auto st = ledger_append(fmt::format("install {} {} {}", ino, dev.ifindex, dev.name)); !st)
+        return st;
       g_installed[key] = Installed{1, dev.name, ns};
       hold.add(key);
       if (auto handle = nl.install_root_fq(dev.ifindex); !handle)

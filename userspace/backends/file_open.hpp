@@ -52,7 +52,7 @@ public:
   }
   std::vector<std::string> programs() const override { return {program_}; }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&,
-                              fl_hook) const override {
+                                           fl_hook) const override {
     return hold_link(programs.attach_global(program_));
   }
 

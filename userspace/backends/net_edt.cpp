@@ -35,7 +35,8 @@ public:
       return "loss, corrupt or duplicate with delay/rate in one fault: write them as separate faults on the "
              "same target";
     if (n.direction != policy::Direction::egress)
-      return "delay and rate shape what the target sends (egress): a departure time means nothing to a packet "
+      return "delay and rate shape what the target sends (egress): a departure time means nothing to a "
+             "packet "
              "already received; to slow what it receives, shape the sender's egress";
     return std::nullopt;
   }

@@ -8,7 +8,7 @@
 namespace faultline::backends {
 
 fl_net_match net_match(const policy::NetworkFault& n); // protocol, peer (IPv4/IPv6), ports
-bool shapes(const policy::NetworkFault& n);              // delay, jitter or rate
-bool drops(const policy::NetworkFault& n);               // loss (any model) or blackhole
+bool shapes(const policy::NetworkFault& n);            // delay, jitter or rate
+bool drops(const policy::NetworkFault& n);             // loss (any model) or blackhole
 
 } // namespace faultline::backends

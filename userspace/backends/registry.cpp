@@ -26,7 +26,7 @@ Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
 const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
   static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(), &file_lsm(),
-                                                          &file_fmod_ret()};
+                                                         &file_fmod_ret()};
   return kAll;
 }
 

@@ -49,7 +49,8 @@ Message tc_message(std::uint16_t type, std::uint16_t flags, int ifindex) {
 // The attribute `type` of a message whose fixed part is `fixed` bytes, or nullptr.
 const rtattr* find_attr(const nlmsghdr* h, std::size_t fixed, unsigned short type) {
   int len = static_cast<int>(h->nlmsg_len) - static_cast<int>(NLMSG_LENGTH(fixed));
-  const auto* rta = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(fixed));
+  const auto* rta =
+      reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(fixed));
   for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
     if (rta->rta_type == type) return rta;
   return nullptr;
@@ -169,7 +170,7 @@ Status Rtnetlink::delete_root(int ifindex) {
 }
 
 Result<std::uint64_t> netns_inode(const std::string& ns_path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(ns_path.c_str(), &st) != 0) return make_error(errno, "cannot stat {}", ns_path);
   return static_cast<std::uint64_t>(st.st_ino);
 }

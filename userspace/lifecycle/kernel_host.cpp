@@ -39,7 +39,8 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   // What a killed predecessor left in place goes back before anything new is set up.
   for (const auto* b : backends::all_backends()) {
     auto restored = b->recover();
-    if (!restored) log::warn("{}: recovery failed: {}", b->name(), restored.error().describe());
+    if (!restored)
+      log::warn("{}: recovery failed: {}", b->name(), restored.error().describe());
     else
       for (const auto& line : *restored)
         log::info("{}: restored {}", b->name(), line);
