@@ -42,6 +42,8 @@ struct {
 struct fl_pkt {
 	__u8 family; /* FL_FAMILY_*; 0 = not IP */
 	__u8 protocol;
+	__u8 syn; /* a TCP SYN without ACK: a connection being opened */
+	__u8 pad0;
 	__u16 peer_port; /* host byte order; 0 when not TCP/UDP */
 	__u32 peer[4];	 /* network byte order */
 };
@@ -90,7 +92,11 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, bool egress, str
 {
 	bool has_ports = true;
 	__u32 l4_off = 0;
-	__u16 ports[2];
+	struct {
+		__u16 ports[2];
+		__u32 seq, ack;
+		__u8 doff, flags;
+	} l4;
 
 	if (skb->protocol == bpf_htons(FL_ETH_P_IP)) {
 		struct iphdr ip;
@@ -108,9 +114,13 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, bool egress, str
 	if (!p->family || !has_ports ||
 	    (p->protocol != FL_IPPROTO_TCP && p->protocol != FL_IPPROTO_UDP))
 		return;
-	if (bpf_skb_load_bytes(skb, l4_off, ports, sizeof(ports)))
+	/* UDP headers are 8 bytes: only the ports are read; TCP's flags sit at byte 13. */
+	if (bpf_skb_load_bytes(skb, l4_off, &l4,
+			       p->protocol == FL_IPPROTO_TCP ? sizeof(l4) : sizeof(l4.ports)))
 		return;
-	p->peer_port = bpf_ntohs(egress ? ports[1] : ports[0]);
+	p->peer_port = bpf_ntohs(egress ? l4.ports[1] : l4.ports[0]);
+	if (p->protocol == FL_IPPROTO_TCP)
+		p->syn = (l4.flags & 0x12) == 0x02; /* SYN, not SYN-ACK */
 }
 
 /* A rule with no filter matches every packet; a peer filter only its own address family. */
@@ -119,6 +129,8 @@ static __always_inline bool fl_net_matches(const struct fl_net_match *m, const s
 	if (m->family && m->family != p->family)
 		return false;
 	if (m->protocol && m->protocol != p->protocol)
+		return false;
+	if (m->syn_only && !p->syn)
 		return false;
 	if (m->prefix) {
 		for (int i = 0; i < 4; i++)
@@ -219,6 +231,8 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	if (!cfg)
 		return FL_VERDICT_PASS;
 	st = bpf_get_local_storage(&fl_attach_cgrp, 0);
+	if (!fl_cgroup_may_have_rules(cfg, st->cgroup_id))
+		return FL_VERDICT_PASS;
 	set = fl_rules_of(cfg, st->cgroup_id, hook, 0);
 	if (!set)
 		return FL_VERDICT_PASS;

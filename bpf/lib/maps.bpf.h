@@ -24,6 +24,14 @@ struct {
 	__type(value, struct fl_rule_set);
 } fl_rules SEC(".maps") __weak;
 
+/* Both generations of the cgroup filter bitmap: words [gen * FL_CG_FILTER_WORDS, ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * FL_CG_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} fl_cg_filter SEC(".maps") __weak;
+
 /* Both generations of the per-(hook, sub) level masks of the task-context hooks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -27,6 +27,17 @@ static __always_inline __u64 fl_hook_levels(const struct fl_config *cfg, __u32 h
 	return levels ? levels->mask : 0;
 }
 
+/* False when no rule of the live generation targets this cgroup (exact); true may be a false
+ * positive (ids that collide modulo FL_CG_FILTER_BITS). */
+static __always_inline bool fl_cgroup_may_have_rules(const struct fl_config *cfg, __u64 cgroup_id)
+{
+	__u32 bit = cgroup_id & (FL_CG_FILTER_BITS - 1);
+	__u32 idx = cfg->gen * FL_CG_FILTER_WORDS + bit / 64;
+	__u64 *word = bpf_map_lookup_elem(&fl_cg_filter, &idx);
+
+	return word && (*word & (1ull << (bit % 64)));
+}
+
 /* The rules a target cgroup holds for (hook, sub) in the live generation, or NULL. */
 static __always_inline struct fl_rule_set *fl_rules_of(const struct fl_config *cfg, __u64 cgroup_id,
 						       __u32 hook, __u32 sub)

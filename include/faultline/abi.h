@@ -22,6 +22,11 @@
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
 #define FL_MAX_ERRNOS 4		   /* errnos in one weighted errno set */
+/* A bitmap over cgroup ids (id mod FL_CG_FILTER_BITS) per generation: "some rule may target this
+ * cgroup". The packet path tests one bit before the rule hash lookup, so a cgroup without rules
+ * costs an array read, not a 24-byte hash; a false positive only falls through to the lookup. */
+#define FL_CG_FILTER_BITS 4096
+#define FL_CG_FILTER_WORDS (FL_CG_FILTER_BITS / 64) /* u64 words per generation */
 
 /* Where a rule hooks in: one BPF program (or a family of equivalent backends) per hook. A hook
  * may have sub-keys (a syscall number, say); rules and level masks are keyed by (hook, sub), so
@@ -47,10 +52,10 @@ enum fl_rule_flags {
 /* Network match; zero fields match anything. A rule with a peer matches only that peer's
  * address family: an IPv4 peer leaves IPv6 traffic alone and the reverse. */
 struct fl_net_match {
-	__u8 protocol; /* IPPROTO_*; 0 = any; FL_IPPROTO_ICMP_ANY matches ICMP and ICMPv6 */
-	__u8 family;   /* FL_FAMILY_*; 0 = both */
-	__u8 prefix;   /* peer prefix length in bits; 0 = any peer */
-	__u8 pad0;
+	__u8 protocol;	/* IPPROTO_*; 0 = any; FL_IPPROTO_ICMP_ANY matches ICMP and ICMPv6 */
+	__u8 family;	/* FL_FAMILY_*; 0 = both */
+	__u8 prefix;	/* peer prefix length in bits; 0 = any peer */
+	__u8 syn_only;	/* 1: only TCP SYNs that open a connection (SYN set, ACK clear) */
 	__u16 port_min; /* peer port range, host byte order; 0/0 = any */
 	__u16 port_max;
 	__u32 peer[4]; /* peer (dst on egress, src on ingress), network byte order; IPv4 in [0] */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Delay and jitter by departure time (net.edt), through faultlined: the target's pings take the
-# configured delay (median within 5% + a TCG allowance), a control cgroup in the same namespace
-# does not, jitter spreads them, and fq goes exactly where it was and back: after stop, after
-# the deadline, and after a SIGKILLed daemon's restart. A qdisc an administrator set up is
+# Delay and jitter by departure time (net.edt), through faultlined: the target's pings and TCP
+# round trips take the configured delay (median within 5% + a TCG allowance), a control cgroup
+# in the same namespace does not, jitter spreads them without reordering a TCP flow, connect
+# delay slows only connect(), rate paces a bulk flow (within 10%), and fq goes exactly where it
+# was and back: after stop, after the deadline, and after a SIGKILLed daemon's restart. A qdisc an administrator set up is
 # refused by name and left alone. Where the kernel has no sch_fq (the machine itself), delay is
 # refused with that reason and nothing changes.
 source "$(dirname "$0")/lib.sh" "$1" shape
@@ -25,6 +26,25 @@ qdisc_is() { [ "$(root_qdisc)" = "$1" ]; }
 qdisc_is_fq() { [[ "$(root_qdisc)" == fq* ]]; }
 before=$(root_qdisc)
 
+TCP=$BUILD/tests/fl_tcp
+policy_with() { # name duration network-block
+  cat >"$WORK/$1.yaml" <<POLICY
+apiVersion: faultline/v1
+kind: Experiment
+metadata: {name: $1}
+spec:
+  duration: $2
+  targets:
+    - cgroup: $CG/target
+  faults:
+    - name: shape
+      network: $3
+POLICY
+}
+in_cgroup() { # cgroup command...: runs it in NS_A from inside the cgroup
+  local cg=$1; shift
+  sh -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_A $*"
+}
 policy() { # name delay jitter duration
   cat >"$WORK/$1.yaml" <<POLICY
 apiVersion: faultline/v1
@@ -56,6 +76,10 @@ if ! grep -q sch_fq /proc/modules 2>/dev/null && [ ! -d /sys/module/sch_fq ]; th
   exit $((FAILURES > 0))
 fi
 
+ip netns exec "$NS_B" "$TCP" serve $ADDR_B 9400 >"$WORK/tcp-server" 2>&1 &
+CLEANUP_HOOKS+=("kill $! 2>/dev/null")
+wait_for 300 grep -q ready "$WORK/tcp-server"
+field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
 base=$(rtts "$CG/control" 20 | median)
 for d in 20 100; do
   policy delay$d ${d}ms 0ms 120s
@@ -68,6 +92,9 @@ for d in 20 100; do
   check "target median RTT $t ms = control $c ms + ${d} ms (within 5% + 3 ms)" \
     awk -v t="$t" -v c="$c" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 3 && a <= d * 1.05 + 3) }'
   check "control untouched: median $c ms (baseline $base ms, < 10 ms)" awk -v c="$c" 'BEGIN { exit !(c >= 0 && c < 10) }'
+  tr=$(in_cgroup "$CG/target" "$TCP" probe $ADDR_B 9400 20 | field rtt_ms)
+  check "a TCP client's median round trip $tr ms takes the ${d} ms (within 5% + 3 ms)" \
+    awk -v t="$tr" -v d="$d" 'BEGIN { exit !(t >= d * 0.95 - 3 && t <= d * 1.05 + 3) }'
   "$FL" --socket "$SOCK" stop "delay$d" >/dev/null
   check "stop puts the device's qdisc back ($before)" qdisc_is "$before"
 done
@@ -78,6 +105,39 @@ rtts "$CG/target" 60 >"$WORK/jitter.rtt"
 "$FL" --socket "$SOCK" stop jitter >/dev/null
 check "jitter: every RTT within 60 +- 20 ms (+3 ms)" awk '{ if ($1 < 37 || $1 > 83 + 3) bad = 1 } END { exit bad || NR < 50 }' "$WORK/jitter.rtt"
 check "jitter: the RTTs spread (sd >= 5 ms)" awk '{ s += $1; q += $1 * $1 } END { m = s / NR; exit !(sqrt(q / NR - m * m) >= 5) }' "$WORK/jitter.rtt"
+# No reordering within a TCP flow: a bulk flow under 20 +- 15 ms jitter; the receiver's
+# out-of-order queue counter must not move.
+policy_with reorder 120s "{delay: 20ms, jitter: 15ms}"
+"$FL" --socket "$SOCK" apply -f "$WORK/reorder.yaml" >/dev/null
+ofo() { ip netns exec "$NS_B" nstat -az TcpExtTCPOFOQueue | awk '/TcpExtTCPOFOQueue/ {print $2}'; }
+o1=$(ofo)
+in_cgroup "$CG/target" "$TCP" bulk $ADDR_B 9400 3 >"$WORK/reorder.out"
+o2=$(ofo)
+"$FL" --socket "$SOCK" stop reorder >/dev/null
+check "jitter: a TCP bulk flow arrives in order (out-of-order queue $o1 -> $o2; $(cat "$WORK/reorder.out"))" \
+  bash -c "[ -n '$o1' ] && [ '$o1' = '$o2' ] && grep -q bytes '$WORK/reorder.out'"
+
+# Connect delay: only the SYN waits, so connect() takes the delay and later round trips do not.
+policy_with connect 120s "{connectDelay: 200ms}"
+"$FL" --socket "$SOCK" apply -f "$WORK/connect.yaml" >/dev/null
+in_cgroup "$CG/target" "$TCP" probe $ADDR_B 9400 20 >"$WORK/connect.out"
+in_cgroup "$CG/control" "$TCP" probe $ADDR_B 9400 20 >"$WORK/connect-control.out"
+"$FL" --socket "$SOCK" stop connect >/dev/null
+cm=$(field connect_ms <"$WORK/connect.out"); rm_=$(field rtt_ms <"$WORK/connect.out")
+check "connectDelay: connect() took $cm ms (200 ms within 5% + 3 ms)" \
+  awk -v t="$cm" 'BEGIN { exit !(t >= 187 && t <= 213) }'
+check "connectDelay: later round trips are not delayed ($rm_ ms < 10 ms)" awk -v t="$rm_" 'BEGIN { exit !(t >= 0 && t < 10) }'
+check "connectDelay: the control connects at once ($(field connect_ms <"$WORK/connect-control.out") ms)" \
+  awk -v t="$(field connect_ms <"$WORK/connect-control.out")" 'BEGIN { exit !(t >= 0 && t < 10) }'
+
+# Rate: a bulk TCP flow from the target is paced to 8 mbit/s (within 10%), the control is not.
+policy_with rate 120s "{rate: 8mbit}"
+"$FL" --socket "$SOCK" apply -f "$WORK/rate.yaml" >/dev/null
+in_cgroup "$CG/target" "$TCP" bulk $ADDR_B 9400 4 >"$WORK/rate.out"
+"$FL" --socket "$SOCK" stop rate >/dev/null
+mbit=$(field mbit <"$WORK/rate.out")
+check "rate: the target's bulk flow ran at $mbit mbit/s (8 within 10%)" \
+  awk -v m="$mbit" 'BEGIN { exit !(m >= 7.2 && m <= 8.8) }'
 
 # The deadline: the daemon retires the experiment and the device gets its qdisc back.
 policy short 20ms 0ms 2s

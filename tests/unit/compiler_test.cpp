@@ -95,6 +95,21 @@ TEST(Compiler, DelayJitterRateBecomeOneShapeRule) {
   EXPECT_EQ(r.net.mask[1], 0u);
 }
 
+TEST(Compiler, ConnectDelayShapesOnlyTcpSyns) {
+  RuleIdAllocator ids;
+  auto exp = compile(parse("    - name: slow-connect\n      network: {connectDelay: 250ms, port: 5432}\n"),
+                     {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  ASSERT_EQ(exp->entries.size(), 1u);
+  const fl_rule& r = exp->entries[0].rule;
+  EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_SHAPE);
+  EXPECT_EQ(r.effect.action, FL_ACT_SHAPE);
+  EXPECT_EQ(r.effect.delay_ns, 250'000'000u);
+  EXPECT_EQ(r.net.protocol, 6);
+  EXPECT_EQ(r.net.syn_only, 1);
+  EXPECT_EQ(r.net.port_min, 5432);
+}
+
 TEST(Compiler, GilbertElliottCarriesItsChain) {
   RuleIdAllocator ids;
   auto exp =
@@ -177,7 +192,8 @@ TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
   EXPECT_EQ(corrupt.error().message,
             "p.yaml:9:7: fault 'flip': no backend can inject it here (net.cgroup_skb: corrupt and duplicate "
             "need a tc program, which this faultline release does not have yet; loss, blackhole, delay, "
-            "jitter and rate are supported; net.edt: it only delays and paces (delay, jitter, rate))");
+            "jitter and rate are supported; net.edt: it only delays and paces (delay, jitter, rate, "
+            "connectDelay))");
   auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);

@@ -90,7 +90,7 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
       net.error().message,
       "no backend can inject it here (net.cgroup_skb: corrupt and duplicate need a tc program, which "
       "this faultline release does not have yet; loss, blackhole, delay, jitter and rate are supported; "
-      "net.edt: it only delays and paces (delay, jitter, rate))");
+      "net.edt: it only delays and paces (delay, jitter, rate, connectDelay))");
   auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
   ASSERT_FALSE(sig);
   EXPECT_EQ(sig.error().message, "process faults are not supported by this faultline release");

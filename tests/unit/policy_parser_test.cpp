@@ -256,8 +256,16 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:11:23: spec.faults[0].network.loss: '150%' is out of range; expected 0%..100%"},
         BadCase{"network_no_effect", with_faults(kF + "      network: {port: 80}\n"),
                 "bad.yaml:11:16: spec.faults[0].network: no effect given; set one of loss, blackhole, delay, "
-                "rate, "
-                "corrupt, duplicate"},
+                "rate, connectDelay, corrupt, duplicate"},
+        BadCase{
+            "connect_delay_not_tcp",
+            with_faults(kF + "      network: {connectDelay: 100ms, protocol: udp}\n"),
+            "bad.yaml:11:48: spec.faults[0].network.protocol: connectDelay applies to TCP connections only"},
+        BadCase{"connect_delay_with_delay",
+                with_faults(kF + "      network: {delay: 5ms, connectDelay: 100ms}\n"),
+                "bad.yaml:11:43: spec.faults[0].network.connectDelay: connectDelay delays only the SYN of "
+                "each new "
+                "TCP connection; put delay and rate in a fault of their own"},
         BadCase{
             "loss_and_blackhole", with_faults(kF + "      network: {loss: 5%, blackhole: true}\n"),
             "bad.yaml:11:16: spec.faults[0].network: loss and blackhole conflict: blackhole already drops "
@@ -323,7 +331,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "or icmp"},
         BadCase{"unknown_network_key", with_faults(kF + "      network: {los: 1%}\n"),
                 "bad.yaml:11:17: spec.faults[0].network: unknown key 'los' (did you mean loss?); valid keys: "
-                "direction, loss, blackhole, delay, jitter, rate, corrupt, duplicate, protocol, peer, port"},
+                "direction, loss, blackhole, delay, jitter, rate, corrupt, duplicate, connectDelay, "
+                "protocol, peer, port"},
         BadCase{"errno_typo", with_faults(kF + "      file: {path: /data/, errno: EIOO}\n"),
                 "bad.yaml:11:35: spec.faults[0].file.errno: unknown errno 'EIOO' (did you mean EIO?)"},
         BadCase{"file_relative_path", with_faults(kF + "      file: {path: data/, errno: EIO}\n"),

@@ -30,7 +30,7 @@ public:
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
-    if (!shapes(n)) return "it only delays and paces (delay, jitter, rate)";
+    if (!shapes(n)) return "it only delays and paces (delay, jitter, rate, connectDelay)";
     if (drops(n) || n.corrupt || n.duplicate)
       return "loss, corrupt or duplicate with delay/rate in one fault: write them as separate faults on the "
              "same target";
@@ -47,7 +47,7 @@ public:
     fl_rule r{};
     r.net = net_match(n);
     r.effect.action = FL_ACT_SHAPE;
-    r.effect.delay_ns = n.delay_ns.value_or(0);
+    r.effect.delay_ns = n.connect_delay_ns ? *n.connect_delay_ns : n.delay_ns.value_or(0);
     r.effect.jitter_ns = n.jitter_ns.value_or(0);
     r.effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
     r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);

@@ -21,6 +21,10 @@ std::uint8_t protocol_number(policy::Protocol p) {
 fl_net_match net_match(const policy::NetworkFault& n) {
   fl_net_match m{};
   m.protocol = protocol_number(n.protocol);
+  if (n.connect_delay_ns) {
+    m.protocol = 6; // TCP
+    m.syn_only = 1;
+  }
   if (n.peer) {
     m.family = n.peer->family == 6 ? FL_FAMILY_IPV6 : FL_FAMILY_IPV4;
     m.prefix = n.peer->prefix;
@@ -36,7 +40,7 @@ fl_net_match net_match(const policy::NetworkFault& n) {
   return m;
 }
 
-bool shapes(const policy::NetworkFault& n) { return n.delay_ns || n.rate_bps; }
+bool shapes(const policy::NetworkFault& n) { return n.delay_ns || n.rate_bps || n.connect_delay_ns; }
 bool drops(const policy::NetworkFault& n) { return n.loss || n.loss_model || n.blackhole; }
 
 } // namespace faultline::backends

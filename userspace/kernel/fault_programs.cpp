@@ -166,7 +166,17 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
     hook_keys.push_back(fl_hook_key{hook.first, hook.second, next_gen, 0});
     masks.push_back(fl_hook_levels{mask});
   }
+  // The cgroup filter of the next generation: one bit per target cgroup (mod the bitmap size).
+  std::vector<std::uint32_t> filter_idx(FL_CG_FILTER_WORDS);
+  std::vector<std::uint64_t> filter(FL_CG_FILTER_WORDS, 0);
+  for (std::uint32_t w = 0; w < FL_CG_FILTER_WORDS; ++w)
+    filter_idx[w] = next_gen * FL_CG_FILTER_WORDS + w;
+  for (const auto& key : keys) {
+    const std::uint64_t bit = key.cgroup_id % FL_CG_FILTER_BITS;
+    filter[bit / 64] |= 1ull << (bit % 64);
+  }
   if (auto st = reset_counters(new_ids); !st) return st;
+  if (auto st = update_batch(skel_->maps.fl_cg_filter, filter_idx, filter); !st) return st;
   auto undo = [&](const Error& e) {
     (void)delete_batch(skel_->maps.fl_rules, keys);
     (void)delete_batch(skel_->maps.fl_hooks, hook_keys);

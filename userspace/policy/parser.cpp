@@ -82,7 +82,7 @@ GilbertElliott parse_loss_model(const Field& f) {
 
 NetworkFault parse_network(const Field& f) {
   f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate",
-                 "protocol", "peer", "port"});
+                 "connectDelay", "protocol", "peer", "port"});
   NetworkFault n;
   if (auto d = f.find("direction")) n.direction = parse_direction(*d);
   if (auto l = f.find("loss")) {
@@ -99,9 +99,19 @@ NetworkFault parse_network(const Field& f) {
     if (*n.jitter_ns > *n.delay_ns) j->fail("jitter must not exceed delay");
   }
   if (auto r = f.find("rate")) n.rate_bps = r->rate_bps();
+  if (auto c = f.find("connectDelay")) {
+    n.connect_delay_ns = c->duration_ns();
+    if (n.delay_ns || n.rate_bps)
+      c->fail("connectDelay delays only the SYN of each new TCP connection; put delay and rate in a fault "
+              "of their own");
+  }
   if (auto c = f.find("corrupt")) n.corrupt = c->percent();
   if (auto d = f.find("duplicate")) n.duplicate = d->percent();
-  if (auto p = f.find("protocol")) n.protocol = parse_protocol(*p);
+  if (auto p = f.find("protocol")) {
+    n.protocol = parse_protocol(*p);
+    if (n.connect_delay_ns && n.protocol != Protocol::tcp)
+      p->fail("connectDelay applies to TCP connections only");
+  }
   if (auto p = f.find("peer")) n.peer = p->cidr();
   if (auto p = f.find("port")) {
     n.port = p->ports();
@@ -109,8 +119,9 @@ NetworkFault parse_network(const Field& f) {
   }
   if ((n.loss || n.loss_model) && n.blackhole)
     f.fail("loss and blackhole conflict: blackhole already drops everything");
-  if (!n.loss && !n.loss_model && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate)
-    f.fail("no effect given; set one of loss, blackhole, delay, rate, corrupt, duplicate");
+  if (!n.loss && !n.loss_model && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate &&
+      !n.connect_delay_ns)
+    f.fail("no effect given; set one of loss, blackhole, delay, rate, connectDelay, corrupt, duplicate");
   return n;
 }
 

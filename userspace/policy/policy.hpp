@@ -50,6 +50,7 @@ struct NetworkFault {
   bool blackhole = false; // 100% drop
   std::optional<std::uint64_t> delay_ns;
   std::optional<std::uint64_t> jitter_ns;
+  std::optional<std::uint64_t> connect_delay_ns; // only the SYN of each new TCP connection
   std::optional<std::uint64_t> rate_bps;
   std::optional<double> corrupt;
   std::optional<double> duplicate;
