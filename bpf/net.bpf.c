@@ -6,6 +6,7 @@
  * Departure Time (skb->tstamp), which fq, the root qdisc of the egress device, honours. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
+#include "lib/packet.bpf.h"
 
 /* Egress verdicts: bit 0 = pass, bit 1 = congestion notification. "Drop + CN" makes the drop
  * silent as on a real link: UDP's sendto() succeeds (the stack swallows the local drop unless
@@ -38,110 +39,6 @@ struct {
 	__type(key, int);
 	__type(value, __u64);
 } fl_sk_departure SEC(".maps");
-
-struct fl_pkt {
-	__u8 family; /* FL_FAMILY_*; 0 = not IP */
-	__u8 protocol;
-	__u8 syn; /* a TCP SYN without ACK: a connection being opened */
-	__u8 pad0;
-	__u16 peer_port; /* host byte order; 0 when not TCP/UDP */
-	__u32 peer[4];	 /* network byte order */
-};
-
-/* IPv6 extension headers skipped to find the transport header; more is not worth the cost. */
-#define FL_IPV6_EXT_MAX 4
-
-static __always_inline void fl_parse_ipv6(struct __sk_buff *skb, bool egress, struct fl_pkt *p,
-					  __u32 *l4_off, bool *has_ports)
-{
-	struct ipv6hdr ip6;
-	__u32 off = sizeof(ip6);
-	__u8 next;
-
-	if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
-		return;
-	p->family = FL_FAMILY_IPV6;
-	__builtin_memcpy(p->peer, egress ? &ip6.daddr : &ip6.saddr, sizeof(p->peer));
-	next = ip6.nexthdr;
-	for (int i = 0; i < FL_IPV6_EXT_MAX; i++) {
-		__u8 ext[2];
-
-		if (next != 0 && next != 43 && next != 44 && next != 60)
-			break; /* hop-by-hop, routing, fragment, destination options */
-		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
-			return;
-		if (next == 44) {
-			__be16 frag_off;
-
-			if (bpf_skb_load_bytes(skb, off + 2, &frag_off, sizeof(frag_off)))
-				return;
-			if (bpf_ntohs(frag_off) & 0xfff8)
-				*has_ports = false; /* a later fragment: no transport header */
-			off += 8;
-		} else {
-			off += (ext[1] + 1) * 8;
-		}
-		next = ext[0];
-	}
-	p->protocol = next == FL_IPPROTO_ICMPV6 ? FL_IPPROTO_ICMP_ANY : next;
-	*l4_off = off;
-}
-
-/* cgroup_skb data starts at the network header. */
-static __always_inline void fl_parse_pkt(struct __sk_buff *skb, bool egress, struct fl_pkt *p)
-{
-	bool has_ports = true;
-	__u32 l4_off = 0;
-	struct {
-		__u16 ports[2];
-		__u32 seq, ack;
-		__u8 doff, flags;
-	} l4;
-
-	if (skb->protocol == bpf_htons(FL_ETH_P_IP)) {
-		struct iphdr ip;
-
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
-			return;
-		p->family = FL_FAMILY_IPV4;
-		p->protocol = ip.protocol;
-		p->peer[0] = egress ? ip.daddr : ip.saddr;
-		l4_off = ip.ihl * 4;
-		has_ports = !(bpf_ntohs(ip.frag_off) & 0x1fff);
-	} else if (skb->protocol == bpf_htons(FL_ETH_P_IPV6)) {
-		fl_parse_ipv6(skb, egress, p, &l4_off, &has_ports);
-	}
-	if (!p->family || !has_ports ||
-	    (p->protocol != FL_IPPROTO_TCP && p->protocol != FL_IPPROTO_UDP))
-		return;
-	/* UDP headers are 8 bytes: only the ports are read; TCP's flags sit at byte 13. */
-	if (bpf_skb_load_bytes(skb, l4_off, &l4,
-			       p->protocol == FL_IPPROTO_TCP ? sizeof(l4) : sizeof(l4.ports)))
-		return;
-	p->peer_port = bpf_ntohs(egress ? l4.ports[1] : l4.ports[0]);
-	if (p->protocol == FL_IPPROTO_TCP)
-		p->syn = (l4.flags & 0x12) == 0x02; /* SYN, not SYN-ACK */
-}
-
-/* A rule with no filter matches every packet; a peer filter only its own address family. */
-static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
-{
-	if (m->family && m->family != p->family)
-		return false;
-	if (m->protocol && m->protocol != p->protocol)
-		return false;
-	if (m->syn_only && !p->syn)
-		return false;
-	if (m->prefix) {
-		for (int i = 0; i < 4; i++)
-			if ((p->peer[i] & m->mask[i]) != m->peer[i])
-				return false;
-	}
-	if ((m->port_min || m->port_max) &&
-	    (p->peer_port < m->port_min || p->peer_port > m->port_max))
-		return false;
-	return true;
-}
 
 /* The rule's per-target slot, reset when it last served another rule (an earlier policy). */
 static __always_inline struct fl_net_slot *fl_slot_of(struct fl_attach_state *st, __u32 i,
@@ -236,7 +133,7 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	set = fl_rules_of(cfg, st->cgroup_id, hook, 0);
 	if (!set)
 		return FL_VERDICT_PASS;
-	fl_parse_pkt(skb, egress, &pkt);
+	fl_parse_pkt(skb, 0, egress, &pkt); /* cgroup_skb data starts at the network header */
 	now = bpf_ktime_get_ns();
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];

@@ -36,13 +36,16 @@ enum fl_hook {
 	FL_HOOK_NET_INGRESS = 1,
 	FL_HOOK_FILE_OPEN = 2,
 	FL_HOOK_NET_SHAPE = 3, /* egress departure times (delay, jitter, rate): its own program */
+	FL_HOOK_NET_TC = 4,    /* tc egress on the target's devices: corrupt, duplicate */
 };
 
 enum fl_action {
 	FL_ACT_NONE = 0,
-	FL_ACT_DROP = 1,  /* network: drop the packet */
-	FL_ACT_ERRNO = 2, /* file/syscall: fail with one errno of the effect's weighted set */
-	FL_ACT_SHAPE = 3, /* network: delay (EDT departure time) and/or pace the packet */
+	FL_ACT_DROP = 1,      /* network: drop the packet */
+	FL_ACT_ERRNO = 2,     /* file/syscall: fail with one errno of the effect's weighted set */
+	FL_ACT_SHAPE = 3,     /* network: delay (EDT departure time) and/or pace the packet */
+	FL_ACT_CORRUPT = 4,   /* network: flip one bit of the payload (checksum kept valid) */
+	FL_ACT_DUPLICATE = 5, /* network: send the packet twice */
 };
 
 enum fl_rule_flags {

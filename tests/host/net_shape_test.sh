@@ -160,7 +160,7 @@ tc -n "$NS_A" qdisc add dev flva root handle 1: pfifo limit 100
 policy admin 20ms 0ms 60s
 "$FL" --socket "$SOCK" apply -f "$WORK/admin.yaml" 2>"$WORK/admin.err"
 check "a device with an administrator's qdisc is refused" [ $? != 0 ]
-check "the refusal names the device and its qdisc" grep -q "device flva .* (pfifo 1:)" "$WORK/admin.err"
+check "the refusal names the device and its qdisc" grep -q "device flva.*(pfifo 1:)" "$WORK/admin.err"
 check "the administrator's qdisc is untouched" bash -c "tc -n $NS_A qdisc show dev flva root | grep -q 'pfifo 1:'"
 check "the refused policy left no experiment" bash -c "! '$FL' --socket '$SOCK' list | grep -q admin"
 tc -n "$NS_A" qdisc del dev flva root

@@ -35,6 +35,15 @@ Result<NetnsPair> NetnsPair::create(const std::string& tag) {
   };
   for (const auto& cmd : cmds)
     if (auto st = run_command(cmd); !st) return st.error();
+  // Ready when both families answer: on a busy machine IPv6 (link-local DAD, neighbour
+  // discovery) can lag the link coming up, and a test must not measure that as loss.
+  for (const char* peer : {kAddrB, kAddr6B}) {
+    const std::string probe = "ip netns exec " + a + " ping -c 1 -W 1 " + peer + " >/dev/null 2>&1";
+    bool ready = false;
+    for (int i = 0; i < 120 && !ready; ++i)
+      ready = static_cast<bool>(run_command(probe));
+    if (!ready) return make_error(ETIMEDOUT, "the veth pair never answered {} ping", peer);
+  }
   return pair;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -39,9 +40,23 @@ Peer make_addr(const char* addr, std::uint16_t port) {
   return p;
 }
 
-// Reads what is queued now; data datagrams carry their sequence number in the first 4 bytes.
-// Returns true when the end marker was among them.
-bool read_queued(int fd, std::vector<std::uint32_t>& seqs) {
+constexpr size_t kPayload = 64;
+
+// Intact: bytes 4..7 are the complement of the sequence number, the rest zero.
+bool intact(const char* buf, ssize_t n) {
+  if (n != static_cast<ssize_t>(kPayload)) return false;
+  std::uint32_t seq = 0;
+  std::uint32_t check = 0;
+  std::memcpy(&seq, buf, sizeof(seq));
+  std::memcpy(&check, buf + 4, sizeof(check));
+  if (check != ~seq) return false;
+  for (size_t i = 8; i < kPayload; ++i)
+    if (buf[i] != 0) return false;
+  return true;
+}
+
+// Reads what is queued now. Returns true when the end marker was among them.
+bool read_queued(int fd, Tally& tally) {
   char buf[2048];
   ssize_t n = 0;
   bool ended = false;
@@ -49,10 +64,12 @@ bool read_queued(int fd, std::vector<std::uint32_t>& seqs) {
     if (static_cast<size_t>(n) == sizeof(kEndMarker) &&
         std::memcmp(buf, kEndMarker, sizeof(kEndMarker)) == 0) {
       ended = true;
+    } else if (!intact(buf, n)) {
+      ++tally.corrupt;
     } else {
       std::uint32_t seq = 0;
       std::memcpy(&seq, buf, sizeof(seq));
-      seqs.push_back(seq);
+      tally.seqs.push_back(seq);
     }
   }
   return ended;
@@ -64,11 +81,13 @@ long send_datagrams(const char* addr, std::uint16_t port, int count) {
   const Peer peer = make_addr(addr, port);
   kernel::UniqueFd fd(::socket(peer.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return -1;
-  char payload[64] = "";
+  char payload[kPayload] = "";
   long sent = 0;
   for (int i = 0; i < count; ++i) {
     const auto seq = static_cast<std::uint32_t>(i);
+    const std::uint32_t check = ~seq;
     std::memcpy(payload, &seq, sizeof(seq));
+    std::memcpy(payload + 4, &check, sizeof(check));
     if (::sendto(fd.get(), payload, sizeof(payload), 0, reinterpret_cast<const sockaddr*>(&peer.sa),
                  peer.len) == static_cast<ssize_t>(sizeof(payload)))
       ++sent;
@@ -89,13 +108,15 @@ Result<kernel::UniqueFd> open_receiver(const char* addr, std::uint16_t port) {
   return fd;
 }
 
-std::vector<std::uint32_t> drain_sequence(int fd, int quiet_ms) {
-  std::vector<std::uint32_t> seqs;
+Tally drain_tally(int fd, int quiet_ms) {
+  Tally tally;
   pollfd p{fd, POLLIN, 0};
   while (::poll(&p, 1, quiet_ms) > 0)
-    read_queued(fd, seqs);
-  return seqs;
+    read_queued(fd, tally);
+  return tally;
 }
+
+std::vector<std::uint32_t> drain_sequence(int fd, int quiet_ms) { return drain_tally(fd, quiet_ms).seqs; }
 
 long drain_datagrams(int fd, int quiet_ms) { return static_cast<long>(drain_sequence(fd, quiet_ms).size()); }
 
@@ -109,8 +130,8 @@ Status send_end_marker(const char* addr, std::uint16_t port) {
   return {};
 }
 
-Result<std::vector<std::uint32_t>> sequence_until_end(int fd, int quiet_ms, int timeout_ms) {
-  std::vector<std::uint32_t> seqs;
+Result<Tally> tally_until_end(int fd, int quiet_ms, int timeout_ms) {
+  Tally tally;
   pollfd p{fd, POLLIN, 0};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   bool ended = false;
@@ -119,20 +140,28 @@ Result<std::vector<std::uint32_t>> sequence_until_end(int fd, int quiet_ms, int 
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       return make_error(ETIMEDOUT, "no end marker within {} ms ({} datagrams so far)", timeout_ms,
-                        seqs.size());
+                        tally.seqs.size());
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    ended = read_queued(fd, seqs);
+    ended = read_queued(fd, tally);
   }
   // Datagrams queued on another CPU's backlog may land just after the marker.
-  for (auto seq : drain_sequence(fd, quiet_ms))
-    seqs.push_back(seq);
-  return seqs;
+  const Tally late = drain_tally(fd, quiet_ms);
+  tally.seqs.insert(tally.seqs.end(), late.seqs.begin(), late.seqs.end());
+  tally.corrupt += late.corrupt;
+  return tally;
 }
 
 Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms) {
-  auto seqs = sequence_until_end(fd, quiet_ms, timeout_ms);
-  if (!seqs) return seqs.error();
-  return static_cast<long>(seqs->size());
+  auto tally = tally_until_end(fd, quiet_ms, timeout_ms);
+  if (!tally) return tally.error();
+  return static_cast<long>(tally->seqs.size() + static_cast<size_t>(tally->corrupt));
+}
+
+long duplicates(const std::vector<std::uint32_t>& seqs) {
+  std::vector<std::uint32_t> sorted = seqs;
+  std::sort(sorted.begin(), sorted.end());
+  return static_cast<long>(sorted.size()) -
+         static_cast<long>(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
 }
 
 LossRuns loss_runs(const std::vector<std::uint32_t>& seqs, std::uint32_t sent) {

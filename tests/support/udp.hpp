@@ -13,7 +13,8 @@ namespace faultline::testing {
 
 // Sends `count` datagrams to addr:port from a fresh socket (made by the calling process, so
 // it belongs to that process's cgroup), each carrying its sequence number 0..count-1 in its
-// first 4 bytes. Returns how many sendto() calls succeeded (faultline's drops are silent: all).
+// first 4 bytes and its complement in the next 4. Returns how many sendto() calls succeeded (faultline's
+// drops are silent: all).
 long send_datagrams(const char* addr, std::uint16_t port, int count);
 
 // A bound UDP socket with a large receive buffer, so the test itself loses nothing.
@@ -23,8 +24,19 @@ Result<kernel::UniqueFd> open_receiver(const char* addr, std::uint16_t port);
 // finished: a quiet period can pass before a slow sender starts.
 long drain_datagrams(int fd, int quiet_ms = 300);
 
-// The sequence numbers received until `quiet_ms` pass without traffic, in arrival order.
+// What a receiver saw: the sequence numbers of intact datagrams in arrival order (duplicates
+// repeat), and how many arrived damaged (bytes 4..7 must be the complement of the sequence
+// number, the rest of the 64 bytes zero).
+struct Tally {
+  std::vector<std::uint32_t> seqs;
+  long corrupt = 0;
+};
+
+// Until `quiet_ms` pass without traffic.
+Tally drain_tally(int fd, int quiet_ms = 300);
 std::vector<std::uint32_t> drain_sequence(int fd, int quiet_ms = 300);
+// Sequence numbers received more than once, counted beyond the first.
+long duplicates(const std::vector<std::uint32_t>& seqs);
 
 // The end marker: a datagram with this payload means "the sender is done".
 inline constexpr char kEndMarker[] = "faultline-end";
@@ -36,7 +48,7 @@ Status send_end_marker(const char* addr, std::uint16_t port);
 // without traffic). Never ends on silence before the marker, however late the sender starts;
 // after `timeout_ms` without a marker it fails rather than report a wrong count.
 Result<long> count_until_end(int fd, int quiet_ms, int timeout_ms);
-Result<std::vector<std::uint32_t>> sequence_until_end(int fd, int quiet_ms, int timeout_ms);
+Result<Tally> tally_until_end(int fd, int quiet_ms, int timeout_ms);
 
 // Runs of consecutive losses among sequence numbers 0..sent-1: bursty loss shows as few, long
 // bursts; independent loss as many bursts of about 1 / (1 - loss).

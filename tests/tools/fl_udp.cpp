@@ -1,9 +1,10 @@
 // A measured UDP workload for tests, the demo and benchmarks, used only inside network
 // namespaces the caller made:
 //   fl_udp send ADDR PORT COUNT    prints "sent N" (sendto() calls that succeeded)
-//   fl_udp recv ADDR PORT          prints "ready", then "received N bursts B" once the end marker
-//                                  came (B = runs of consecutive lost sequence numbers below the
-//                                  highest received)
+//   fl_udp recv ADDR PORT          prints "ready", then "received N bursts B duplicates D corrupt C"
+//                                  once the end marker came (B = runs of consecutive lost sequence
+//                                  numbers below the highest received; D = copies beyond the first;
+//                                  C = datagrams whose content was damaged)
 //                                  (fails after 120 s without one: never a wrong count)
 //   fl_udp end ADDR PORT           sends the end marker; run it outside the faulted cgroup
 // The receiver never stops on silence before the marker, so a sender that starts late on a
@@ -45,16 +46,17 @@ int run(int argc, char** argv) {
     }
     std::printf("ready\n");
     std::fflush(stdout);
-    auto got = sequence_until_end(fd->get(), 300, 120000);
+    auto got = tally_until_end(fd->get(), 300, 120000);
     if (!got) {
       std::fprintf(stderr, "%s\n", got.error().describe().c_str());
       return 1;
     }
     std::uint32_t highest = 0;
-    for (auto seq : *got)
+    for (auto seq : got->seqs)
       highest = seq + 1 > highest ? seq + 1 : highest;
-    const LossRuns runs = loss_runs(*got, highest);
-    std::printf("received %zu bursts %ld\n", got->size(), runs.bursts);
+    const LossRuns runs = loss_runs(got->seqs, highest);
+    std::printf("received %zu bursts %ld duplicates %ld corrupt %ld\n", got->seqs.size() + got->corrupt,
+                runs.bursts, duplicates(got->seqs), got->corrupt);
     return 0;
   }
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());

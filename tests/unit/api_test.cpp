@@ -74,11 +74,12 @@ TEST_F(ApiTest, DuplicateIs409UnknownIs404UnsupportedIs422) {
   EXPECT_EQ(api.handle("DELETE", "/v1/experiments/nope", "").status, 404);
   std::string slow = kPolicy;
   slow.replace(slow.find("name: web"), 9, "name: slow");
-  slow.replace(slow.find("loss: 5%"), 8, "corrupt: 1%");
+  slow.replace(slow.find("network: {loss: 5%}"), 19, "process: {signal: SIGKILL, on: {syscall: read}}");
   auto r = api.handle("POST", "/v1/experiments", apply_body(slow));
   EXPECT_EQ(r.status, 422);
-  EXPECT_NE(r.body["error"].get<std::string>().find("corrupt and duplicate need a tc program"),
-            std::string::npos);
+  EXPECT_NE(
+      r.body["error"].get<std::string>().find("process faults are not supported by this faultline release"),
+      std::string::npos);
 }
 
 TEST_F(ApiTest, StopAllCountsRunning) {

@@ -135,7 +135,7 @@ TEST(Compiler, RefusesShapingThatCannotWork) {
       both.error().message,
       "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: delay and rate are served by "
       "net.edt; net.edt: loss, corrupt or duplicate with delay/rate in one fault: write them as separate "
-      "faults on the same target)");
+      "faults on the same target; net.tc: it only corrupts and duplicates)");
   auto ingress = compile(parse("    - name: x\n      network: {delay: 10ms, direction: ingress}\n"), kTargets,
                          all_caps(), ids, kNow);
   ASSERT_FALSE(ingress);
@@ -184,16 +184,18 @@ TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
   EXPECT_EQ(ids.in_use(), 0u) << "a refused policy must not keep rule ids";
 }
 
-TEST(Compiler, RefusesUnimplementedFamiliesWithLocation) {
+TEST(Compiler, CorruptDuplicateGoToTcAndUnimplementedFamiliesAreRefused) {
   RuleIdAllocator ids;
-  auto corrupt =
-      compile(parse("    - name: flip\n      network: {corrupt: 1%}\n"), kTargets, all_caps(), ids, kNow);
-  ASSERT_FALSE(corrupt);
-  EXPECT_EQ(corrupt.error().message,
-            "p.yaml:9:7: fault 'flip': no backend can inject it here (net.cgroup_skb: corrupt and duplicate "
-            "need a tc program, which this faultline release does not have yet; loss, blackhole, delay, "
-            "jitter and rate are supported; net.edt: it only delays and paces (delay, jitter, rate, "
-            "connectDelay))");
+  auto corrupt = compile(parse("    - name: flip\n      network: {corrupt: 1%, duplicate: 2%}\n"), kTargets,
+                         all_caps(), ids, kNow);
+  ASSERT_TRUE(corrupt) << corrupt.error().message;
+  ASSERT_EQ(corrupt->entries.size(), 4u) << "two rules (corrupt, duplicate) on two targets";
+  EXPECT_EQ(corrupt->entries[0].hook, FL_HOOK_NET_TC);
+  EXPECT_EQ(corrupt->entries[0].backend->name(), "net.tc");
+  EXPECT_EQ(corrupt->entries[0].rule.effect.action, FL_ACT_CORRUPT);
+  EXPECT_EQ(corrupt->entries[2].rule.effect.action, FL_ACT_DUPLICATE);
+  EXPECT_EQ(corrupt->entries[0].rule.trigger.probability, probability_threshold(0.01));
+  release_ids(*corrupt, ids);
   auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
                      kTargets, all_caps(), ids, kNow);
   ASSERT_FALSE(sig);

@@ -86,11 +86,10 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
   corrupt.corrupt = 0.01;
   auto net = registry.choose(fault_of(corrupt));
   ASSERT_FALSE(net);
-  EXPECT_EQ(
-      net.error().message,
-      "no backend can inject it here (net.cgroup_skb: corrupt and duplicate need a tc program, which "
-      "this faultline release does not have yet; loss, blackhole, delay, jitter and rate are supported; "
-      "net.edt: it only delays and paces (delay, jitter, rate, connectDelay))");
+  EXPECT_EQ(net.error().message,
+            "no backend can inject it here (net.tc: this kernel cannot run it: no tc BPF programs here: tc "
+            "missing)")
+      << "only the backend that could serve it speaks";
   auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
   ASSERT_FALSE(sig);
   EXPECT_EQ(sig.error().message, "process faults are not supported by this faultline release");

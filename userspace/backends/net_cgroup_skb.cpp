@@ -33,9 +33,7 @@ public:
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
-    if (n.corrupt || n.duplicate)
-      return "corrupt and duplicate need a tc program, which this faultline release does not have yet; loss, "
-             "blackhole, delay, jitter and rate are supported";
+    if (n.corrupt || n.duplicate) return "corrupt and duplicate are served by net.tc";
     if (shapes(n)) return "delay and rate are served by net.edt";
     return std::nullopt;
   }

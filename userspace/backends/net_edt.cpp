@@ -1,19 +1,47 @@
 #include "backends/net_edt.hpp"
 
-#include "backends/edt_devices.hpp"
+#include "backends/device_holds.hpp"
 #include "backends/net_match.hpp"
 
 namespace faultline::backends {
 namespace {
 
+// fq as the root qdisc: only where the kernel's default was (handle 0), which deleting ours
+// brings back exactly; a device that already has fq is used as it is; an administrator's qdisc
+// is refused, since it could not be put back exactly.
+const DeviceChange kFq{
+    "fq",
+    [](kernel::Rtnetlink& nl, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
+      auto root = nl.root_qdisc(dev.ifindex);
+      if (!root) return root.error();
+      if (root->kind == "fq") return std::optional<std::string>{}; // honours departure times already
+      if (root->handle != 0)
+        return make_error(
+            EBUSY,
+            "has a root qdisc set up by someone else ({} {:x}:); faultline will not replace it, "
+            "since it could not put it back exactly. Delay and rate need fq as the root qdisc: "
+            "make it fq, or remove it",
+            root->kind, root->handle >> 16);
+      auto handle = nl.install_root_fq(dev.ifindex);
+      if (!handle) return handle.error();
+      return std::optional<std::string>{""};
+    },
+    [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
+      auto root = nl.root_qdisc(ifindex);
+      if (!root) return root.error();
+      if (root->kind != "fq") return {}; // someone replaced it since: theirs now, leave it
+      return nl.delete_root(ifindex);
+    }};
+
 // The program's link and the fq hold, released in that order: the program stops stamping
 // packets before fq goes.
 class ShapeAttached final : public Attached {
 public:
-  ShapeAttached(std::unique_ptr<FqHold> fq, kernel::Link link) : fq_(std::move(fq)), link_(std::move(link)) {}
+  ShapeAttached(std::unique_ptr<DeviceHold> fq, kernel::Link link)
+      : fq_(std::move(fq)), link_(std::move(link)) {}
 
 private:
-  std::unique_ptr<FqHold> fq_;
+  std::unique_ptr<DeviceHold> fq_;
   kernel::Link link_;
 };
 
@@ -65,14 +93,16 @@ public:
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook) const override {
-    auto fq = hold_fq_for(target.path);
-    if (!fq) return fq.error();
+    auto fq = hold_devices(kFq, target.path);
+    if (!fq)
+      return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
+                        fq.error().message);
     auto link = programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
     if (!link) return link.error(); // the hold, released here, restores the devices
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }
 
-  Result<std::vector<std::string>> recover() const override { return recover_fq_devices(); }
+  Result<std::vector<std::string>> recover() const override { return recover_devices(kFq); }
 };
 
 } // namespace

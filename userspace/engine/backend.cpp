@@ -16,21 +16,26 @@ const Backend* BackendRegistry::find(std::string_view name) const {
 
 Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const {
   const std::string family = policy::family_name(fault.spec);
-  std::string reasons;
+  // Backends that could express the fault but cannot run here say the most useful thing (what
+  // to change on this host); only when none could express it are those reasons given.
+  std::string unavailable;
+  std::string inexpressible;
+  bool any = false;
   for (const auto& e : entries_) {
     if (e.backend->family() != family) continue;
-    std::string why;
+    any = true;
+    const std::string name(e.backend->name());
     if (auto cannot = e.backend->cannot_express(fault))
-      why = *cannot;
+      inexpressible += (inexpressible.empty() ? "" : "; ") + name + ": " + *cannot;
     else if (!e.availability.available)
-      why = "this kernel cannot run it: " + e.availability.reason;
+      unavailable +=
+          (unavailable.empty() ? "" : "; ") + name + ": this kernel cannot run it: " + e.availability.reason;
     else
       return e.backend;
-    reasons += (reasons.empty() ? "" : "; ") + std::string(e.backend->name()) + ": " + why;
   }
-  if (reasons.empty())
-    return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
-  return make_error(EOPNOTSUPP, "no backend can inject it here ({})", reasons);
+  if (!any) return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
+  return make_error(EOPNOTSUPP, "no backend can inject it here ({})",
+                    unavailable.empty() ? inexpressible : unavailable);
 }
 
 std::uint32_t probability_threshold(double probability) {

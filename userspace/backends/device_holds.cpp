@@ -1,0 +1,243 @@
+#include "backends/device_holds.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "util/log.hpp"
+
+namespace faultline::backends {
+namespace {
+
+using kernel::UniqueFd;
+
+struct DeviceKey {
+  std::string kind;
+  std::uint64_t netns = 0; // inode of the network namespace
+  int ifindex = 0;
+  bool operator<(const DeviceKey& o) const {
+    return std::tie(kind, netns, ifindex) < std::tie(o.kind, o.netns, o.ifindex);
+  }
+};
+
+struct Changed {
+  int refs = 0;
+  std::string name;
+  std::string token;
+  std::shared_ptr<UniqueFd> netns; // kept open: the namespace outlives the processes we found it by
+};
+
+std::mutex g_mu;
+std::map<DeviceKey, Changed> g_changed; // what this process changed and still holds
+
+std::string state_dir() {
+  const char* dir = std::getenv("FAULTLINE_STATE_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/run/faultline";
+}
+
+// Appends one line and fsyncs it, under an flock so a daemon and `faultline exec` never
+// interleave. The directory is created (0700) if missing and never re-moded.
+Status ledger_append(const std::string& line) {
+  ::mkdir(state_dir().c_str(), 0700);
+  UniqueFd fd(::open(device_ledger_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!fd.valid()) return make_error(errno, "cannot open the device ledger {}", device_ledger_path());
+  ::flock(fd.get(), LOCK_EX);
+  const std::string text = line + "\n";
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      ::fsync(fd.get()) != 0)
+    return make_error(errno, "cannot write the device ledger {}", device_ledger_path());
+  return {};
+}
+
+// Runs fn inside the network namespace `ns` on a thread of its own (setns is per thread).
+Status in_netns_fd(int ns, const std::function<Status(kernel::Rtnetlink&)>& fn) {
+  return kernel::in_netns(fmt::format("/proc/self/fd/{}", ns), [&]() -> Status {
+    auto nl = kernel::Rtnetlink::open();
+    if (!nl) return nl.error();
+    return fn(*nl);
+  });
+}
+
+void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
+  std::ifstream procs(dir + "/cgroup.procs");
+  pid_t pid = 0;
+  while (procs >> pid)
+    out.push_back(pid);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = ::readdir(d))
+    if (e->d_type == DT_DIR && e->d_name[0] != '.') collect_pids(dir + "/" + e->d_name, out);
+  ::closedir(d);
+}
+
+// Open handles on the network namespaces at `paths`, by inode (the first path of each wins).
+std::map<std::uint64_t, std::shared_ptr<UniqueFd>> open_namespaces(const std::vector<std::string>& paths,
+                                                                   const std::set<std::uint64_t>* only) {
+  std::map<std::uint64_t, std::shared_ptr<UniqueFd>> out;
+  for (const auto& p : paths) {
+    auto ino = kernel::netns_inode(p);
+    if (!ino || out.count(*ino) || (only != nullptr && !only->count(*ino))) continue; // exited meanwhile
+    auto fd = std::make_shared<UniqueFd>(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd->valid()) out.emplace(*ino, std::move(fd));
+  }
+  return out;
+}
+
+std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::string& cgroup_path) {
+  std::vector<pid_t> pids;
+  collect_pids(cgroup_path, pids);
+  std::vector<std::string> paths;
+  paths.reserve(pids.size() + 1);
+  for (pid_t pid : pids)
+    paths.push_back(fmt::format("/proc/{}/ns/net", pid));
+  if (paths.empty()) paths.emplace_back("/proc/self/ns/net"); // no process yet: it will start here
+  return open_namespaces(paths, nullptr);
+}
+
+// Undoes one change and records that. Called with g_mu held.
+void restore_locked(const DeviceChange& change, const DeviceKey& key, const Changed& dev) {
+  auto st = in_netns_fd(dev.netns->get(),
+                        [&](kernel::Rtnetlink& nl) { return change.restore(nl, key.ifindex, dev.token); });
+  if (!st)
+    log::warn("cannot restore {} on {} (netns {}): {}", change.kind, dev.name, key.netns,
+              st.error().describe());
+  if (auto rec = ledger_append(fmt::format("restore {} {} {}", key.kind, key.netns, key.ifindex)); !rec)
+    log::warn("{}", rec.error().describe());
+}
+
+class Hold final : public DeviceHold {
+public:
+  explicit Hold(const DeviceChange& change) : change_(change) {}
+  ~Hold() override {
+    std::lock_guard lock(g_mu);
+    for (const auto& key : keys_) {
+      auto it = g_changed.find(key);
+      if (it == g_changed.end() || --it->second.refs > 0) continue;
+      restore_locked(change_, key, it->second);
+      g_changed.erase(it);
+    }
+  }
+  void add(const DeviceKey& key) { keys_.push_back(key); }
+
+private:
+  const DeviceChange& change_;
+  std::vector<DeviceKey> keys_;
+};
+
+// One namespace: holds our change where it already is, makes it where needed.
+Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns,
+               Hold& hold) {
+  return in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
+    auto devices = nl.devices();
+    if (!devices) return devices.error();
+    for (const auto& dev : *devices) {
+      const DeviceKey key{change.kind, ino, dev.ifindex};
+      if (auto it = g_changed.find(key); it != g_changed.end()) {
+        it->second.refs += 1;
+        hold.add(key);
+        continue;
+      }
+      // Intent first: a crash during the change still leaves a ledger entry to undo.
+      if (auto st =
+              ledger_append(fmt::format("install {} {} {} {}", change.kind, ino, dev.ifindex, dev.name));
+          !st)
+        return st;
+      g_changed[key] = Changed{1, dev.name, "", ns};
+      hold.add(key);
+      auto token = change.install(nl, dev);
+      if (!token) return make_error(token.error().code, "device {}: {}", dev.name, token.error().message);
+      if (!*token) { // nothing done: nothing to undo
+        g_changed.erase(key);
+        if (auto st = ledger_append(fmt::format("restore {} {} {}", change.kind, ino, dev.ifindex)); !st)
+          return st;
+        continue;
+      }
+      g_changed[key].token = **token;
+      if (!g_changed[key].token.empty())
+        if (auto st = ledger_append(
+                fmt::format("install {} {} {} {} {}", change.kind, ino, dev.ifindex, dev.name, **token));
+            !st)
+          return st;
+    }
+    return {};
+  });
+}
+
+} // namespace
+
+std::string device_ledger_path() { return state_dir() + "/devices.log"; }
+
+Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, const std::string& cgroup_path) {
+  auto hold = std::make_unique<Hold>(change);
+  std::unique_lock lock(g_mu);
+  for (const auto& [ino, ns] : namespaces_of(cgroup_path)) {
+    if (auto st = hold_in(change, ino, ns, *hold); !st) {
+      lock.unlock(); // the hold's destructor restores what this call changed, under the lock
+      hold.reset();
+      return st.error();
+    }
+  }
+  return std::unique_ptr<DeviceHold>(std::move(hold));
+}
+
+Result<std::vector<std::string>> recover_devices(const DeviceChange& change) {
+  std::ifstream in(device_ledger_path());
+  if (!in) return std::vector<std::string>{}; // nothing was ever changed
+  struct Pending {
+    std::string name;
+    std::string token;
+  };
+  std::map<DeviceKey, Pending> pending;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string op;
+    DeviceKey key;
+    Pending p;
+    if (!(words >> op >> key.kind >> key.netns >> key.ifindex)) continue; // a torn last line
+    if (key.kind != change.kind) continue;
+    words >> p.name >> p.token;
+    if (op == "install")
+      pending[key] = p;
+    else if (op == "restore")
+      pending.erase(key);
+  }
+  std::set<std::uint64_t> wanted;
+  for (const auto& [key, p] : pending)
+    wanted.insert(key.netns);
+  // Find the namespaces that still exist by their inode: any process in them will do.
+  std::vector<std::string> paths;
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d))
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+        paths.push_back(fmt::format("/proc/{}/ns/net", e->d_name));
+    ::closedir(d);
+  }
+  const auto found = open_namespaces(paths, &wanted);
+  std::vector<std::string> restored;
+  std::lock_guard lock(g_mu);
+  for (const auto& [key, p] : pending) {
+    auto ns = found.find(key.netns);
+    if (ns == found.end()) {
+      restored.push_back(fmt::format("{} (netns {}): namespace gone, nothing to restore", p.name, key.netns));
+      if (auto st = ledger_append(fmt::format("restore {} {} {}", key.kind, key.netns, key.ifindex)); !st)
+        return st.error();
+      continue;
+    }
+    restore_locked(change, key, Changed{0, p.name, p.token, ns->second});
+    restored.push_back(fmt::format("{} (netns {}): {} undone", p.name, key.netns, change.kind));
+  }
+  return restored;
+}
+
+} // namespace faultline::backends

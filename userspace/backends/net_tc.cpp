@@ -1,0 +1,143 @@
+#include "backends/net_tc.hpp"
+
+#include <bpf/libbpf.h>
+
+#include "backends/device_holds.hpp"
+#include "backends/net_match.hpp"
+
+namespace faultline::backends {
+namespace {
+
+// Our filter's place on every device: fixed, so a restore (also after a crash) finds exactly it.
+constexpr std::uint32_t kHandle = 0xfa17;
+constexpr std::uint32_t kPriority = 0xfa17;
+
+bpf_tc_hook egress_hook(int ifindex) {
+  bpf_tc_hook hook{};
+  hook.sz = sizeof(hook);
+  hook.ifindex = ifindex;
+  hook.attach_point = BPF_TC_EGRESS;
+  return hook;
+}
+
+// The tc change: clsact (if missing) plus our filter; the token says whether clsact was ours.
+DeviceChange tc_change(int prog_fd) {
+  return DeviceChange{
+      "tc",
+      [prog_fd](kernel::Rtnetlink&, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
+        bpf_tc_hook hook = egress_hook(dev.ifindex);
+        const int created = bpf_tc_hook_create(&hook);
+        if (created != 0 && created != -EEXIST) return make_error(-created, "cannot add a clsact qdisc");
+        bpf_tc_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.handle = kHandle;
+        opts.priority = kPriority;
+        opts.prog_fd = prog_fd;
+        opts.flags = BPF_TC_F_REPLACE; // a leftover of ours from a crash is simply replaced
+        if (int err = bpf_tc_attach(&hook, &opts); err != 0) {
+          if (created == 0) {
+            hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+            bpf_tc_hook_destroy(&hook);
+          }
+          return make_error(-err, "cannot attach the tc egress program");
+        }
+        return std::optional<std::string>{created == 0 ? "clsact" : "filter"};
+      },
+      [](kernel::Rtnetlink&, int ifindex, const std::string& token) -> Status {
+        bpf_tc_hook hook = egress_hook(ifindex);
+        bpf_tc_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.handle = kHandle;
+        opts.priority = kPriority;
+        const int err = bpf_tc_detach(&hook, &opts);
+        if (token == "clsact") { // we added it: remove it, as it was before
+          hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+          if (int d = bpf_tc_hook_destroy(&hook); d != 0 && d != -ENOENT)
+            return make_error(-d, "cannot remove the clsact qdisc");
+          return {};
+        }
+        if (err != 0 && err != -ENOENT) return make_error(-err, "cannot detach the tc egress program");
+        return {};
+      }};
+}
+
+// Owns the change (the hold refers to it) and the hold; the hold goes first.
+class TcAttached final : public Attached {
+public:
+  explicit TcAttached(std::unique_ptr<DeviceChange> change) : change_(std::move(change)) {}
+  const DeviceChange& change() const { return *change_; }
+  void keep(std::unique_ptr<DeviceHold> hold) { hold_ = std::move(hold); }
+
+private:
+  std::unique_ptr<DeviceChange> change_;
+  std::unique_ptr<DeviceHold> hold_;
+};
+
+class NetTc final : public KernelBackend {
+public:
+  std::string_view name() const override { return "net.tc"; }
+  std::string_view family() const override { return "network"; }
+  std::string_view summary() const override {
+    return "corrupt (payload bit flips, checksum valid) and duplicate: tc egress on the target's devices, "
+           "scoped by the socket's cgroup";
+  }
+  engine::AttachScope scope() const override { return engine::AttachScope::per_target; }
+  std::vector<fl_hook> hooks() const override { return {FL_HOOK_NET_TC}; }
+
+  std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
+    const auto& n = std::get<policy::NetworkFault>(fault.spec);
+    if (!n.corrupt && !n.duplicate) return "it only corrupts and duplicates";
+    if (drops(n) || shapes(n))
+      return "corrupt/duplicate with loss or delay in one fault: write them as separate faults on the same "
+             "target";
+    if (n.direction != policy::Direction::egress)
+      return "corrupt and duplicate act on what the target sends (egress); for what it receives, fault the "
+             "sender";
+    return std::nullopt;
+  }
+
+  std::vector<engine::HookRule> compile(const policy::Fault& fault,
+                                        const engine::BuildContext& ctx) const override {
+    const auto& n = std::get<policy::NetworkFault>(fault.spec);
+    std::vector<engine::HookRule> out;
+    auto rule = [&](fl_action action, double probability) {
+      fl_rule r{};
+      r.net = net_match(n);
+      r.effect.action = action;
+      r.trigger = engine::make_trigger(fault.trigger, probability, ctx);
+      out.push_back({FL_HOOK_NET_TC, 0, r});
+    };
+    if (n.corrupt) rule(FL_ACT_CORRUPT, *n.corrupt);
+    if (n.duplicate) rule(FL_ACT_DUPLICATE, *n.duplicate);
+    return out;
+  }
+
+  engine::Availability probe(kernel::Features& features) const override {
+    const auto& tc = features.status(kernel::Feature::tc);
+    if (!tc.supported) return {false, "no tc BPF programs here: " + tc.detail};
+    return {true, "tc: " + tc.detail};
+  }
+  std::vector<std::string> programs() const override { return {"fl_tc_egress"}; }
+
+  Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
+                                           fl_hook) const override {
+    const int fd = programs.program_fd("fl_tc_egress");
+    if (fd < 0) return make_error(EOPNOTSUPP, "the tc egress program was not loaded");
+    auto attached = std::make_unique<TcAttached>(std::make_unique<DeviceChange>(tc_change(fd)));
+    auto hold = hold_devices(attached->change(), target.path);
+    if (!hold) return make_error(hold.error().code, "cannot set up tc for corrupt/duplicate: {}", hold.error().message);
+    attached->keep(std::move(*hold));
+    return std::unique_ptr<Attached>(std::move(attached));
+  }
+
+  Result<std::vector<std::string>> recover() const override { return recover_devices(tc_change(-1)); }
+};
+
+} // namespace
+
+const KernelBackend& net_tc() {
+  static const NetTc kBackend;
+  return kBackend;
+}
+
+} // namespace faultline::backends
