@@ -59,8 +59,6 @@ static __always_inline void fl_duplicate(struct __sk_buff *skb)
 	skb->mark = mark;
 }
 
-FL_DEFINE_DNS_CHECK(fl_dns_check_tc)
-
 /* One target's rules on this packet; verified once on its own (a global function), so the
  * level walk around it stays small for the verifier. */
 __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struct fl_pkt *pkt,
@@ -75,9 +73,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 
 		if (i >= set->count)
 			break;
-		if (!fl_net_matches(&rule->net, pkt))
-			continue;
-		if (rule->net.dns_len && !fl_dns_check_tc(skb, &rule->net, pkt, &dns))
+		if (!fl_net_matches(skb, &rule->net, pkt, &dns))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))

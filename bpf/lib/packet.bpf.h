@@ -174,9 +174,10 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, __u32 base, bool
 	}
 }
 
-/* A rule with no filter matches every packet; a peer filter only its own address family. The
- * DNS name (m->dns_len) is checked by the caller with FL_DEFINE_DNS_CHECK's function. */
-static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
+/* A rule with no filter matches every packet; a peer filter only its own address family. A
+ * DNS rule reads the query name on first use (d->state 0). */
+static __always_inline bool fl_net_matches(struct __sk_buff *skb, const struct fl_net_match *m,
+					   const struct fl_pkt *p, struct fl_dns *d)
 {
 	if (m->family && m->family != p->family)
 		return false;
@@ -192,21 +193,12 @@ static __always_inline bool fl_net_matches(const struct fl_net_match *m, const s
 	if ((m->port_min || m->port_max) &&
 	    (p->peer_port < m->port_min || p->peer_port > m->port_max))
 		return false;
+	if (m->dns_len) {
+		if (!d->state)
+			fl_dns_read(skb, p, d);
+		return fl_dns_matches(m, d);
+	}
 	return true;
 }
-
-/* The DNS check as a global function, verified once on its own: inlined into a rule loop, its
- * byte loops multiply the paths past the 6.1 verifier's limit. One per program file (global
- * names must be unique in the linked object). Reads the name on first use (d->state 0). */
-#define FL_DEFINE_DNS_CHECK(name)                                                               \
-	__noinline int name(struct __sk_buff *skb, const struct fl_net_match *m,                  \
-			    const struct fl_pkt *p, struct fl_dns *d)                             \
-	{                                                                                       \
-		if (!skb || !m || !p || !d)                                                     \
-			return 0;                                                               \
-		if (!d->state)                                                                  \
-			fl_dns_read(skb, p, d);                                                 \
-		return fl_dns_matches(m, d);                                                    \
-	}
 
 #endif /* FL_PACKET_BPF_H */
