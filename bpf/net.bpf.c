@@ -123,7 +123,6 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	struct fl_attach_state *st;
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
-	struct fl_dns dns = {};
 	__u64 now;
 
 	if (!cfg)
@@ -143,7 +142,7 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 
 		if (i >= set->count)
 			break;
-		if (!fl_net_matches(skb, &rule->net, &pkt, &dns))
+		if (!fl_net_matches(&rule->net, &pkt))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))

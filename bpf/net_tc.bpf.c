@@ -45,8 +45,7 @@ static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pk
 	if (bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0))
 		return false;
 	bpf_l4_csum_replace(skb, csum_off, old, new,
-			    sizeof(new) |
-				    (p->protocol == FL_IPPROTO_UDP ? FL_BPF_F_MARK_MANGLED_0 : 0));
+			    sizeof(new) | (p->protocol == FL_IPPROTO_UDP ? FL_BPF_F_MARK_MANGLED_0 : 0));
 	return true;
 }
 
@@ -64,8 +63,6 @@ static __always_inline void fl_duplicate(struct __sk_buff *skb)
 __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struct fl_pkt *pkt,
 			   __u64 cgid, __u64 now)
 {
-	struct fl_dns dns = {};
-
 	if (!skb || !set || !pkt)
 		return 0;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
@@ -73,7 +70,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 
 		if (i >= set->count)
 			break;
-		if (!fl_net_matches(skb, &rule->net, pkt, &dns))
+		if (!fl_net_matches(&rule->net, pkt))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))

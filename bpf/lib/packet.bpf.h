@@ -20,79 +20,6 @@ struct fl_pkt {
 	__u32 payload_off; /* first byte after the transport header */
 };
 
-/* A DNS query's name, dotted and lowercase, read only when some rule asks (fl_dns_read). */
-struct fl_dns {
-	__u8 state; /* 0 = not read yet, 1 = a query with a name that fits, 2 = neither */
-	__u8 len;
-	char name[FL_DNS_NAME_MAX];
-};
-
-/* Reads the first question's name of a query to port 53: wire labels (3www7example3com0)
- * become "www.example.com". Names longer than FL_DNS_NAME_MAX - 1 match no DNS rule. */
-static __always_inline void fl_dns_read(struct __sk_buff *skb, const struct fl_pkt *p,
-					struct fl_dns *d)
-{
-	__u8 wire[FL_DNS_NAME_MAX];
-	__u8 flags;
-	__u32 next = 0; /* index of the next length byte */
-	__u32 avail;
-
-	d->state = 2;
-	if (p->protocol != FL_IPPROTO_UDP || p->peer_port != 53 || !p->l4_off)
-		return;
-	if (bpf_skb_load_bytes(skb, p->payload_off + 2, &flags, 1) || (flags & 0x80))
-		return; /* not a query (QR set) */
-	/* The question may be shorter than the buffer: load what the packet holds. */
-	if (skb->len < p->payload_off + 12 + 2)
-		return;
-	avail = skb->len - (p->payload_off + 12);
-	if (avail > FL_DNS_NAME_MAX)
-		avail = FL_DNS_NAME_MAX;
-	__builtin_memset(wire, 0, sizeof(wire));
-	if (avail < 2 || bpf_skb_load_bytes(skb, p->payload_off + 12, wire, avail))
-		return;
-	for (__u32 i = 0; i < FL_DNS_NAME_MAX; i++) {
-		__u8 c = wire[i];
-
-		if (i == next) {
-			if (c == 0) {
-				d->len = i ? i - 1 : 0;
-				d->state = d->len ? 1 : 2;
-				return;
-			}
-			if (c > 63)
-				return; /* compression or garbage in a question: not ours */
-			next = i + 1 + c;
-			if (i)
-				d->name[(i - 1) & (FL_DNS_NAME_MAX - 1)] = '.';
-			continue;
-		}
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if (i)
-			d->name[(i - 1) & (FL_DNS_NAME_MAX - 1)] = c;
-	}
-	/* ran out of buffer before the terminating zero: too long */
-}
-
-static __always_inline bool fl_dns_matches(const struct fl_net_match *m, const struct fl_dns *d)
-{
-	__u32 start;
-
-	if (d->state != 1 || d->len < m->dns_len)
-		return false;
-	if (!(m->dns_flags & FL_DNS_SUFFIX) && d->len != m->dns_len)
-		return false;
-	start = d->len - m->dns_len;
-	for (__u32 j = 0; j < FL_DNS_NAME_MAX; j++) {
-		if (j >= m->dns_len)
-			break;
-		if (d->name[(start + j) & (FL_DNS_NAME_MAX - 1)] != m->dns_name[j])
-			return false;
-	}
-	return true;
-}
-
 /* IPv6 extension headers skipped to find the transport header; more is not worth the cost. */
 #define FL_IPV6_EXT_MAX 4
 
@@ -174,10 +101,8 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, __u32 base, bool
 	}
 }
 
-/* A rule with no filter matches every packet; a peer filter only its own address family. A
- * DNS rule reads the query name on first use (d->state 0). */
-static __always_inline bool fl_net_matches(struct __sk_buff *skb, const struct fl_net_match *m,
-					   const struct fl_pkt *p, struct fl_dns *d)
+/* A rule with no filter matches every packet; a peer filter only its own address family. */
+static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
 {
 	if (m->family && m->family != p->family)
 		return false;
@@ -193,11 +118,6 @@ static __always_inline bool fl_net_matches(struct __sk_buff *skb, const struct f
 	if ((m->port_min || m->port_max) &&
 	    (p->peer_port < m->port_min || p->peer_port > m->port_max))
 		return false;
-	if (m->dns_len) {
-		if (!d->state)
-			fl_dns_read(skb, p, d);
-		return fl_dns_matches(m, d);
-	}
 	return true;
 }
 

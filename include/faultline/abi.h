@@ -19,7 +19,6 @@
 #define FL_MAX_CGROUP_LEVEL 32 /* deepest cgroup level a rule may target */
 #define FL_PATH_PREFIX_MAX 128 /* bytes of a file path prefix, NUL included */
 #define FL_PATH_BUF 4096       /* bytes of d_path output examined: PATH_MAX */
-#define FL_DNS_NAME_MAX 64     /* bytes of a DNS query name matched (dotted form) */
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
 #define FL_MAX_ERRNOS 4		   /* errnos in one weighted errno set */
@@ -64,16 +63,7 @@ struct fl_net_match {
 	__u16 port_max;
 	__u32 peer[4]; /* peer (dst on egress, src on ingress), network byte order; IPv4 in [0] */
 	__u32 mask[4]; /* the prefix as a mask over peer[] */
-	/* DNS: only queries (UDP to port 53) for this name; dns_len 0 = not a DNS rule. Lowercase,
-	 * dotted, no trailing dot. FL_DNS_SUFFIX: the query name ends with it ("*.db.internal" is
-	 * stored as ".db.internal"), else equal. */
-	__u8 dns_len;
-	__u8 dns_flags;
-	__u8 pad1[2];
-	char dns_name[FL_DNS_NAME_MAX];
 };
-
-#define FL_DNS_SUFFIX 1u
 
 enum fl_family {
 	FL_FAMILY_ANY = 0,

@@ -40,29 +40,7 @@ fl_net_match net_match(const policy::NetworkFault& n) {
   return m;
 }
 
-bool shapes(const policy::NetworkFault& n) {
-  return n.delay_ns || n.rate_bps || n.connect_delay_ns ||
-         (n.dns && n.dns->action == policy::DnsFault::Action::delay);
-}
-bool drops(const policy::NetworkFault& n) {
-  return n.loss || n.loss_model || n.blackhole || (n.dns && n.dns->action == policy::DnsFault::Action::drop);
-}
-
-std::vector<fl_net_match> dns_matches(const policy::NetworkFault& n) {
-  std::vector<fl_net_match> out;
-  if (!n.dns) return {net_match(n)};
-  for (const auto& name : n.dns->names) {
-    fl_net_match m = net_match(n);
-    m.protocol = 17; // UDP
-    m.port_min = m.port_max = 53;
-    const bool wildcard = name.rfind("*.", 0) == 0;
-    const std::string text = wildcard ? name.substr(1) : name; // "*.a.b" -> ".a.b"
-    m.dns_flags = wildcard ? FL_DNS_SUFFIX : 0;
-    m.dns_len = static_cast<std::uint8_t>(text.size());
-    std::memcpy(m.dns_name, text.data(), text.size());
-    out.push_back(m);
-  }
-  return out;
-}
+bool shapes(const policy::NetworkFault& n) { return n.delay_ns || n.rate_bps || n.connect_delay_ns; }
+bool drops(const policy::NetworkFault& n) { return n.loss || n.loss_model || n.blackhole; }
 
 } // namespace faultline::backends

@@ -2,17 +2,13 @@
 // kind of effect a fault asks for.
 #pragma once
 
-#include <vector>
-
 #include "faultline/abi.h"
 #include "policy/policy.hpp"
 
 namespace faultline::backends {
 
 fl_net_match net_match(const policy::NetworkFault& n); // protocol, peer (IPv4/IPv6), ports
-bool shapes(const policy::NetworkFault& n);            // delay, jitter, rate, connect delay, dns delay
-bool drops(const policy::NetworkFault& n);             // loss (any model), blackhole, dns drop
-// The match of each rule a fault needs: one per DNS name (a dns fault), else net_match alone.
-std::vector<fl_net_match> dns_matches(const policy::NetworkFault& n);
+bool shapes(const policy::NetworkFault& n);            // delay, jitter or rate
+bool drops(const policy::NetworkFault& n);             // loss (any model) or blackhole
 
 } // namespace faultline::backends

@@ -8,9 +8,7 @@
 #define FL_ASSERT_OFFSET(type, field, off)                                                                   \
   static_assert(offsetof(type, field) == (off), #type "." #field " moved")
 
-FL_ASSERT_SIZE(struct fl_net_match, 44 + FL_DNS_NAME_MAX);
-FL_ASSERT_OFFSET(struct fl_net_match, dns_name, 44);
-static_assert(sizeof(struct fl_net_match) <= sizeof(struct fl_file_match), "the rule union grew");
+FL_ASSERT_SIZE(struct fl_net_match, 40);
 FL_ASSERT_OFFSET(struct fl_net_match, peer, 8);
 FL_ASSERT_SIZE(struct fl_loss_model, 24);
 FL_ASSERT_SIZE(struct fl_net_slot, 16);

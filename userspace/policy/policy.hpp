@@ -43,14 +43,6 @@ struct GilbertElliott {
   double good = 0; // loss in the good state
 };
 
-// network.dns: queries for these names (UDP to port 53) are dropped or delayed.
-struct DnsFault {
-  enum class Action { drop, delay, nxdomain, servfail };
-  std::vector<std::string> names; // lowercase, no trailing dot; "*.x.y" = any name under x.y
-  Action action = Action::drop;
-  std::uint64_t delay_ns = 0; // action delay
-};
-
 struct NetworkFault {
   Direction direction = Direction::egress;
   std::optional<double> loss; // fraction 0..1 (Bernoulli)
@@ -62,7 +54,6 @@ struct NetworkFault {
   std::optional<std::uint64_t> rate_bps;
   std::optional<double> corrupt;
   std::optional<double> duplicate;
-  std::optional<DnsFault> dns;
   Protocol protocol = Protocol::any;
   std::optional<Cidr> peer;
   PortRange port;
