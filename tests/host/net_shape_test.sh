@@ -93,8 +93,11 @@ for d in 20 100; do
     awk -v t="$t" -v c="$c" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 3 && a <= d * 1.05 + 3) }'
   check "control untouched: median $c ms (baseline $base ms, < 10 ms)" awk -v c="$c" 'BEGIN { exit !(c >= 0 && c < 10) }'
   tr=$(in_cgroup "$CG/target" "$TCP" probe $ADDR_B 9400 20 | field rtt_ms)
-  check "a TCP client's median round trip $tr ms takes the ${d} ms (within 5% + 3 ms)" \
-    awk -v t="$tr" -v d="$d" 'BEGIN { exit !(t >= d * 0.95 - 3 && t <= d * 1.05 + 3) }'
+  tc_=$(in_cgroup "$CG/control" "$TCP" probe $ADDR_B 9400 20 | field rtt_ms)
+  # TCG allowance for the TCP client: 6 ms (a 6.12 guest showed +5 ms on this path where ping
+  # showed +0.9 ms; 6.1 +2 ms; see the note on issue #10).
+  check "a TCP client's median round trip $tr ms = control $tc_ ms + ${d} ms (within 5% + 6 ms)" \
+    awk -v t="$tr" -v c="$tc_" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 6 && a <= d * 1.05 + 6) }'
   "$FL" --socket "$SOCK" stop "delay$d" >/dev/null
   check "stop puts the device's qdisc back ($before)" qdisc_is "$before"
 done
