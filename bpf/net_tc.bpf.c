@@ -45,7 +45,8 @@ static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pk
 	if (bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0))
 		return false;
 	bpf_l4_csum_replace(skb, csum_off, old, new,
-			    sizeof(new) | (p->protocol == FL_IPPROTO_UDP ? FL_BPF_F_MARK_MANGLED_0 : 0));
+			    sizeof(new) |
+				    (p->protocol == FL_IPPROTO_UDP ? FL_BPF_F_MARK_MANGLED_0 : 0));
 	return true;
 }
 

@@ -125,7 +125,9 @@ public:
     if (fd < 0) return make_error(EOPNOTSUPP, "the tc egress program was not loaded");
     auto attached = std::make_unique<TcAttached>(std::make_unique<DeviceChange>(tc_change(fd)));
     auto hold = hold_devices(attached->change(), target.path);
-    if (!hold) return make_error(hold.error().code, "cannot set up tc for corrupt/duplicate: {}", hold.error().message);
+    if (!hold)
+      return make_error(hold.error().code, "cannot set up tc for corrupt/duplicate: {}",
+                        hold.error().message);
     attached->keep(std::move(*hold));
     return std::unique_ptr<Attached>(std::move(attached));
   }
