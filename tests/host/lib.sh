@@ -68,6 +68,20 @@ received() { # port: ends the count with the end marker (sent from here, outside
   wait_for 1300 grep -q 'received\|no end marker' "$WORK/rx-$1"
   awk '/received/ {print $2}' "$WORK/rx-$1"
 }
+# faultlined on $SOCK with its journal and log in $WORK (appended: a restart keeps the log);
+# killed at cleanup. Sets DAEMON.
+start_daemon() {
+  "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>>"$WORK/daemon.log" &
+  DAEMON=$!
+  CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
+  wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
+}
+# A process that lives in CGROUP inside NS_A until cleanup: the target's network namespace is
+# where device changes (fq, tc) must go.
+start_resident() { # cgroup
+  sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A sleep 1000" &
+  wait_for 100 grep -q . "$1/cgroup.procs"
+}
 wait_for_daemon() { # socket: until the API answers
   wait_for 600 "$FL" --socket "$1" list >/dev/null 2>&1
 }

@@ -11,16 +11,9 @@ SOCK=$WORK/fl.sock
 export FAULTLINE_STATE_DIR=$WORK/state
 setup_net || exit 1
 setup_cgroups
-start_daemon() {
-  "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>>"$WORK/daemon.log" &
-  DAEMON=$!
-  CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
-  wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
-}
 start_daemon
 # A resident process of the target in NS_A: its namespace is where fq must go.
-sh -c "echo \$\$ > $CG/target/cgroup.procs && exec ip netns exec $NS_A sleep 1000" &
-wait_for 100 grep -q . "$CG/target/cgroup.procs"
+start_resident "$CG/target"
 root_qdisc() { tc -n "$NS_A" qdisc show dev flva root | awk 'NR == 1 {print $2, $3}'; }
 qdisc_is() { [ "$(root_qdisc)" = "$1" ]; }
 qdisc_is_fq() { [[ "$(root_qdisc)" == fq* ]]; }

@@ -10,16 +10,9 @@ SOCK=$WORK/fl.sock
 export FAULTLINE_STATE_DIR=$WORK/state
 setup_net || exit 1
 setup_cgroups
-start_daemon() {
-  "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>>"$WORK/daemon.log" &
-  DAEMON=$!
-  CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
-  wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
-}
 start_daemon
 # A resident process of the target in NS_A: its namespace's devices get the tc program.
-sh -c "echo \$\$ > $CG/target/cgroup.procs && exec ip netns exec $NS_A sleep 1000" &
-wait_for 100 grep -q . "$CG/target/cgroup.procs"
+start_resident "$CG/target"
 has_clsact() { tc -n "$NS_A" qdisc show dev flva | grep -q clsact; }
 policy() { # name network-block
   cat >"$WORK/$1.yaml" <<POLICY
