@@ -40,6 +40,8 @@ struct {
 	__type(value, __u64);
 } fl_sk_departure SEC(".maps");
 
+FL_DEFINE_DNS_CHECK(fl_dns_check_skb)
+
 /* The rule's per-target slot, reset when it last served another rule (an earlier policy). */
 static __always_inline struct fl_net_slot *fl_slot_of(struct fl_attach_state *st, __u32 i,
 						      const struct fl_rule *rule)
@@ -123,6 +125,7 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	struct fl_attach_state *st;
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
+	struct fl_dns dns = {};
 	__u64 now;
 
 	if (!cfg)
@@ -143,6 +146,8 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		if (i >= set->count)
 			break;
 		if (!fl_net_matches(&rule->net, &pkt))
+			continue;
+		if (rule->net.dns_len && !fl_dns_check_skb(skb, &rule->net, &pkt, &dns))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))

@@ -5,12 +5,17 @@
  *   corrupt    one random payload bit flipped, the transport checksum kept valid: what reaches
  *              the peer is wrong data the stack accepts (an application's own integrity check
  *              must catch it)
- *   duplicate  the packet cloned out of the same device (the clone is marked so it passes) */
+ *   corrupt    with FL_CORRUPT_BAD_CSUM the checksum is made wrong: a receiver that checks it
+ *              drops the packet (veth and lo pass offloaded packets on unchecked)
+ *   duplicate  the packet cloned out of the same device (the clone is marked so it passes)
+ *   dns answer a query turned into the server's failure answer (NXDOMAIN, SERVFAIL) and handed
+ *              back to the sender through the same device's ingress: the server never sees it */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 #include "lib/packet.bpf.h"
 
 #define FL_TC_ACT_OK 0
+#define FL_BPF_F_INGRESS 1
 /* Marks a clone for its own pass through this program; the original mark is restored. */
 #define FL_DUP_MARK 0x40000000u
 #define FL_BPF_F_MARK_MANGLED_0 (1ull << 5)
@@ -29,12 +34,12 @@ static __always_inline __u32 fl_net_base(struct __sk_buff *skb)
 	return 14;
 }
 
-static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pkt *p)
+static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pkt *p, __u16 flags)
 {
 	__u32 payload = skb->len > p->payload_off ? skb->len - p->payload_off : 0;
 	__u32 csum_off = p->l4_off + (p->protocol == FL_IPPROTO_TCP ? 16 : 6);
 	__u32 off;
-	__u16 old, new;
+	__u16 old, new, sum, bad;
 
 	if (!p->l4_off || payload < 2)
 		return false; /* nothing to corrupt (a bare ACK, say) */
@@ -47,6 +52,13 @@ static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pk
 	bpf_l4_csum_replace(skb, csum_off, old, new,
 			    sizeof(new) |
 				    (p->protocol == FL_IPPROTO_UDP ? FL_BPF_F_MARK_MANGLED_0 : 0));
+	if (!(flags & FL_CORRUPT_BAD_CSUM) || bpf_skb_load_bytes(skb, csum_off, &sum, sizeof(sum)))
+		return true;
+	/* A checksum that cannot be right: not the valid one and neither 0 nor 0xffff (UDP's "no
+	 * checksum" and its one's-complement twin). Where the device finishes the checksum
+	 * (offload), the field is its seed and the result is wrong just the same. */
+	bad = sum == bpf_htons(0x0101) ? bpf_htons(0x0202) : bpf_htons(0x0101);
+	bpf_skb_store_bytes(skb, csum_off, &bad, sizeof(bad), 0);
 	return true;
 }
 
@@ -59,11 +71,63 @@ static __always_inline void fl_duplicate(struct __sk_buff *skb)
 	skb->mark = mark;
 }
 
+/* Swaps two equal-sized fields of the packet (addresses, ports, MACs). */
+#define FL_SWAP(skb, a, b, type)                                                                   \
+	({                                                                                         \
+		type _x, _y;                                                                       \
+		!bpf_skb_load_bytes(skb, a, &_x, sizeof(_x)) &&                                    \
+			!bpf_skb_load_bytes(skb, b, &_y, sizeof(_y)) &&                            \
+			!bpf_skb_store_bytes(skb, a, &_y, sizeof(_y), 0) &&                        \
+			!bpf_skb_store_bytes(skb, b, &_x, sizeof(_x), 0);                          \
+	})
+
+struct fl_in6 {
+	__u32 a[4];
+};
+
+/* Turns the query into the server's answer: MACs, addresses and ports swapped, QR and RA set,
+ * AA and TC cleared, the RCODE given; the question (and any EDNS record) stays, so the resolver
+ * takes it as the answer to its query. Swapping leaves the IPv4 header and the pseudo-header
+ * sums unchanged; only the flags word needs the transport checksum updated. Returns the tc
+ * verdict: the answer redirected into this device's ingress, or OK when the packet cannot be
+ * rewritten (then the query goes out unharmed). */
+static __always_inline int fl_dns_answer(struct __sk_buff *skb, const struct fl_pkt *p, __u16 rcode)
+{
+	__u32 l3 = p->l3_off, flags_off = p->payload_off + 2;
+	__u16 old, new;
+	bool ok;
+
+	if (p->protocol != FL_IPPROTO_UDP || !p->l4_off ||
+	    bpf_skb_load_bytes(skb, flags_off, &old, sizeof(old)))
+		return FL_TC_ACT_OK;
+	new = bpf_htons((bpf_ntohs(old) & 0x0170) | 0x8080 |
+			(rcode & 0xf)); /* keep opcode, RD, CD */
+	if (p->family == FL_FAMILY_IPV4)
+		ok = FL_SWAP(skb, l3 + 12, l3 + 16, __u32);
+	else
+		ok = FL_SWAP(skb, l3 + 8, l3 + 24, struct fl_in6);
+	ok = ok && FL_SWAP(skb, p->l4_off, p->l4_off + 2, __u16);
+	if (ok && l3 == 14)
+		ok = FL_SWAP(
+			skb, 0, 6, struct { __u8 b[6]; });
+	ok = ok && !bpf_skb_store_bytes(skb, flags_off, &new, sizeof(new), 0);
+	if (!ok)
+		return FL_TC_ACT_OK; /* unreachable for a parsed packet; never send a half-swapped
+					one */
+	bpf_l4_csum_replace(skb, p->l4_off + 6, old, new, sizeof(new) | FL_BPF_F_MARK_MANGLED_0);
+	return bpf_redirect(skb->ifindex, FL_BPF_F_INGRESS);
+}
+
+FL_DEFINE_DNS_CHECK(fl_dns_check_tc)
+
 /* One target's rules on this packet; verified once on its own (a global function), so the
- * level walk around it stays small for the verifier. */
+ * level walk around it stays small for the verifier. Returns the tc verdict (a DNS answer ends
+ * the packet's way out). */
 __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struct fl_pkt *pkt,
 			   __u64 cgid, __u64 now)
 {
+	struct fl_dns dns = {};
+
 	if (!skb || !set || !pkt)
 		return 0;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
@@ -73,19 +137,24 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 			break;
 		if (!fl_net_matches(&rule->net, pkt))
 			continue;
+		if (rule->net.dns_len && !fl_dns_check_tc(skb, &rule->net, pkt, &dns))
+			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
 		if (rule->effect.action == FL_ACT_CORRUPT) {
 			if (pkt->l4_off && skb->len >= pkt->payload_off + 2 &&
 			    fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
-				fl_corrupt(skb, pkt);
+				fl_corrupt(skb, pkt, rule->effect.corrupt_flags);
 		} else if (rule->effect.action == FL_ACT_DUPLICATE) {
 			if (fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
 				fl_duplicate(skb);
+		} else if (rule->effect.action == FL_ACT_DNS_ANSWER) {
+			if (fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
+				return fl_dns_answer(skb, pkt, rule->effect.dns_rcode);
 		}
 	}
-	return 0;
+	return FL_TC_ACT_OK;
 }
 
 SEC("tc")
@@ -95,6 +164,7 @@ int fl_tc_egress(struct __sk_buff *skb)
 	struct fl_pkt pkt = {};
 	bool parsed = false;
 	__u64 levels, now;
+	int verdict;
 
 	if (skb->mark & FL_DUP_MARK) {
 		skb->mark &= ~FL_DUP_MARK; /* our clone: passes once, as it was */
@@ -123,7 +193,9 @@ int fl_tc_egress(struct __sk_buff *skb)
 			fl_parse_pkt(skb, fl_net_base(skb), true, &pkt);
 			parsed = true;
 		}
-		fl_tc_rules(skb, set, &pkt, cgid, now);
+		verdict = fl_tc_rules(skb, set, &pkt, cgid, now);
+		if (verdict != FL_TC_ACT_OK)
+			return verdict;
 	}
 	return FL_TC_ACT_OK;
 }

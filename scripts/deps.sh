@@ -7,7 +7,7 @@ packages=(
   libbpf-dev bpftool libelf-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
   libclang-rt-14-dev python3
-  qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps jq curl
+  qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps jq curl ethtool
 )
 missing=()
 for p in "${packages[@]}"; do

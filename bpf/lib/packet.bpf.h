@@ -11,14 +11,97 @@
 struct fl_pkt {
 	__u8 family; /* FL_FAMILY_*; 0 = not IP */
 	__u8 protocol;
-	__u8 syn; /* a TCP SYN without ACK: a connection being opened */
-	__u8 pad0;
+	__u8 syn;    /* a TCP SYN without ACK: a connection being opened */
+	__u8 l3_off; /* the network header: 0 (cgroup_skb, L3 devices) or the MAC header's length */
 	__u16 peer_port; /* host byte order; 0 when not TCP/UDP */
 	__u16 pad1;
 	__u32 peer[4];	   /* network byte order */
 	__u32 l4_off;	   /* transport header (TCP/UDP with ports only; else 0) */
 	__u32 payload_off; /* first byte after the transport header */
 };
+
+/* A DNS query's first question name in wire form (3www7example3com0), read only when some rule
+ * asks (fl_dns_read). Rules carry their name in wire form too (the daemon converts it), so the
+ * match compares bytes, ignoring case: no dotted copy, no per-byte label state. */
+struct fl_dns {
+	__u8 state; /* 0 = not read yet, 1 = a query with a name that fits, 2 = neither */
+	__u8 len;   /* wire bytes, the terminating zero included */
+	__u8 pad[6];
+	__u64 labels; /* bit i: a label's length byte sits at wire[i] */
+	__u8 wire[FL_DNS_NAME_MAX];
+};
+
+/* Reads the first question's name of a query to port 53 and finds its labels: one step per
+ * label, each a single path for the verifier (no bpf_loop: the 6.1 verifier simulates its
+ * callback once and prunes what a second call would reach). Names whose wire form exceeds
+ * FL_DNS_NAME_MAX bytes match no DNS rule. */
+static __always_inline void fl_dns_read(struct __sk_buff *skb, const struct fl_pkt *p,
+					struct fl_dns *d)
+{
+	__u32 avail, off = 0;
+	__u8 flags;
+
+	d->state = 2;
+	if (p->protocol != FL_IPPROTO_UDP || p->peer_port != 53 || !p->l4_off)
+		return;
+	if (bpf_skb_load_bytes(skb, p->payload_off + 2, &flags, 1) || (flags & 0x80))
+		return; /* not a query (QR set) */
+	/* The question may be shorter than the buffer: load what the packet holds. */
+	if (skb->len < p->payload_off + 12 + 2)
+		return;
+	avail = skb->len - (p->payload_off + 12);
+	if (avail > FL_DNS_NAME_MAX)
+		avail = FL_DNS_NAME_MAX;
+	__builtin_memset(d->wire, 0, sizeof(d->wire));
+	d->labels = 0;
+	if (avail < 2 || bpf_skb_load_bytes(skb, p->payload_off + 12, d->wire, avail))
+		return;
+	for (int k = 0; k < FL_DNS_NAME_MAX / 2; k++) {
+		__u8 c = d->wire[off & (FL_DNS_NAME_MAX - 1)];
+
+		if (c == 0) {
+			d->len = off + 1;
+			d->state = off ? 1 : 2; /* the root name matches nothing */
+			return;
+		}
+		if (c > 63)
+			return; /* compression or garbage in a question: not ours */
+		d->labels |= 1ull << off;
+		off += c + 1;
+		if (off >= FL_DNS_NAME_MAX)
+			return; /* too long */
+	}
+}
+
+/* Exact: the whole wire name. Suffix ("*.db.internal", stored as 2db8internal0): the name ends
+ * with it at a label boundary, after at least one label of its own. Length bytes (<= 63) are
+ * never letters, so lowercasing every byte leaves them alone. */
+static __always_inline bool fl_dns_matches(const struct fl_net_match *m, const struct fl_dns *d)
+{
+	__u32 start;
+
+	if (d->state != 1 || d->len < m->dns_len)
+		return false;
+	start = d->len - m->dns_len;
+	if (m->dns_flags & FL_DNS_SUFFIX) {
+		if (!start || !((d->labels >> (start & (FL_DNS_NAME_MAX - 1))) & 1))
+			return false;
+	} else if (start) {
+		return false;
+	}
+	for (__u32 j = 0; j < FL_DNS_NAME_MAX; j++) {
+		__u8 c;
+
+		if (j >= m->dns_len)
+			break;
+		c = d->wire[(start + j) & (FL_DNS_NAME_MAX - 1)];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c != (__u8)m->dns_name[j])
+			return false;
+	}
+	return true;
+}
 
 /* IPv6 extension headers skipped to find the transport header; more is not worth the cost. */
 #define FL_IPV6_EXT_MAX 4
@@ -71,6 +154,7 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, __u32 base, bool
 		__u8 doff, flags;
 	} l4;
 
+	p->l3_off = base;
 	if (skb->protocol == bpf_htons(FL_ETH_P_IP)) {
 		struct iphdr ip;
 
@@ -101,7 +185,8 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, __u32 base, bool
 	}
 }
 
-/* A rule with no filter matches every packet; a peer filter only its own address family. */
+/* A rule with no filter matches every packet; a peer filter only its own address family. The
+ * DNS name (m->dns_len) is checked by the caller with FL_DEFINE_DNS_CHECK's function. */
 static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
 {
 	if (m->family && m->family != p->family)
@@ -120,5 +205,19 @@ static __always_inline bool fl_net_matches(const struct fl_net_match *m, const s
 		return false;
 	return true;
 }
+
+/* The DNS check as a global function, verified once on its own: inlined into a rule loop, its
+ * byte loops multiply the paths past the 6.1 verifier's limit. One per program file (global
+ * names must be unique in the linked object). Reads the name on first use (d->state 0). */
+#define FL_DEFINE_DNS_CHECK(name)                                                                  \
+	__noinline int name(struct __sk_buff *skb, const struct fl_net_match *m,                   \
+			    const struct fl_pkt *p, struct fl_dns *d)                              \
+	{                                                                                          \
+		if (!skb || !m || !p || !d)                                                        \
+			return 0;                                                                  \
+		if (!d->state)                                                                     \
+			fl_dns_read(skb, p, d);                                                    \
+		return fl_dns_matches(m, d);                                                       \
+	}
 
 #endif /* FL_PACKET_BPF_H */

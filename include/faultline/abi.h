@@ -19,6 +19,7 @@
 #define FL_MAX_CGROUP_LEVEL 32 /* deepest cgroup level a rule may target */
 #define FL_PATH_PREFIX_MAX 128 /* bytes of a file path prefix, NUL included */
 #define FL_PATH_BUF 4096       /* bytes of d_path output examined: PATH_MAX */
+#define FL_DNS_NAME_MAX 64     /* bytes of a DNS query name matched (wire form) */
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
 #define FL_MAX_ERRNOS 4		   /* errnos in one weighted errno set */
@@ -41,12 +42,17 @@ enum fl_hook {
 
 enum fl_action {
 	FL_ACT_NONE = 0,
-	FL_ACT_DROP = 1,      /* network: drop the packet */
-	FL_ACT_ERRNO = 2,     /* file/syscall: fail with one errno of the effect's weighted set */
-	FL_ACT_SHAPE = 3,     /* network: delay (EDT departure time) and/or pace the packet */
-	FL_ACT_CORRUPT = 4,   /* network: flip one bit of the payload (checksum kept valid) */
-	FL_ACT_DUPLICATE = 5, /* network: send the packet twice */
+	FL_ACT_DROP = 1,       /* network: drop the packet */
+	FL_ACT_ERRNO = 2,      /* file/syscall: fail with one errno of the effect's weighted set */
+	FL_ACT_SHAPE = 3,      /* network: delay (EDT departure time) and/or pace the packet */
+	FL_ACT_CORRUPT = 4,    /* network: flip one bit of the payload (checksum kept valid) */
+	FL_ACT_DUPLICATE = 5,  /* network: send the packet twice */
+	FL_ACT_DNS_ANSWER = 6, /* network: answer a DNS query in place of the server (dns_rcode) */
 };
+
+/* fl_effect.corrupt_flags */
+#define FL_CORRUPT_BAD_CSUM                                                                        \
+	1u /* leave the transport checksum wrong: the receiver's stack drops it */
 
 enum fl_rule_flags {
 	FL_RULE_DRY_RUN = 1u << 0, /* count what would have been injected, inject nothing */
@@ -63,7 +69,16 @@ struct fl_net_match {
 	__u16 port_max;
 	__u32 peer[4]; /* peer (dst on egress, src on ingress), network byte order; IPv4 in [0] */
 	__u32 mask[4]; /* the prefix as a mask over peer[] */
+	/* DNS: only queries (UDP to port 53) for this name; dns_len 0 = not a DNS rule. Lowercase,
+	 * in wire form with its terminating zero ("db.internal" is 2db8internal0). FL_DNS_SUFFIX:
+	 * the query name ends with it at a label boundary ("*.db.internal"), else equal. */
+	__u8 dns_len;
+	__u8 dns_flags;
+	__u8 pad1[2];
+	char dns_name[FL_DNS_NAME_MAX];
 };
+
+#define FL_DNS_SUFFIX 1u
 
 enum fl_family {
 	FL_FAMILY_ANY = 0,
@@ -126,6 +141,9 @@ struct fl_effect {
 	__u64 jitter_ns; /* +- around delay_ns, uniform */
 	__u64 rate_bps;	 /* pacing rate, bytes per second; 0 = no pacing */
 	struct fl_loss_model loss;
+	__u16 dns_rcode;     /* FL_ACT_DNS_ANSWER: the answer's RCODE (2 SERVFAIL, 3 NXDOMAIN) */
+	__u16 corrupt_flags; /* FL_ACT_CORRUPT: FL_CORRUPT_* */
+	__u32 pad1;
 };
 
 struct fl_rule {

@@ -3,7 +3,8 @@
 # datagrams from the target within the binomial 99.9% bound of the configured rate, none from a
 # control cgroup on the same device; the counters equal what the receiver saw; clsact and our
 # filter go where they were needed and away again (stop, SIGKILLed daemon + restart), and a
-# clsact someone else set up stays.
+# clsact someone else set up stays; a broken checksum makes the receiver's stack drop exactly the
+# corrupted datagrams.
 source "$(dirname "$0")/lib.sh" "$1" tc
 N=2000
 SOCK=$WORK/fl.sock
@@ -62,6 +63,25 @@ check "corruption keeps the checksum valid: all $N arrived ($(field received "$W
   [ "$(field received "$WORK/rx-9503")" = $N ]
 check "the control got nothing damaged ($(field corrupt "$WORK/rx-9504"))" [ "$(field corrupt "$WORK/rx-9504")" = 0 ]
 "$FL" --socket "$SOCK" stop corrupt >/dev/null
+
+# A broken checksum: a receiver that checks it drops the datagram. veth hands offloaded packets
+# on unchecked, so checksums are computed by the sender's stack and checked by the receiver's here.
+ip netns exec "$NS_A" ethtool -K flva tx off >/dev/null && ip netns exec "$NS_B" ethtool -K flvb rx off >/dev/null
+csum_errors() { ip netns exec "$NS_B" nstat -az UdpInCsumErrors | awk '/UdpInCsumErrors/ {print $2}'; }
+before=$(csum_errors)
+policy broken "{corrupt: {probability: 30%, checksum: broken}, protocol: udp}"
+"$FL" --socket "$SOCK" apply -f "$WORK/broken.yaml" >/dev/null
+exchange 9505 9506
+"$FL" --socket "$SOCK" --json status broken >"$WORK/broken.json"
+"$FL" --socket "$SOCK" stop broken >/dev/null
+b=$(jq '[.faults[].injected] | add' "$WORK/broken.json")
+r=$(field received "$WORK/rx-9505")
+check "broken checksums on $b/$N within the 99.9% bound of 30%" within_binomial "${b:-0}" $N 0.30
+check "the receiver dropped exactly those ($r received = $N - $b)" [ "$r" = $((N - ${b:-0})) ]
+check "its stack counted them as checksum errors ($(($(csum_errors) - before)))" [ $(($(csum_errors) - before)) = "$b" ]
+check "nothing damaged got through ($(field corrupt "$WORK/rx-9505"))" [ "$(field corrupt "$WORK/rx-9505")" = 0 ]
+check "the control lost nothing ($(field received "$WORK/rx-9506"))" [ "$(field received "$WORK/rx-9506")" = $N ]
+ip netns exec "$NS_A" ethtool -K flva tx on >/dev/null && ip netns exec "$NS_B" ethtool -K flvb rx on >/dev/null
 
 # A daemon killed mid-experiment: the next start removes what it added.
 "$FL" --socket "$SOCK" apply -f "$WORK/dup.yaml" >/dev/null

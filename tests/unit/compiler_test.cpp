@@ -135,7 +135,8 @@ TEST(Compiler, RefusesShapingThatCannotWork) {
       both.error().message,
       "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: delay and rate are served by "
       "net.edt; net.edt: loss, corrupt or duplicate with delay/rate in one fault: write them as separate "
-      "faults on the same target; net.tc: it only corrupts and duplicates)");
+      "faults on the same target; net.tc: it only corrupts, duplicates and answers DNS queries with a "
+      "failure)");
   auto ingress = compile(parse("    - name: x\n      network: {delay: 10ms, direction: ingress}\n"), kTargets,
                          all_caps(), ids, kNow);
   ASSERT_FALSE(ingress);
@@ -182,6 +183,69 @@ TEST(Compiler, RefusesWhatThisKernelCannotDoAndReleasesIds) {
       "p.yaml:11:7: fault 'disk': no backend can inject it here (file.lsm: this kernel cannot run it: no "
       "BPF-LSM; file.fmod_ret: this kernel cannot run it: no BPF-LSM)");
   EXPECT_EQ(ids.in_use(), 0u) << "a refused policy must not keep rule ids";
+}
+
+TEST(Compiler, DnsFailureAnswersGoToTcOneRulePerName) {
+  RuleIdAllocator ids;
+  auto nx = compile(parse("    - name: nx\n      network: {dns: {names: [\"*.db.internal\", a.b], action: "
+                          "nxdomain}}\n"),
+                    {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(nx) << nx.error().message;
+  ASSERT_EQ(nx->entries.size(), 2u) << "one rule per name";
+  for (const auto& e : nx->entries) {
+    EXPECT_EQ(e.backend->name(), "net.tc");
+    EXPECT_EQ(e.hook, FL_HOOK_NET_TC);
+    EXPECT_EQ(e.rule.effect.action, FL_ACT_DNS_ANSWER);
+    EXPECT_EQ(e.rule.effect.dns_rcode, 3u) << "NXDOMAIN";
+    EXPECT_EQ(e.rule.net.protocol, 17u);
+    EXPECT_EQ(e.rule.net.port_min, 53u);
+  }
+  EXPECT_EQ(std::string(nx->entries[0].rule.net.dns_name, nx->entries[0].rule.net.dns_len),
+            std::string("\x02"
+                        "db"
+                        "\x08"
+                        "internal",
+                        12) +
+                '\0')
+      << "wire form";
+  EXPECT_EQ(nx->entries[0].rule.net.dns_flags, FL_DNS_SUFFIX);
+  EXPECT_EQ(std::string(nx->entries[1].rule.net.dns_name, nx->entries[1].rule.net.dns_len), std::string("\x01"
+                                                                                                        "a"
+                                                                                                        "\x01"
+                                                                                                        "b",
+                                                                                                        4) +
+                                                                                                '\0');
+  release_ids(*nx, ids);
+  auto sf = compile(parse("    - name: sf\n      network: {dns: {names: [a.b], action: servfail}}\n"),
+                    {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(sf) << sf.error().message;
+  EXPECT_EQ(sf->entries[0].rule.effect.dns_rcode, 2u) << "SERVFAIL";
+  release_ids(*sf, ids);
+  // Where tc is missing, the refusal names the one backend that could answer.
+  auto no_tc = compile(parse("    - name: nx\n      network: {dns: {names: [a.b], action: nxdomain}}\n"),
+                       {kTargets[0]}, registry({"net.tc"}), ids, kNow);
+  ASSERT_FALSE(no_tc);
+  EXPECT_NE(no_tc.error().message.find("(net.tc: this kernel cannot run it"), std::string::npos)
+      << no_tc.error().message;
+  EXPECT_EQ(ids.in_use(), 0u);
+}
+
+TEST(Compiler, CorruptChecksumChoice) {
+  RuleIdAllocator ids;
+  auto broken =
+      compile(parse("    - name: flip\n      network: {corrupt: {probability: 2%, checksum: broken}}\n"),
+              {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(broken) << broken.error().message;
+  EXPECT_EQ(broken->entries[0].rule.effect.action, FL_ACT_CORRUPT);
+  EXPECT_EQ(broken->entries[0].rule.effect.corrupt_flags, FL_CORRUPT_BAD_CSUM);
+  EXPECT_EQ(broken->entries[0].rule.trigger.probability, probability_threshold(0.02));
+  release_ids(*broken, ids);
+  auto valid =
+      compile(parse("    - name: flip\n      network: {corrupt: {probability: 2%, checksum: valid}}\n"),
+              {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(valid) << valid.error().message;
+  EXPECT_EQ(valid->entries[0].rule.effect.corrupt_flags, 0u);
+  release_ids(*valid, ids);
 }
 
 TEST(Compiler, CorruptDuplicateGoToTcAndUnimplementedFamiliesAreRefused) {

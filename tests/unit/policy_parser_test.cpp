@@ -138,6 +138,20 @@ TEST(PolicyParser, Ipv6PeersAndGilbertElliott) {
   EXPECT_DOUBLE_EQ(ge.loss_model->good, 0.0) << "the good state loses nothing unless told";
 }
 
+TEST(PolicyParser, DnsNamesAreNormalised) {
+  auto p = parse_policy(
+      with_faults(
+          "    - name: d\n      network: {dns: {names: [\"*.DB.Internal.\", api.example.com], action: delay, "
+          "delay: 2s}}\n"),
+      "d.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& n = std::get<NetworkFault>(p->faults[0].spec);
+  ASSERT_TRUE(n.dns);
+  EXPECT_EQ(n.dns->names, (std::vector<std::string>{"*.db.internal", "api.example.com"}));
+  EXPECT_EQ(n.dns->action, DnsFault::Action::delay);
+  EXPECT_EQ(n.dns->delay_ns, 2'000'000'000u);
+}
+
 struct BadCase {
   const char* name;
   std::string text;
@@ -254,9 +268,31 @@ INSTANTIATE_TEST_SUITE_P(
             "bad.yaml:11:23: spec.faults[0].network.loss: '5' is not a percentage; write e.g. 5% or 0.5%"},
         BadCase{"loss_over_100", with_faults(kF + "      network: {loss: 150%}\n"),
                 "bad.yaml:11:23: spec.faults[0].network.loss: '150%' is out of range; expected 0%..100%"},
+        BadCase{
+            "dns_bad_name", with_faults(kF + "      network: {dns: {names: [\"db internal\"]}}\n"),
+            "bad.yaml:11:31: spec.faults[0].network.dns.names[0]: 'db internal' is not a DNS name faultline "
+            "can match (letters, digits, '-', '_', dots; at most 62 characters; a leading '*.' for every "
+            "name under a domain)"},
+        BadCase{"dns_with_loss", with_faults(kF + "      network: {loss: 5%, dns: {names: [a.b]}}\n"),
+                "bad.yaml:11:32: spec.faults[0].network.dns: dns is a fault of its own: its action says what "
+                "happens to the matching queries"},
+        BadCase{"dns_delay_without_delay",
+                with_faults(kF + "      network: {dns: {names: [a.b], action: delay}}\n"),
+                "bad.yaml:11:22: spec.faults[0].network.dns: action: delay needs a delay (e.g. delay: 2s)"},
+        BadCase{"corrupt_bad_checksum",
+                with_faults(kF + "      network: {corrupt: {probability: 5%, checksum: maybe}}\n"),
+                "bad.yaml:11:54: spec.faults[0].network.corrupt.checksum: unknown checksum 'maybe'; expected "
+                "valid (the stack accepts the damaged data) or broken (the receiver's stack drops it)"},
+        BadCase{"corrupt_map_without_probability",
+                with_faults(kF + "      network: {corrupt: {checksum: broken}}\n"),
+                "bad.yaml:11:26: spec.faults[0].network.corrupt: missing required key 'probability'"},
+        BadCase{
+            "dns_unknown_action", with_faults(kF + "      network: {dns: {names: [a.b], action: refuse}}\n"),
+            "bad.yaml:11:45: spec.faults[0].network.dns.action: unknown DNS action 'refuse'; expected drop, "
+            "delay, nxdomain or servfail"},
         BadCase{"network_no_effect", with_faults(kF + "      network: {port: 80}\n"),
                 "bad.yaml:11:16: spec.faults[0].network: no effect given; set one of loss, blackhole, delay, "
-                "rate, connectDelay, corrupt, duplicate"},
+                "rate, connectDelay, corrupt, duplicate, dns"},
         BadCase{
             "connect_delay_not_tcp",
             with_faults(kF + "      network: {connectDelay: 100ms, protocol: udp}\n"),
@@ -332,7 +368,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown_network_key", with_faults(kF + "      network: {los: 1%}\n"),
                 "bad.yaml:11:17: spec.faults[0].network: unknown key 'los' (did you mean loss?); valid keys: "
                 "direction, loss, blackhole, delay, jitter, rate, corrupt, duplicate, connectDelay, "
-                "protocol, peer, port"},
+                "dns, protocol, peer, port"},
         BadCase{"errno_typo", with_faults(kF + "      file: {path: /data/, errno: EIOO}\n"),
                 "bad.yaml:11:35: spec.faults[0].file.errno: unknown errno 'EIOO' (did you mean EIO?)"},
         BadCase{"file_relative_path", with_faults(kF + "      file: {path: data/, errno: EIO}\n"),

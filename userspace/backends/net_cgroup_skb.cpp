@@ -35,21 +35,25 @@ public:
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
     if (n.corrupt || n.duplicate) return "corrupt and duplicate are served by net.tc";
     if (shapes(n)) return "delay and rate are served by net.edt";
+    if (answers(n)) return "answering a DNS query (nxdomain, servfail) is served by net.tc";
     return std::nullopt;
   }
 
   std::vector<engine::HookRule> compile(const policy::Fault& fault,
                                         const engine::BuildContext& ctx) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
-    fl_rule r{};
-    r.net = net_match(n);
-    r.effect.action = FL_ACT_DROP;
-    if (n.loss_model) r.effect.loss = gilbert_elliott(*n.loss_model);
-    // Bernoulli loss is the trigger's probability; blackhole and Gilbert-Elliott fire on every packet.
-    r.trigger = engine::make_trigger(fault.trigger, n.loss ? n.loss : std::optional<double>{}, ctx);
     std::vector<engine::HookRule> out;
-    if (n.direction != policy::Direction::ingress) out.push_back({FL_HOOK_NET_EGRESS, 0, r});
-    if (n.direction != policy::Direction::egress) out.push_back({FL_HOOK_NET_INGRESS, 0, r});
+    for (const auto& match : dns_matches(n)) {
+      fl_rule r{};
+      r.net = match;
+      r.effect.action = FL_ACT_DROP;
+      if (n.loss_model) r.effect.loss = gilbert_elliott(*n.loss_model);
+      // Bernoulli loss is the trigger's probability; blackhole, dns drop and Gilbert-Elliott fire on
+      // every packet.
+      r.trigger = engine::make_trigger(fault.trigger, n.loss ? n.loss : std::optional<double>{}, ctx);
+      if (n.direction != policy::Direction::ingress) out.push_back({FL_HOOK_NET_EGRESS, 0, r});
+      if (n.direction != policy::Direction::egress) out.push_back({FL_HOOK_NET_INGRESS, 0, r});
+    }
     return out;
   }
 

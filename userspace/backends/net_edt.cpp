@@ -72,14 +72,20 @@ public:
   std::vector<engine::HookRule> compile(const policy::Fault& fault,
                                         const engine::BuildContext& ctx) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
-    fl_rule r{};
-    r.net = net_match(n);
-    r.effect.action = FL_ACT_SHAPE;
-    r.effect.delay_ns = n.connect_delay_ns ? *n.connect_delay_ns : n.delay_ns.value_or(0);
-    r.effect.jitter_ns = n.jitter_ns.value_or(0);
-    r.effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
-    r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
-    return {{FL_HOOK_NET_SHAPE, 0, r}};
+    std::vector<engine::HookRule> out;
+    for (const auto& match : dns_matches(n)) {
+      fl_rule r{};
+      r.net = match;
+      r.effect.action = FL_ACT_SHAPE;
+      r.effect.delay_ns = n.connect_delay_ns ? *n.connect_delay_ns
+                          : n.dns            ? n.dns->delay_ns
+                                             : n.delay_ns.value_or(0);
+      r.effect.jitter_ns = n.jitter_ns.value_or(0);
+      r.effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
+      r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
+      out.push_back({FL_HOOK_NET_SHAPE, 0, r});
+    }
+    return out;
   }
 
   engine::Availability probe(kernel::Features& features) const override {

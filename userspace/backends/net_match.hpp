@@ -2,13 +2,18 @@
 // kind of effect a fault asks for.
 #pragma once
 
+#include <vector>
+
 #include "faultline/abi.h"
 #include "policy/policy.hpp"
 
 namespace faultline::backends {
 
 fl_net_match net_match(const policy::NetworkFault& n); // protocol, peer (IPv4/IPv6), ports
-bool shapes(const policy::NetworkFault& n);            // delay, jitter or rate
-bool drops(const policy::NetworkFault& n);             // loss (any model) or blackhole
+bool shapes(const policy::NetworkFault& n);            // delay, jitter, rate, connect delay, dns delay
+bool drops(const policy::NetworkFault& n);             // loss (any model), blackhole, dns drop
+bool answers(const policy::NetworkFault& n);           // dns nxdomain, servfail
+// The match of each rule a fault needs: one per DNS name (a dns fault), else net_match alone.
+std::vector<fl_net_match> dns_matches(const policy::NetworkFault& n);
 
 } // namespace faultline::backends

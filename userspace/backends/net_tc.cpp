@@ -78,15 +78,17 @@ public:
   std::string_view name() const override { return "net.tc"; }
   std::string_view family() const override { return "network"; }
   std::string_view summary() const override {
-    return "corrupt (payload bit flips, checksum valid) and duplicate: tc egress on the target's devices, "
-           "scoped by the socket's cgroup";
+    return "corrupt (payload bit flips), duplicate and DNS failure answers (nxdomain, servfail): tc egress "
+           "on "
+           "the target's devices, scoped by the socket's cgroup";
   }
   engine::AttachScope scope() const override { return engine::AttachScope::per_target; }
   std::vector<fl_hook> hooks() const override { return {FL_HOOK_NET_TC}; }
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
     const auto& n = std::get<policy::NetworkFault>(fault.spec);
-    if (!n.corrupt && !n.duplicate) return "it only corrupts and duplicates";
+    if (!n.corrupt && !n.duplicate && !answers(n))
+      return "it only corrupts, duplicates and answers DNS queries with a failure";
     if (drops(n) || shapes(n))
       return "corrupt/duplicate with loss or delay in one fault: write them as separate faults on the same "
              "target";
@@ -107,8 +109,22 @@ public:
       r.trigger = engine::make_trigger(fault.trigger, probability, ctx);
       out.push_back({FL_HOOK_NET_TC, 0, r});
     };
-    if (n.corrupt) rule(FL_ACT_CORRUPT, *n.corrupt);
+    if (n.corrupt) {
+      rule(FL_ACT_CORRUPT, *n.corrupt);
+      if (n.corrupt_breaks_checksum) out.back().rule.effect.corrupt_flags = FL_CORRUPT_BAD_CSUM;
+    }
     if (n.duplicate) rule(FL_ACT_DUPLICATE, *n.duplicate);
+    if (answers(n)) {
+      const std::uint16_t rcode = n.dns->action == policy::DnsFault::Action::nxdomain ? 3 : 2;
+      for (const auto& match : dns_matches(n)) {
+        fl_rule r{};
+        r.net = match;
+        r.effect.action = FL_ACT_DNS_ANSWER;
+        r.effect.dns_rcode = rcode;
+        r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
+        out.push_back({FL_HOOK_NET_TC, 0, r});
+      }
+    }
     return out;
   }
 
@@ -126,7 +142,7 @@ public:
     auto attached = std::make_unique<TcAttached>(std::make_unique<DeviceChange>(tc_change(fd)));
     auto hold = hold_devices(attached->change(), target.path);
     if (!hold)
-      return make_error(hold.error().code, "cannot set up tc for corrupt/duplicate: {}",
+      return make_error(hold.error().code, "cannot set up tc for corrupt/duplicate/dns answers: {}",
                         hold.error().message);
     attached->keep(std::move(*hold));
     return std::unique_ptr<Attached>(std::move(attached));

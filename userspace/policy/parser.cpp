@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -80,9 +81,54 @@ GilbertElliott parse_loss_model(const Field& f) {
   return ge;
 }
 
+// dns: {names: ["*.db.internal"], action: drop | delay | nxdomain | servfail, delay: 2s}
+DnsFault parse_dns(const Field& f) {
+  f.expect_keys({"names", "action", "delay"});
+  DnsFault d;
+  const Field names = f.get("names");
+  if (!names.is_sequence()) names.fail("must be a list of names, e.g. [\"*.db.internal\"]");
+  for (const auto& item : names.items()) {
+    std::string name = item.str();
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    const bool wildcard = name.rfind("*.", 0) == 0;
+    const std::string rest = wildcard ? name.substr(2) : name;
+    if (rest.empty() || rest.size() > 62 ||
+        rest.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-._") != std::string::npos ||
+        rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string::npos)
+      item.fail(fmt::format("'{}' is not a DNS name faultline can match (letters, digits, '-', '_', dots; "
+                            "at most 62 characters; a leading '*.' for every name under a domain)",
+                            item.str()));
+    d.names.push_back(name);
+  }
+  if (d.names.empty()) names.fail("needs at least one name");
+  if (d.names.size() > 3) names.fail("at most 3 names per fault; split them over several faults");
+  if (auto a = f.find("action")) {
+    const std::string act = a->str();
+    if (act == "drop")
+      d.action = DnsFault::Action::drop;
+    else if (act == "delay")
+      d.action = DnsFault::Action::delay;
+    else if (act == "nxdomain")
+      d.action = DnsFault::Action::nxdomain;
+    else if (act == "servfail")
+      d.action = DnsFault::Action::servfail;
+    else
+      a->fail(fmt::format("unknown DNS action '{}'; expected drop, delay, nxdomain or servfail", act));
+  }
+  if (auto dl = f.find("delay")) {
+    if (d.action != DnsFault::Action::delay) dl->fail("delay goes with action: delay");
+    d.delay_ns = dl->duration_ns();
+  } else if (d.action == DnsFault::Action::delay) {
+    f.fail("action: delay needs a delay (e.g. delay: 2s)");
+  }
+  return d;
+}
+
 NetworkFault parse_network(const Field& f) {
   f.expect_keys({"direction", "loss", "blackhole", "delay", "jitter", "rate", "corrupt", "duplicate",
-                 "connectDelay", "protocol", "peer", "port"});
+                 "connectDelay", "dns", "protocol", "peer", "port"});
   NetworkFault n;
   if (auto d = f.find("direction")) n.direction = parse_direction(*d);
   if (auto l = f.find("loss")) {
@@ -105,7 +151,22 @@ NetworkFault parse_network(const Field& f) {
       c->fail("connectDelay delays only the SYN of each new TCP connection; put delay and rate in a fault "
               "of their own");
   }
-  if (auto c = f.find("corrupt")) n.corrupt = c->percent();
+  if (auto c = f.find("corrupt")) {
+    if (c->is_map()) { // corrupt: {probability: 5%, checksum: valid | broken}
+      c->expect_keys({"probability", "checksum"});
+      n.corrupt = c->get("probability").percent();
+      if (auto k = c->find("checksum")) {
+        const std::string v = k->str();
+        if (v != "valid" && v != "broken")
+          k->fail(fmt::format("unknown checksum '{}'; expected valid (the stack accepts the damaged data) "
+                              "or broken (the receiver's stack drops it)",
+                              v));
+        n.corrupt_breaks_checksum = v == "broken";
+      }
+    } else {
+      n.corrupt = c->percent();
+    }
+  }
   if (auto d = f.find("duplicate")) n.duplicate = d->percent();
   if (auto p = f.find("protocol")) {
     n.protocol = parse_protocol(*p);
@@ -117,11 +178,20 @@ NetworkFault parse_network(const Field& f) {
     n.port = p->ports();
     if (n.protocol == Protocol::icmp) p->fail("ICMP has no ports");
   }
+  if (auto d = f.find("dns")) {
+    n.dns = parse_dns(*d);
+    if (n.loss || n.loss_model || n.blackhole || n.delay_ns || n.rate_bps || n.corrupt || n.duplicate ||
+        n.connect_delay_ns)
+      d->fail("dns is a fault of its own: its action says what happens to the matching queries");
+    if (n.protocol != Protocol::any || n.port.min != 0)
+      d->fail("dns already selects UDP queries to port 53; drop protocol and port");
+    if (n.direction != Direction::egress) d->fail("dns faults act on the queries the target sends (egress)");
+  }
   if ((n.loss || n.loss_model) && n.blackhole)
     f.fail("loss and blackhole conflict: blackhole already drops everything");
   if (!n.loss && !n.loss_model && !n.blackhole && !n.delay_ns && !n.rate_bps && !n.corrupt && !n.duplicate &&
-      !n.connect_delay_ns)
-    f.fail("no effect given; set one of loss, blackhole, delay, rate, connectDelay, corrupt, duplicate");
+      !n.connect_delay_ns && !n.dns)
+    f.fail("no effect given; set one of loss, blackhole, delay, rate, connectDelay, corrupt, duplicate, dns");
   return n;
 }
 

@@ -43,6 +43,15 @@ struct GilbertElliott {
   double good = 0; // loss in the good state
 };
 
+// network.dns: queries for these names (UDP to port 53) are dropped, delayed or answered with a
+// failure (NXDOMAIN, SERVFAIL) in place of the server.
+struct DnsFault {
+  enum class Action { drop, delay, nxdomain, servfail };
+  std::vector<std::string> names; // lowercase, no trailing dot; "*.x.y" = any name under x.y
+  Action action = Action::drop;
+  std::uint64_t delay_ns = 0; // action delay
+};
+
 struct NetworkFault {
   Direction direction = Direction::egress;
   std::optional<double> loss; // fraction 0..1 (Bernoulli)
@@ -53,7 +62,9 @@ struct NetworkFault {
   std::optional<std::uint64_t> connect_delay_ns; // only the SYN of each new TCP connection
   std::optional<std::uint64_t> rate_bps;
   std::optional<double> corrupt;
+  bool corrupt_breaks_checksum = false; // corrupt: {checksum: broken}: the receiver's stack drops it
   std::optional<double> duplicate;
+  std::optional<DnsFault> dns;
   Protocol protocol = Protocol::any;
   std::optional<Cidr> peer;
   PortRange port;
