@@ -9,12 +9,18 @@
  *              drops the packet (veth and lo pass offloaded packets on unchecked)
  *   duplicate  the packet cloned out of the same device (the clone is marked so it passes)
  *   dns answer a query turned into the server's failure answer (NXDOMAIN, SERVFAIL) and handed
- *              back to the sender through the same device's ingress: the server never sees it */
+ *              back to the sender through the same device's ingress: the server never sees it
+ * Interface targets (host-level drills) use the same rules on every packet of one named device,
+ * egress and ingress, keyed by FL_IFACE_TARGET_BIT | ifindex instead of a cgroup; there a rule
+ * may also drop (loss, blackhole) and delay (departure time, fq on the device). */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 #include "lib/packet.bpf.h"
 
 #define FL_TC_ACT_OK 0
+#define FL_TC_ACT_SHOT 2
+/* Delays past this are refused in userspace; fq drops beyond its own horizon anyway. */
+#define FL_IFACE_HORIZON_NS (2ull * 1000000000ull)
 #define FL_BPF_F_INGRESS 1
 /* Marks a clone for its own pass through this program; the original mark is restored. */
 #define FL_DUP_MARK 0x40000000u
@@ -142,16 +148,34 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
-		if (rule->effect.action == FL_ACT_CORRUPT) {
+		switch (rule->effect.action) {
+		case FL_ACT_CORRUPT:
 			if (pkt->l4_off && skb->len >= pkt->payload_off + 2 &&
-			    fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
+			    fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
 				fl_corrupt(skb, pkt, rule->effect.corrupt_flags);
-		} else if (rule->effect.action == FL_ACT_DUPLICATE) {
-			if (fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
+			break;
+		case FL_ACT_DUPLICATE:
+			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
 				fl_duplicate(skb);
-		} else if (rule->effect.action == FL_ACT_DNS_ANSWER) {
-			if (fl_account_injection(rule, FL_HOOK_NET_TC, 0, cgid, 0, now, false))
+			break;
+		case FL_ACT_DNS_ANSWER:
+			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
 				return fl_dns_answer(skb, pkt, rule->effect.dns_rcode);
+			break;
+		case FL_ACT_DROP: /* interface targets only (cgroup targets drop in cgroup_skb) */
+			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
+				return FL_TC_ACT_SHOT;
+			break;
+		case FL_ACT_SHAPE: /* interface targets, egress: fq on the device honours it */
+			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false)) {
+				__u64 t = now;
+
+				/* keep a plausible departure time the stack set (TCP pacing) */
+				if (skb->tstamp > now && skb->tstamp - now < FL_IFACE_HORIZON_NS)
+					t = skb->tstamp;
+				skb->tstamp = t + rule->effect.delay_ns;
+			}
+			break;
 		}
 	}
 	return FL_TC_ACT_OK;
@@ -191,6 +215,7 @@ int fl_tc_egress(struct __sk_buff *skb)
 			continue;
 		if (!parsed) {
 			fl_parse_pkt(skb, fl_net_base(skb), true, &pkt);
+			pkt.hook = FL_HOOK_NET_TC;
 			parsed = true;
 		}
 		verdict = fl_tc_rules(skb, set, &pkt, cgid, now);
@@ -198,6 +223,55 @@ int fl_tc_egress(struct __sk_buff *skb)
 			return verdict;
 	}
 	return FL_TC_ACT_OK;
+}
+
+/* Every packet of an interface target's device, in one direction. */
+static __always_inline int fl_iface(struct __sk_buff *skb, __u32 hook)
+{
+	const struct fl_config *cfg;
+	struct fl_rule_set *set;
+	struct fl_pkt pkt = {};
+	__u64 id, now;
+	int verdict;
+
+	if (hook == FL_HOOK_IFACE_EGRESS && (skb->mark & FL_DUP_MARK)) {
+		skb->mark &= ~FL_DUP_MARK; /* our clone: passes once, as it was */
+		return FL_TC_ACT_OK;
+	}
+	cfg = fl_armed_config();
+	if (!cfg)
+		return FL_TC_ACT_OK;
+	id = FL_IFACE_TARGET_BIT | skb->ifindex;
+	if (!fl_cgroup_may_have_rules(cfg, id))
+		return FL_TC_ACT_OK;
+	fl_parse_pkt(skb, fl_net_base(skb), hook == FL_HOOK_IFACE_EGRESS, &pkt);
+	pkt.hook = hook;
+	now = bpf_ktime_get_ns();
+	set = fl_rules_of(cfg, id, hook, 0);
+	if (set) {
+		verdict = fl_tc_rules(skb, set, &pkt, id, now);
+		if (verdict != FL_TC_ACT_OK)
+			return verdict; /* dropped or answered: nothing to delay */
+	}
+	if (hook != FL_HOOK_IFACE_EGRESS)
+		return FL_TC_ACT_OK;
+	set = fl_rules_of(cfg, id, FL_HOOK_IFACE_SHAPE, 0);
+	if (!set)
+		return FL_TC_ACT_OK;
+	pkt.hook = FL_HOOK_IFACE_SHAPE;
+	return fl_tc_rules(skb, set, &pkt, id, now);
+}
+
+SEC("tc")
+int fl_iface_egress(struct __sk_buff *skb)
+{
+	return fl_iface(skb, FL_HOOK_IFACE_EGRESS);
+}
+
+SEC("tc")
+int fl_iface_ingress(struct __sk_buff *skb)
+{
+	return fl_iface(skb, FL_HOOK_IFACE_INGRESS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -14,7 +14,8 @@ struct fl_pkt {
 	__u8 syn;    /* a TCP SYN without ACK: a connection being opened */
 	__u8 l3_off; /* the network header: 0 (cgroup_skb, L3 devices) or the MAC header's length */
 	__u16 peer_port; /* host byte order; 0 when not TCP/UDP */
-	__u16 pad1;
+	__u8 hook;	 /* the hook the packet is seen at (for events), set by the caller */
+	__u8 pad1;
 	__u32 peer[4];	   /* network byte order */
 	__u32 l4_off;	   /* transport header (TCP/UDP with ports only; else 0) */
 	__u32 payload_off; /* first byte after the transport header */

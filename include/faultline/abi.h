@@ -38,7 +38,16 @@ enum fl_hook {
 	FL_HOOK_FILE_OPEN = 2,
 	FL_HOOK_NET_SHAPE = 3, /* egress departure times (delay, jitter, rate): its own program */
 	FL_HOOK_NET_TC = 4,    /* tc egress on the target's devices: corrupt, duplicate */
+	FL_HOOK_IFACE_EGRESS = 5,  /* interface targets: tc egress of the named device */
+	FL_HOOK_IFACE_INGRESS = 6, /* interface targets: tc ingress of the named device */
+	FL_HOOK_IFACE_SHAPE = 7,   /* interface targets: departure times, read by the egress program
+				    * after its own rules; a hook of its own so fq goes only where
+				    * something is delayed */
 };
+
+/* An interface target's rules are keyed like a cgroup's, by this id: cgroup ids never have the
+ * top bit set, and the programs that look these up run only on the named device. */
+#define FL_IFACE_TARGET_BIT (1ull << 63)
 
 enum fl_action {
 	FL_ACT_NONE = 0,

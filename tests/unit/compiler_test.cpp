@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "backends/kernel_backend.hpp"
@@ -227,6 +228,52 @@ TEST(Compiler, DnsFailureAnswersGoToTcOneRulePerName) {
   ASSERT_FALSE(no_tc);
   EXPECT_NE(no_tc.error().message.find("(net.tc: this kernel cannot run it"), std::string::npos)
       << no_tc.error().message;
+  EXPECT_EQ(ids.in_use(), 0u);
+}
+
+// An interface target next to a cgroup target: each gets its own backend's rules, keyed by the
+// device for the interface.
+TEST(Compiler, InterfaceTargetsGetDeviceRules) {
+  RuleIdAllocator ids;
+  Target dev{"interface:eth0", FL_IFACE_TARGET_BIT | 2, 0, {}, {}};
+  dev.ifindex = 2;
+  auto exp = compile(parse("    - name: flaky\n      network: {loss: 10%, direction: both}\n"
+                           "    - name: slow\n      network: {delay: 20ms, port: 443}\n"),
+                     {kTargets[0], dev}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  std::map<std::string, std::vector<fl_hook>> by_backend;
+  for (const auto& e : exp->entries) {
+    by_backend[std::string(e.backend->name())].push_back(e.hook);
+    EXPECT_EQ(e.target.cgroup_id, e.backend->name() == "net.iface" ? (FL_IFACE_TARGET_BIT | 2) : 111u);
+  }
+  EXPECT_EQ(by_backend["net.cgroup_skb"], (std::vector<fl_hook>{FL_HOOK_NET_EGRESS, FL_HOOK_NET_INGRESS}));
+  EXPECT_EQ(by_backend["net.edt"], (std::vector<fl_hook>{FL_HOOK_NET_SHAPE}));
+  EXPECT_EQ(by_backend["net.iface"],
+            (std::vector<fl_hook>{FL_HOOK_IFACE_EGRESS, FL_HOOK_IFACE_INGRESS, FL_HOOK_IFACE_SHAPE}));
+  for (const auto& e : exp->entries) {
+    if (e.hook == FL_HOOK_IFACE_INGRESS) {
+      EXPECT_EQ(e.rule.effect.action, FL_ACT_DROP);
+      EXPECT_EQ(e.rule.trigger.probability, probability_threshold(0.10));
+    }
+    if (e.hook == FL_HOOK_IFACE_SHAPE) {
+      EXPECT_EQ(e.rule.effect.action, FL_ACT_SHAPE);
+      EXPECT_EQ(e.rule.effect.delay_ns, 20'000'000u);
+      EXPECT_EQ(e.rule.net.port_min, 443u);
+    }
+  }
+  release_ids(*exp, ids);
+  // What an interface cannot keep state for is refused with the reason; file faults need a cgroup.
+  auto ge = compile(parse("    - name: b\n      network: {loss: {model: gilbert-elliott, p: 1%, r: 30%}}\n"),
+                    {dev}, all_caps(), ids, kNow);
+  ASSERT_FALSE(ge);
+  EXPECT_EQ(ge.error().message,
+            "p.yaml:9:7: fault 'b': no backend can inject it here (net.iface: bursty (Gilbert-Elliott) loss "
+            "keeps its state per cgroup target; on an interface use independent loss (loss: N%))");
+  auto file =
+      compile(parse("    - name: f\n      file: {path: /d/, errno: EIO}\n"), {dev}, all_caps(), ids, kNow);
+  ASSERT_FALSE(file);
+  EXPECT_EQ(file.error().message,
+            "p.yaml:9:7: fault 'f': file faults cannot target a network interface; target a cgroup");
   EXPECT_EQ(ids.in_use(), 0u);
 }
 

@@ -32,6 +32,12 @@ public:
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& t) override {
     calls.push_back("resolve " + t.value);
     if (t.value == "/missing") return make_error(ENOENT, "no such cgroup {}", t.value);
+    if (t.kind == policy::TargetSpec::Kind::interface) { // device "ethN" has index N + 2
+      engine::Target dev{"interface:" + t.value, 0, 0, t.location, {}};
+      dev.ifindex = static_cast<std::uint32_t>(t.value.back() - '0') + 2;
+      dev.cgroup_id = FL_IFACE_TARGET_BIT | dev.ifindex;
+      return std::vector<engine::Target>{dev};
+    }
     const auto level = static_cast<std::uint32_t>(std::count(t.value.begin(), t.value.end(), '/'));
     return std::vector<engine::Target>{
         {t.value, std::hash<std::string>{}(t.value) & 0xffff, t.value == "/" ? 0 : level, t.location, {}}};

@@ -206,13 +206,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:7:12: spec.targets: expected a list, found a map"},
         BadCase{"empty_targets", with_spec("  duration: 1s\n  targets: []\n"),
                 "bad.yaml:7:12: spec.targets: at least one target is required"},
-        BadCase{
-            "two_target_kinds", with_spec("  duration: 1s\n  targets:\n    - {cgroup: /a, pid: 1}\n"),
-            "bad.yaml:8:7: spec.targets[0]: a target needs exactly one of cgroup, pid, systemd, container"},
+        BadCase{"two_target_kinds", with_spec("  duration: 1s\n  targets:\n    - {cgroup: /a, pid: 1}\n"),
+                "bad.yaml:8:7: spec.targets[0]: a target needs exactly one of cgroup, pid, systemd, "
+                "container, interface"},
         BadCase{
             "unknown_target_kind", with_spec("  duration: 1s\n  targets:\n    - pod: web\n"),
             "bad.yaml:8:7: spec.targets[0]: unknown key 'pod' (did you mean pid?); valid keys: cgroup, pid, "
-            "systemd, container"},
+            "systemd, container, interface"},
         BadCase{"empty_cgroup", with_spec("  duration: 1s\n  targets:\n    - cgroup: ''\n"),
                 "bad.yaml:8:15: spec.targets[0].cgroup: must not be empty"},
         BadCase{
@@ -290,6 +290,12 @@ INSTANTIATE_TEST_SUITE_P(
             "dns_unknown_action", with_faults(kF + "      network: {dns: {names: [a.b], action: refuse}}\n"),
             "bad.yaml:11:45: spec.faults[0].network.dns.action: unknown DNS action 'refuse'; expected drop, "
             "delay, nxdomain or servfail"},
+        BadCase{
+            "interface_bad_name",
+            "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: x}\nspec:\n  duration: 1s\n"
+            "  targets:\n    - interface: eth0/../x\n  faults:\n    - name: f\n      network: {loss: 1%}\n",
+            "bad.yaml:7:18: spec.targets[0].interface: 'eth0/../x' is not a network device name (1 to 15 "
+            "characters, no '/' or spaces)"},
         BadCase{"network_no_effect", with_faults(kF + "      network: {port: 80}\n"),
                 "bad.yaml:11:16: spec.faults[0].network: no effect given; set one of loss, blackhole, delay, "
                 "rate, connectDelay, corrupt, duplicate, dns"},

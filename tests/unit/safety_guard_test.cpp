@@ -80,6 +80,22 @@ TEST(SafetyGuard, AllowHostWideIsTheExplicitOptIn) {
   EXPECT_EQ(host.attached.size(), 1u) << "/init.scope lies inside / : one attachment covers both";
 }
 
+TEST(SafetyGuard, AnInterfaceTargetIsHostWide) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  auto v = c.start(make_policy("    - interface: eth0\n"));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, EPERM);
+  EXPECT_EQ(v.error().message,
+            "g.yaml:7:7: target 'interface: eth0': an interface target faults every packet of the device, "
+            "whatever process sends or receives it (host-wide); if that is really meant, set "
+            "spec.safety.allowHostWide: true");
+  expect_nothing_changed(host);
+  auto ok = c.start(make_policy("    - interface: eth0\n", "  safety: {allowHostWide: true}\n"));
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(host.attached.size(), 1u) << "loss on the device's egress";
+}
+
 TEST(SafetyGuard, ProtectedCgroupsAreRefusedEvenWithTheOptIn) {
   lifecycle::SafetyOptions options;
   options.protected_cgroups = {"/system.slice/sshd.service"};

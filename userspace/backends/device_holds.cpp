@@ -134,13 +134,17 @@ private:
   std::vector<DeviceKey> keys_;
 };
 
-// One namespace: holds our change where it already is, makes it where needed.
-Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns,
-               Hold& hold) {
+// One namespace (one device of it when `only` is set): holds our change where it already is,
+// makes it where needed.
+Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, Hold& hold,
+               std::optional<int> only = std::nullopt) {
   return in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
     auto devices = nl.devices();
     if (!devices) return devices.error();
+    bool found = false;
     for (const auto& dev : *devices) {
+      if (only && dev.ifindex != *only) continue;
+      found = true;
       const DeviceKey key{change.kind, ino, dev.ifindex};
       if (auto it = g_changed.find(key); it != g_changed.end()) {
         it->second.refs += 1;
@@ -169,6 +173,7 @@ Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_
             !st)
           return st;
     }
+    if (only && !found) return make_error(ENODEV, "no network device with index {}", *only);
     return {};
   });
 }
@@ -186,6 +191,20 @@ Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, con
       hold.reset();
       return st.error();
     }
+  }
+  return std::unique_ptr<DeviceHold>(std::move(hold));
+}
+
+Result<std::unique_ptr<DeviceHold>> hold_device(const DeviceChange& change, int ifindex) {
+  auto hold = std::make_unique<Hold>(change);
+  std::unique_lock lock(g_mu);
+  auto own = open_namespaces({"/proc/self/ns/net"}, nullptr);
+  if (own.empty()) return make_error(ENOENT, "cannot open faultlined's network namespace");
+  const auto& [ino, ns] = *own.begin();
+  if (auto st = hold_in(change, ino, ns, *hold, ifindex); !st) {
+    lock.unlock(); // the hold's destructor restores what this call changed, under the lock
+    hold.reset();
+    return st.error();
   }
   return std::unique_ptr<DeviceHold>(std::move(hold));
 }

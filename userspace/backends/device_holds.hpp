@@ -1,6 +1,6 @@
 // Changes on the network devices a target's packets leave by, made for an experiment and put
 // back exactly: the shared machinery behind fq for EDT shaping (net.edt) and tc filters for
-// corrupt/duplicate (net.tc).
+// corrupt/duplicate (net.tc), and both on the one device of an interface target (net.iface).
 //
 // Which devices: every device of every network namespace the target's processes are in (lo
 // included), or this process's namespace when the target has no process yet. Changes are
@@ -41,6 +41,9 @@ std::string device_ledger_path();
 // Makes `change` on the devices serving the cgroup at `cgroup_path`. On any refusal or error,
 // everything this call changed is restored first. `change` must outlive the hold.
 Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, const std::string& cgroup_path);
+
+// Makes `change` on one device of faultlined's own network namespace (an interface target).
+Result<std::unique_ptr<DeviceHold>> hold_device(const DeviceChange& change, int ifindex);
 
 // Restores what an earlier process changed of this kind and did not restore (it was killed).
 // Returns one line per device, for the log.

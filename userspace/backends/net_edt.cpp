@@ -1,37 +1,10 @@
 #include "backends/net_edt.hpp"
 
-#include "backends/device_holds.hpp"
+#include "backends/device_changes.hpp"
 #include "backends/net_match.hpp"
 
 namespace faultline::backends {
 namespace {
-
-// fq as the root qdisc: only where the kernel's default was (handle 0), which deleting ours
-// brings back exactly; a device that already has fq is used as it is; an administrator's qdisc
-// is refused, since it could not be put back exactly.
-const DeviceChange kFq{
-    "fq",
-    [](kernel::Rtnetlink& nl, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
-      auto root = nl.root_qdisc(dev.ifindex);
-      if (!root) return root.error();
-      if (root->kind == "fq") return std::optional<std::string>{}; // honours departure times already
-      if (root->handle != 0)
-        return make_error(
-            EBUSY,
-            "has a root qdisc set up by someone else ({} {:x}:); faultline will not replace it, "
-            "since it could not put it back exactly. Delay and rate need fq as the root qdisc: "
-            "make it fq, or remove it",
-            root->kind, root->handle >> 16);
-      auto handle = nl.install_root_fq(dev.ifindex);
-      if (!handle) return handle.error();
-      return std::optional<std::string>{""};
-    },
-    [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
-      auto root = nl.root_qdisc(ifindex);
-      if (!root) return root.error();
-      if (root->kind != "fq") return {}; // someone replaced it since: theirs now, leave it
-      return nl.delete_root(ifindex);
-    }};
 
 // The program's link and the fq hold, released in that order: the program stops stamping
 // packets before fq goes.
@@ -99,7 +72,7 @@ public:
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook) const override {
-    auto fq = hold_devices(kFq, target.path);
+    auto fq = hold_devices(fq_change(), target.path);
     if (!fq)
       return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
                         fq.error().message);
@@ -108,7 +81,7 @@ public:
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }
 
-  Result<std::vector<std::string>> recover() const override { return recover_devices(kFq); }
+  Result<std::vector<std::string>> recover() const override { return recover_devices(fq_change()); }
 };
 
 } // namespace

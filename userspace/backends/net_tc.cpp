@@ -1,65 +1,12 @@
 #include "backends/net_tc.hpp"
 
-#include <bpf/libbpf.h>
-
-#include "backends/device_holds.hpp"
+#include "backends/device_changes.hpp"
 #include "backends/net_match.hpp"
 
 namespace faultline::backends {
 namespace {
 
-// Our filter's place on every device: fixed, so a restore (also after a crash) finds exactly it.
-constexpr std::uint32_t kHandle = 0xfa17;
-constexpr std::uint32_t kPriority = 0xfa17;
-
-bpf_tc_hook egress_hook(int ifindex) {
-  bpf_tc_hook hook{};
-  hook.sz = sizeof(hook);
-  hook.ifindex = ifindex;
-  hook.attach_point = BPF_TC_EGRESS;
-  return hook;
-}
-
-// The tc change: clsact (if missing) plus our filter; the token says whether clsact was ours.
-DeviceChange tc_change(int prog_fd) {
-  return DeviceChange{
-      "tc",
-      [prog_fd](kernel::Rtnetlink&, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
-        bpf_tc_hook hook = egress_hook(dev.ifindex);
-        const int created = bpf_tc_hook_create(&hook);
-        if (created != 0 && created != -EEXIST) return make_error(-created, "cannot add a clsact qdisc");
-        bpf_tc_opts opts{};
-        opts.sz = sizeof(opts);
-        opts.handle = kHandle;
-        opts.priority = kPriority;
-        opts.prog_fd = prog_fd;
-        opts.flags = BPF_TC_F_REPLACE; // a leftover of ours from a crash is simply replaced
-        if (int err = bpf_tc_attach(&hook, &opts); err != 0) {
-          if (created == 0) {
-            hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-            bpf_tc_hook_destroy(&hook);
-          }
-          return make_error(-err, "cannot attach the tc egress program");
-        }
-        return std::optional<std::string>{created == 0 ? "clsact" : "filter"};
-      },
-      [](kernel::Rtnetlink&, int ifindex, const std::string& token) -> Status {
-        bpf_tc_hook hook = egress_hook(ifindex);
-        bpf_tc_opts opts{};
-        opts.sz = sizeof(opts);
-        opts.handle = kHandle;
-        opts.priority = kPriority;
-        const int err = bpf_tc_detach(&hook, &opts);
-        if (token == "clsact") { // we added it: remove it, as it was before
-          hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-          if (int d = bpf_tc_hook_destroy(&hook); d != 0 && d != -ENOENT)
-            return make_error(-d, "cannot remove the clsact qdisc");
-          return {};
-        }
-        if (err != 0 && err != -ENOENT) return make_error(-err, "cannot detach the tc egress program");
-        return {};
-      }};
-}
+DeviceChange tc_change(int prog_fd) { return tc_filters_change("tc", {{kCgroupEgressFilter, prog_fd}}); }
 
 // Owns the change (the hold refers to it) and the hold; the hold goes first.
 class TcAttached final : public Attached {

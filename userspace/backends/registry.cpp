@@ -4,6 +4,7 @@
 #include "backends/kernel_backend.hpp"
 #include "backends/net_cgroup_skb.hpp"
 #include "backends/net_edt.hpp"
+#include "backends/net_iface.hpp"
 #include "backends/net_tc.hpp"
 
 namespace faultline::backends {
@@ -26,8 +27,8 @@ Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
 
 const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
-  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(), &net_tc(),
-                                                         &file_lsm(), &file_fmod_ret()};
+  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(),  &net_tc(),
+                                                         &net_iface(),      &file_lsm(), &file_fmod_ret()};
   return kAll;
 }
 

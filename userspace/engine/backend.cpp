@@ -14,7 +14,7 @@ const Backend* BackendRegistry::find(std::string_view name) const {
   return nullptr;
 }
 
-Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const {
+Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault, TargetKind kind) const {
   const std::string family = policy::family_name(fault.spec);
   // Backends that could express the fault but cannot run here say the most useful thing (what
   // to change on this host); only when none could express it are those reasons given.
@@ -22,7 +22,7 @@ Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const
   std::string inexpressible;
   bool any = false;
   for (const auto& e : entries_) {
-    if (e.backend->family() != family) continue;
+    if (e.backend->family() != family || e.backend->target_kind() != kind) continue;
     any = true;
     const std::string name(e.backend->name());
     if (auto cannot = e.backend->cannot_express(fault))
@@ -33,6 +33,8 @@ Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault) const
     else
       return e.backend;
   }
+  if (!any && kind == TargetKind::interface)
+    return make_error(EOPNOTSUPP, "{} faults cannot target a network interface; target a cgroup", family);
   if (!any) return make_error(EOPNOTSUPP, "{} faults are not supported by this faultline release", family);
   return make_error(EOPNOTSUPP, "no backend can inject it here ({})",
                     unavailable.empty() ? inexpressible : unavailable);

@@ -27,6 +27,9 @@ struct HookRule {
 // rules then scope them by cgroup ancestry).
 enum class AttachScope { per_target, global };
 
+// What a backend's rules are scoped to: a cgroup (and its descendants) or a network device.
+enum class TargetKind { cgroup, interface };
+
 struct BuildContext {
   std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC of the experiment's start
   std::uint64_t deadline_ns = 0; // inside every rule
@@ -39,6 +42,7 @@ public:
   virtual std::string_view family() const = 0;  // the policy family it serves: "network"
   virtual std::string_view summary() const = 0; // one line for `faultline doctor`
   virtual AttachScope scope() const = 0;
+  virtual TargetKind target_kind() const { return TargetKind::cgroup; }
   virtual std::vector<fl_hook> hooks() const = 0; // the hooks its rules use
   // nullopt when the backend can express this fault; else what it cannot do, for the refusal.
   virtual std::optional<std::string> cannot_express(const policy::Fault& fault) const = 0;
@@ -62,9 +66,9 @@ public:
   void add(const Backend& backend, Availability availability);
   const std::vector<Entry>& entries() const { return entries_; }
   const Backend* find(std::string_view name) const;
-  // The first available backend of the fault's family that can express it; else EOPNOTSUPP
-  // with every candidate's reason.
-  Result<const Backend*> choose(const policy::Fault& fault) const;
+  // The first available backend of the fault's family and target kind that can express it;
+  // else EOPNOTSUPP with every candidate's reason.
+  Result<const Backend*> choose(const policy::Fault& fault, TargetKind kind = TargetKind::cgroup) const;
 
 private:
   std::vector<Entry> entries_;

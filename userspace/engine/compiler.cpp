@@ -46,18 +46,25 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
   const std::vector<Target> rule_targets = outermost(targets);
   const BuildContext ctx{exp.start_ns, exp.deadline_ns};
   for (const auto& f : policy.faults) {
-    auto backend = backends.choose(f);
-    if (!backend) return fail(refuse(policy, f, backend.error().message));
-    // One rule id per (fault, hook): every/after/times count per hook, counters sum per fault.
     exp.faults.push_back({f.name, policy::family_name(f.spec), {}});
-    for (auto& hr : (*backend)->compile(f, ctx)) {
-      auto id = ids.take();
-      if (!id) return fail(id.error());
-      exp.faults.back().rule_ids.push_back(*id);
-      hr.rule.rule_id = *id;
-      if (policy.dry_run) hr.rule.flags |= FL_RULE_DRY_RUN;
+    // Cgroup targets and interface targets are served by different backends.
+    for (const TargetKind kind : {TargetKind::cgroup, TargetKind::interface}) {
+      std::vector<Target> of_kind;
       for (const auto& t : rule_targets)
-        exp.entries.push_back({t, hr.hook, hr.sub, hr.rule, *backend});
+        if (t.is_interface() == (kind == TargetKind::interface)) of_kind.push_back(t);
+      if (of_kind.empty()) continue;
+      auto backend = backends.choose(f, kind);
+      if (!backend) return fail(refuse(policy, f, backend.error().message));
+      // One rule id per (fault, hook): every/after/times count per hook, counters sum per fault.
+      for (auto& hr : (*backend)->compile(f, ctx)) {
+        auto id = ids.take();
+        if (!id) return fail(id.error());
+        exp.faults.back().rule_ids.push_back(*id);
+        hr.rule.rule_id = *id;
+        if (policy.dry_run) hr.rule.flags |= FL_RULE_DRY_RUN;
+        for (const auto& t : of_kind)
+          exp.entries.push_back({t, hr.hook, hr.sub, hr.rule, *backend});
+      }
     }
   }
   return exp;

@@ -13,11 +13,14 @@
 namespace faultline::engine {
 
 struct Target {
-  std::string path; // canonical: absolute, no "." / ".." / symlink / trailing '/'
-  std::uint64_t cgroup_id = 0;
+  std::string path; // canonical: absolute, no "." / ".." / symlink / trailing '/'; "interface:eth0"
+  std::uint64_t cgroup_id = 0; // for an interface: FL_IFACE_TARGET_BIT | ifindex (the rules' key)
   std::uint32_t level = 0;
-  policy::Location origin; // the policy target it came from, for messages
-  std::string spec;        // that target as written ("cgroup: x", "pid: 1")
+  policy::Location origin;   // the policy target it came from, for messages
+  std::string spec;          // that target as written ("cgroup: x", "pid: 1")
+  std::uint32_t ifindex = 0; // an interface target's device (faultlined's namespace); 0 = a cgroup
+
+  bool is_interface() const { return ifindex != 0; }
 };
 
 // Is `a` a strict ancestor of `b`? (canonical paths, compared on component boundaries)

@@ -64,6 +64,7 @@ Result<std::vector<CgroupInfo>> TargetResolver::resolve(const policy::TargetSpec
   }
   case policy::TargetSpec::Kind::systemd:
   case policy::TargetSpec::Kind::container: return find_by_name(target);
+  case policy::TargetSpec::Kind::interface: break; // a device, not a cgroup: the host resolves it
   }
   return make_error(EINVAL, "unknown target kind");
 }

@@ -1,5 +1,7 @@
 #include "lifecycle/kernel_host.hpp"
 
+#include <net/if.h>
+
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -54,6 +56,14 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
 }
 
 Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec& target) {
+  if (target.kind == policy::TargetSpec::Kind::interface) {
+    const unsigned ifindex = ::if_nametoindex(target.value.c_str());
+    if (ifindex == 0)
+      return make_error(ENODEV, "no network device '{}' in faultlined's network namespace", target.value);
+    engine::Target t{"interface:" + target.value, FL_IFACE_TARGET_BIT | ifindex, 0, target.location, {}};
+    t.ifindex = ifindex;
+    return std::vector<engine::Target>{t};
+  }
   auto found = resolver_.resolve(target);
   if (!found) return found.error();
   std::vector<engine::Target> out;

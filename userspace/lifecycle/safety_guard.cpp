@@ -21,6 +21,15 @@ Status SafetyGuard::check(const policy::Policy& policy, const std::vector<engine
                       "(maxTargets in its config); narrow the targets or the selection",
                       policy.file, selected.size(), options_.max_targets);
   for (const auto& t : selected) {
+    if (t.is_interface()) {
+      // No cgroup to inspect: every packet of the device, whichever process sends or receives it.
+      if (!policy.safety.allow_host_wide)
+        return refuse(
+            policy, t,
+            "an interface target faults every packet of the device, whatever process sends or "
+            "receives it (host-wide); if that is really meant, set spec.safety.allowHostWide: true");
+      continue;
+    }
     if (auto st = check_protected(policy, t); !st) return st;
     if (policy.safety.allow_host_wide) continue;
     if (auto st = check_host_wide(policy, t); !st) return st;

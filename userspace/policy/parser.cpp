@@ -310,9 +310,9 @@ Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
 }
 
 TargetSpec parse_target(const Field& f) {
-  f.expect_keys({"cgroup", "pid", "systemd", "container"});
+  f.expect_keys({"cgroup", "pid", "systemd", "container", "interface"});
   const auto keys = f.keys();
-  if (keys.size() != 1) f.fail("a target needs exactly one of cgroup, pid, systemd, container");
+  if (keys.size() != 1) f.fail("a target needs exactly one of cgroup, pid, systemd, container, interface");
   TargetSpec t;
   t.location = f.location();
   const Field v = f.get(keys.front().c_str());
@@ -328,6 +328,12 @@ TargetSpec parse_target(const Field& f) {
     static const std::regex kUnit(R"(^[A-Za-z0-9:_.@\\-]+\.(service|scope|slice)$)");
     if (!std::regex_match(t.value, kUnit))
       v.fail(fmt::format("'{}' is not a systemd unit (name.service, .scope or .slice)", t.value));
+  } else if (keys.front() == "interface") {
+    t.kind = TargetSpec::Kind::interface; // a device of faultlined's network namespace
+    static const std::regex kDevice("^[A-Za-z0-9_.:@-]{1,15}$");
+    if (!std::regex_match(t.value, kDevice) || t.value == "." || t.value == "..")
+      v.fail(
+          fmt::format("'{}' is not a network device name (1 to 15 characters, no '/' or spaces)", t.value));
   } else {
     t.kind = TargetSpec::Kind::container;
     static const std::regex kId("^[0-9a-f]{12,64}$");

@@ -112,7 +112,8 @@ struct Fault {
 };
 
 struct TargetSpec {
-  enum class Kind { cgroup, pid, systemd, container };
+  // interface: every packet of a network device (host-level drills), not a cgroup.
+  enum class Kind { cgroup, pid, systemd, container, interface };
   Kind kind = Kind::cgroup;
   std::string value;
   Location location;
@@ -145,13 +146,14 @@ struct Policy {
 
 const char* family_name(const FaultSpec& spec);
 
-// The policy key of a target kind: "cgroup", "pid", "systemd", "container".
+// The policy key of a target kind: "cgroup", "pid", "systemd", "container", "interface".
 inline const char* target_kind_name(TargetSpec::Kind kind) {
   switch (kind) {
   case TargetSpec::Kind::cgroup: return "cgroup";
   case TargetSpec::Kind::pid: return "pid";
   case TargetSpec::Kind::systemd: return "systemd";
   case TargetSpec::Kind::container: return "container";
+  case TargetSpec::Kind::interface: return "interface";
   }
   return "target";
 }
