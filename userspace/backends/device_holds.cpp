@@ -45,6 +45,75 @@ std::string state_dir() {
   return dir != nullptr && *dir != '\0' ? dir : "/run/faultline";
 }
 
+// A process as the ledger names it, "PID:STARTTIME" (pids are reused; the start time in clock
+// ticks since boot, from /proc/PID/stat, is not). Empty when the process is gone.
+std::string owner_of(pid_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')'); // comm may hold spaces and parentheses
+  if (paren == std::string::npos) return {};
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) // field 22 is starttime
+    if (i == 22) return fmt::format("{}:{}", pid, field);
+  return {};
+}
+
+const std::string& self_owner() {
+  static const std::string owner = owner_of(::getpid());
+  return owner;
+}
+
+// Is the process that wrote an install line still running? (Then its changes are its own to
+// restore: a daemon starting beside a running `faultline exec` must not undo the exec's fq.)
+bool owner_alive(const std::string& owner) {
+  const auto colon = owner.find(':');
+  if (owner.empty() || colon == std::string::npos) return false; // a line from before owners
+  const pid_t pid = static_cast<pid_t>(std::strtol(owner.c_str(), nullptr, 10));
+  return pid > 0 && owner != self_owner() && owner_of(pid) == owner;
+}
+
+struct LedgerEntry {
+  std::string owner; // "PID:STARTTIME" of the process that made the change ("" in old lines)
+  std::string name;
+  std::string token;
+  std::string line; // as written
+};
+
+// The ledger's installs without a later restore by the same owner, per (device, owner): two
+// processes may hold one device, and one's restore says nothing about the other's install.
+using PendingKey = std::pair<DeviceKey, std::string>;
+std::map<PendingKey, LedgerEntry> pending_entries(std::istream& in) {
+  std::map<PendingKey, LedgerEntry> pending;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string op;
+    DeviceKey key;
+    LedgerEntry e;
+    if (!(words >> op >> key.kind >> key.netns >> key.ifindex)) continue; // a torn last line
+    std::vector<std::string> rest;
+    for (std::string w; words >> w;) {
+      if (w.rfind("owner=", 0) == 0)
+        e.owner = w.substr(6);
+      else
+        rest.push_back(w);
+    }
+    if (!rest.empty()) e.name = rest[0];
+    if (rest.size() > 1) e.token = rest[1];
+    e.line = line;
+    if (op == "install") {
+      pending[{key, e.owner}] = std::move(e);
+    } else if (op == "restore") {
+      pending.erase({key, e.owner});
+      if (e.owner.empty()) // a line from before owners: it closed whatever was open
+        std::erase_if(pending,
+                      [&](const auto& p) { return !(p.first.first < key) && !(key < p.first.first); });
+    }
+  }
+  return pending;
+}
+
 // Appends one line and fsyncs it, under an flock so a daemon and `faultline exec` never
 // interleave. The directory is created (0700) if missing and never re-moded.
 Status ledger_append(const std::string& line) {
@@ -105,13 +174,16 @@ std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::stri
 }
 
 // Undoes one change and records that. Called with g_mu held.
-void restore_locked(const DeviceChange& change, const DeviceKey& key, const Changed& dev) {
+void restore_locked(const DeviceChange& change, const DeviceKey& key, const Changed& dev,
+                    const std::string& owner) {
   auto st = in_netns_fd(dev.netns->get(),
                         [&](kernel::Rtnetlink& nl) { return change.restore(nl, key.ifindex, dev.token); });
   if (!st)
     log::warn("cannot restore {} on {} (netns {}): {}", change.kind, dev.name, key.netns,
               st.error().describe());
-  if (auto rec = ledger_append(fmt::format("restore {} {} {}", key.kind, key.netns, key.ifindex)); !rec)
+  if (auto rec =
+          ledger_append(fmt::format("restore {} {} {} owner={}", key.kind, key.netns, key.ifindex, owner));
+      !rec)
     log::warn("{}", rec.error().describe());
 }
 
@@ -123,7 +195,7 @@ public:
     for (const auto& key : keys_) {
       auto it = g_changed.find(key);
       if (it == g_changed.end() || --it->second.refs > 0) continue;
-      restore_locked(change_, key, it->second);
+      restore_locked(change_, key, it->second, self_owner());
       g_changed.erase(it);
     }
   }
@@ -152,8 +224,8 @@ Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_
         continue;
       }
       // Intent first: a crash during the change still leaves a ledger entry to undo.
-      if (auto st =
-              ledger_append(fmt::format("install {} {} {} {}", change.kind, ino, dev.ifindex, dev.name));
+      if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {}", change.kind, ino, dev.ifindex,
+                                              self_owner(), dev.name));
           !st)
         return st;
       g_changed[key] = Changed{1, dev.name, "", ns};
@@ -162,14 +234,16 @@ Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_
       if (!token) return make_error(token.error().code, "device {}: {}", dev.name, token.error().message);
       if (!*token) { // nothing done: nothing to undo
         g_changed.erase(key);
-        if (auto st = ledger_append(fmt::format("restore {} {} {}", change.kind, ino, dev.ifindex)); !st)
+        if (auto st = ledger_append(
+                fmt::format("restore {} {} {} owner={}", change.kind, ino, dev.ifindex, self_owner()));
+            !st)
           return st;
         continue;
       }
       g_changed[key].token = **token;
       if (!g_changed[key].token.empty())
-        if (auto st = ledger_append(
-                fmt::format("install {} {} {} {} {}", change.kind, ino, dev.ifindex, dev.name, **token));
+        if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {} {}", change.kind, ino,
+                                                dev.ifindex, self_owner(), dev.name, **token));
             !st)
           return st;
     }
@@ -209,31 +283,35 @@ Result<std::unique_ptr<DeviceHold>> hold_device(const DeviceChange& change, int 
   return std::unique_ptr<DeviceHold>(std::move(hold));
 }
 
+Status compact_device_ledger() {
+  UniqueFd fd(::open(device_ledger_path().c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid())
+    return errno == ENOENT ? Status{} : make_error(errno, "cannot open {}", device_ledger_path());
+  ::flock(fd.get(), LOCK_EX); // appenders wait, then append to this same file
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::pread(fd.get(), buf, sizeof(buf), static_cast<off_t>(text.size()))) > 0;)
+    text.append(buf, static_cast<std::size_t>(n));
+  std::istringstream in(text);
+  std::string kept;
+  for (const auto& [key, entry] : pending_entries(in))
+    kept += entry.line + "\n";
+  if (::ftruncate(fd.get(), 0) != 0 ||
+      ::pwrite(fd.get(), kept.data(), kept.size(), 0) != static_cast<ssize_t>(kept.size()) ||
+      ::fsync(fd.get()) != 0)
+    return make_error(errno, "cannot rewrite {}", device_ledger_path());
+  return {};
+}
+
 Result<std::vector<std::string>> recover_devices(const DeviceChange& change) {
   std::ifstream in(device_ledger_path());
   if (!in) return std::vector<std::string>{}; // nothing was ever changed
-  struct Pending {
-    std::string name;
-    std::string token;
-  };
-  std::map<DeviceKey, Pending> pending;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string op;
-    DeviceKey key;
-    Pending p;
-    if (!(words >> op >> key.kind >> key.netns >> key.ifindex)) continue; // a torn last line
-    if (key.kind != change.kind) continue;
-    words >> p.name >> p.token;
-    if (op == "install")
-      pending[key] = p;
-    else if (op == "restore")
-      pending.erase(key);
-  }
+  std::map<PendingKey, LedgerEntry> pending;
+  for (auto& [key, entry] : pending_entries(in))
+    if (key.first.kind == change.kind && !owner_alive(entry.owner)) pending.emplace(key, std::move(entry));
   std::set<std::uint64_t> wanted;
   for (const auto& [key, p] : pending)
-    wanted.insert(key.netns);
+    wanted.insert(key.first.netns);
   // Find the namespaces that still exist by their inode: any process in them will do.
   std::vector<std::string> paths;
   if (DIR* d = ::opendir("/proc")) {
@@ -245,15 +323,18 @@ Result<std::vector<std::string>> recover_devices(const DeviceChange& change) {
   const auto found = open_namespaces(paths, &wanted);
   std::vector<std::string> restored;
   std::lock_guard lock(g_mu);
-  for (const auto& [key, p] : pending) {
+  for (const auto& [pkey, p] : pending) {
+    const DeviceKey& key = pkey.first;
     auto ns = found.find(key.netns);
     if (ns == found.end()) {
       restored.push_back(fmt::format("{} (netns {}): namespace gone, nothing to restore", p.name, key.netns));
-      if (auto st = ledger_append(fmt::format("restore {} {} {}", key.kind, key.netns, key.ifindex)); !st)
+      if (auto st = ledger_append(
+              fmt::format("restore {} {} {} owner={}", key.kind, key.netns, key.ifindex, p.owner));
+          !st)
         return st.error();
       continue;
     }
-    restore_locked(change, key, Changed{0, p.name, p.token, ns->second});
+    restore_locked(change, key, Changed{0, p.name, p.token, ns->second}, p.owner);
     restored.push_back(fmt::format("{} (netns {}): {} undone", p.name, key.netns, change.kind));
   }
   return restored;

@@ -42,11 +42,16 @@ std::string device_ledger_path();
 // everything this call changed is restored first. `change` must outlive the hold.
 Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, const std::string& cgroup_path);
 
+// Rewrites the ledger with only the changes still in place (after recovery at start-up): it
+// would otherwise grow by two lines per device per experiment forever.
+Status compact_device_ledger();
+
 // Makes `change` on one device of faultlined's own network namespace (an interface target).
 Result<std::unique_ptr<DeviceHold>> hold_device(const DeviceChange& change, int ifindex);
 
 // Restores what an earlier process changed of this kind and did not restore (it was killed).
-// Returns one line per device, for the log.
+// Changes of a process still running (a `faultline exec` beside the daemon) are its own and
+// stay. Returns one line per device, for the log.
 Result<std::vector<std::string>> recover_devices(const DeviceChange& change);
 
 } // namespace faultline::backends

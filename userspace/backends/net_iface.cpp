@@ -32,7 +32,8 @@ public:
   std::string_view name() const override { return "net.iface"; }
   std::string_view family() const override { return "network"; }
   std::string_view summary() const override {
-    return "interface targets (host-level drills): loss, blackhole, delay, corrupt, duplicate and DNS faults on "
+    return "interface targets (host-level drills): loss, blackhole, delay, corrupt, duplicate and DNS faults "
+           "on "
            "every packet of one device, tc egress and ingress";
   }
   engine::AttachScope scope() const override { return engine::AttachScope::per_target; }
@@ -104,17 +105,19 @@ public:
     const int egress = programs.program_fd("fl_iface_egress");
     const int ingress = programs.program_fd("fl_iface_ingress");
     if (egress < 0 || ingress < 0) return make_error(EOPNOTSUPP, "the interface tc programs were not loaded");
-    auto attached = std::make_unique<IfaceAttached>(std::make_unique<DeviceChange>(iface_change(egress, ingress)));
+    auto attached =
+        std::make_unique<IfaceAttached>(std::make_unique<DeviceChange>(iface_change(egress, ingress)));
     std::unique_ptr<DeviceHold> fq;
     if (hook == FL_HOOK_IFACE_SHAPE) { // fq before the program can stamp a departure time
       auto held = hold_device(fq_change(), static_cast<int>(target.ifindex));
       if (!held)
-        return make_error(held.error().code, "cannot make fq the root qdisc of {} for delay: {}",
-                          target.spec, held.error().message);
+        return make_error(held.error().code, "cannot make fq the root qdisc of {} for delay: {}", target.spec,
+                          held.error().message);
       fq = std::move(*held);
     }
     auto tc = hold_device(attached->change(), static_cast<int>(target.ifindex));
-    if (!tc) return make_error(tc.error().code, "cannot set up tc on {}: {}", target.spec, tc.error().message);
+    if (!tc)
+      return make_error(tc.error().code, "cannot set up tc on {}: {}", target.spec, tc.error().message);
     attached->keep(std::move(*tc), std::move(fq));
     return std::unique_ptr<Attached>(std::move(attached));
   }

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <string>
 
+#include "backends/device_holds.hpp"
 #include "backends/kernel_backend.hpp"
 #include "kernel/cgroup_census.hpp"
 #include "util/clock.hpp"
@@ -47,6 +48,7 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
       for (const auto& line : *restored)
         log::info("{}: restored {}", b->name(), line);
   }
+  if (auto st = backends::compact_device_ledger(); !st) log::warn("{}", st.error().describe());
   kernel::LoadOptions load;
   load.programs = backends::programs_to_load(backends);
   auto programs = kernel::FaultPrograms::load(load);
