@@ -1,32 +1,39 @@
 #!/usr/bin/env bash
-# Per-packet cost of faultline's cgroup_skb programs on this machine (BPF_PROG_TEST_RUN, 46-byte
-# UDP, 1,000,000 runs per case; see fl_bench_net.cpp for the cases). Five rounds, the median of
-# each case is kept. Writes bench/results/net.json and bench/results/net.md.
-#   bench/net/run.sh [BUILD_DIR]     (root; default build/)
+# The network benchmark, both halves, into one bench/results/net.json and net.md:
+#  - on this machine: per-packet cost of faultline's cgroup_skb programs (BPF_PROG_TEST_RUN,
+#    46-byte UDP, 1,000,000 runs per case; see fl_bench_net.cpp). Five rounds, the median of each
+#    case is kept.
+#  - in a VM (vmtests/run.sh, TCG): faultline side by side with `tc netem` and with no injector in
+#    one boot (bench/net/measure_vm.sh): delay accuracy, CPU per Gbit/s of a delayed TCP flow,
+#    drop-path throughput, 1 vs 10,000 armed targets. The machine itself has neither sch_netem
+#    nor sch_fq, hence the VM.
+#   bench/net/run.sh [BUILD_DIR] [--kernel 6.12|6.1] [--vm-log FILE]
+# (root; default build/; --vm-log reuses the JSON lines of an earlier VM run instead of booting)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$top/build}
+build=$top/build
+kernel=6.12
+vm_log=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kernel) kernel=$2; shift 2 ;;
+    --vm-log) vm_log=$(realpath "$2"); shift 2 ;;
+    *) build=$(cd "$1" && pwd); shift ;;
+  esac
+done
 out=$top/bench/results
 mkdir -p "$out"
+echo "measuring on this machine (BPF_PROG_TEST_RUN)..."
 for i in 1 2 3 4 5; do "$build/bench/fl_bench_net"; done >"$out/net-rounds.jsonl"
-python3 - "$out" <<'PY'
-import json, statistics, sys, platform
-out = sys.argv[1]
-rounds = [json.loads(l)["ns_per_packet"] for l in open(f"{out}/net-rounds.jsonl")]
-cases = list(rounds[0])
-med = {c: statistics.median(r[c] for r in rounds) for c in cases}
-empty = med["empty"]
-json.dump({"kernel": platform.release(), "rounds": rounds, "median_ns": med}, open(f"{out}/net.json", "w"), indent=2)
-targets = {"no-rule": ("<= empty + 15 ns", med["no-rule"] <= empty + 15),
-           "loss-10": ("<= 2x empty", med["loss-10"] <= 2 * empty)}
-with open(f"{out}/net.md", "w") as f:
-    f.write(f"# Network fault path: ns per packet (BPF_PROG_TEST_RUN, kernel {platform.release()})\n\n")
-    f.write("Median of 5 rounds of 1,000,000 runs each, all cases in one process (`bench/net/run.sh`).\n\n")
-    f.write("| case | ns/packet | x empty | target |\n|---|---|---|---|\n")
-    for c in cases:
-        t = targets.get(c)
-        verdict = "" if not t else f"{t[0]}: {'met' if t[1] else 'MISSED'}"
-        f.write(f"| {c} | {med[c]:.0f} | {med[c] / empty:.2f} | {verdict} |\n")
-PY
-rm -f "$out/net-rounds.jsonl"
+if [ -z "$vm_log" ]; then
+  echo "measuring in the VM (kernel $kernel, TCG: absolute figures are inflated, compare ratios)..."
+  cd "$top"
+  vmtests/run.sh --kernel "$kernel" --build "$build" --cases-dir bench/net --case vm >"$out/net-vm-run.log" || {
+    cat "$out/net-vm-run.log"; echo "VM run failed: see vmtests/out/$kernel/"; exit 1; }
+  rm -f "$out/net-vm-run.log"
+  vm_log=$top/vmtests/out/$kernel/vm.log
+fi
+grep '^{' "$vm_log" >"$out/net-vm.jsonl"
+python3 "$top/bench/net/report.py" "$out"
+rm -f "$out/net-rounds.jsonl" "$out/net-vm.jsonl"
 cat "$out/net.md"
