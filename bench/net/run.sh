@@ -5,7 +5,7 @@
 #    case is kept.
 #  - in a VM (vmtests/run.sh, TCG): faultline side by side with `tc netem` and with no injector in
 #    one boot (bench/net/measure_vm.sh): delay accuracy, CPU per Gbit/s of a delayed TCP flow,
-#    drop-path throughput, 1 vs 10,000 armed targets. The machine itself has neither sch_netem
+#    drop-path throughput, 1 vs 1,000 armed targets. The machine itself has neither sch_netem
 #    nor sch_fq, hence the VM.
 #   bench/net/run.sh [BUILD_DIR] [--kernel 6.12|6.1] [--vm-log FILE]
 # (root; default build/; --vm-log reuses the JSON lines of an earlier VM run instead of booting)
@@ -24,7 +24,7 @@ done
 out=$top/bench/results
 mkdir -p "$out"
 echo "measuring on this machine (BPF_PROG_TEST_RUN)..."
-for i in 1 2 3 4 5; do "$build/bench/fl_bench_net"; done >"$out/net-rounds.jsonl"
+for _ in 1 2 3 4 5; do "$build/bench/fl_bench_net"; done >"$out/net-rounds.jsonl"
 if [ -z "$vm_log" ]; then
   echo "measuring in the VM (kernel $kernel, TCG: absolute figures are inflated, compare ratios)..."
   cd "$top"
