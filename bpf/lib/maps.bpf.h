@@ -16,9 +16,11 @@ struct {
 	__type(value, struct fl_config);
 } fl_config SEC(".maps") __weak;
 
-/* Both generations of the rule table (see struct fl_config). */
+/* Both generations of the rule table (see struct fl_config). Not preallocated: a full table is
+ * ~36 MB, a typical one a few sets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 2 * FL_MAX_RULE_KEYS);
 	__type(key, struct fl_rule_key);
 	__type(value, struct fl_rule_set);

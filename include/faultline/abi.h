@@ -12,8 +12,9 @@
 #endif
 
 #define FL_MAX_RULES 1024 /* rule ids index the stats and trigger-state arrays */
-#define FL_MAX_RULE_KEYS                                                                           \
-	1024 /* (cgroup, hook, sub) sets in one applied policy (x2 generations in the map) */
+/* (cgroup, hook, sub) rule sets of all live experiments (x2 generations in the map, allocated
+ * on use): 10,000 targets of one fault fit. */
+#define FL_MAX_RULE_KEYS 16384
 #define FL_MAX_HOOK_KEYS 1024  /* (hook, sub) pairs with rules (x2 generations in the map) */
 #define FL_RULES_PER_SET 4     /* faults on the same cgroup and hook, evaluated in order */
 #define FL_MAX_CGROUP_LEVEL 32 /* deepest cgroup level a rule may target */
@@ -26,7 +27,7 @@
 /* A bitmap over cgroup ids (id mod FL_CG_FILTER_BITS) per generation: "some rule may target this
  * cgroup". The packet path tests one bit before the rule hash lookup, so a cgroup without rules
  * costs an array read, not a 24-byte hash; a false positive only falls through to the lookup. */
-#define FL_CG_FILTER_BITS 4096
+#define FL_CG_FILTER_BITS 65536 /* 8 KiB per generation: sparse even at 10,000 targets */
 #define FL_CG_FILTER_WORDS (FL_CG_FILTER_BITS / 64) /* u64 words per generation */
 
 /* Where a rule hooks in: one BPF program (or a family of equivalent backends) per hook. A hook

@@ -57,7 +57,8 @@ protected:
     ::unsetenv("FAULTLINE_STATE_DIR");
     std::filesystem::remove_all(dir_);
   }
-  std::string line(const std::string& op, int ifindex, const std::string& owner, const std::string& rest = "") {
+  std::string line(const std::string& op, int ifindex, const std::string& owner,
+                   const std::string& rest = "") {
     return op + " testkind " + std::to_string(ino_) + " " + std::to_string(ifindex) + " owner=" + owner +
            (rest.empty() ? "" : " " + rest) + "\n";
   }
@@ -82,12 +83,12 @@ TEST_F(DeviceLedger, RestoresOnlyWhatDeadProcessesLeftAndCompacts) {
   const std::string live_line = line("install", 9991, live, "devlive clsact");
   {
     std::ofstream out(device_ledger_path());
-    out << live_line                                      // a running process's change: stays
-        << line("install", 9992, dead, "devdead clsact")  // killed mid-experiment: restored
-        << line("install", 9993, dead2, "devdone")        // restored by its owner: nothing to do
-        << line("restore", 9993, dead2)                   //
-        << line("install", 9994, dead, "devshared fq")    // two owners on one device: the other
-        << line("install", 9994, dead2, "devshared")      // owner's restore does not close it
+    out << live_line                                     // a running process's change: stays
+        << line("install", 9992, dead, "devdead clsact") // killed mid-experiment: restored
+        << line("install", 9993, dead2, "devdone")       // restored by its owner: nothing to do
+        << line("restore", 9993, dead2)                  //
+        << line("install", 9994, dead, "devshared fq")   // two owners on one device: the other
+        << line("install", 9994, dead2, "devshared")     // owner's restore does not close it
         << line("restore", 9994, dead2);
   }
   const DeviceChange change = recorder();

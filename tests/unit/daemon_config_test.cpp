@@ -44,7 +44,7 @@ TEST(DaemonConfig, BadInputNamesTheSpot) {
       {"maxTarget: 3\n",
        "d.yaml:1:1: unknown key 'maxTarget' (did you mean maxTargets?); valid keys: socket, "
        "journal, journalMaxBytes, protectedCgroups, maxTargets"},
-      {"maxTargets: lots\n", "d.yaml:1:13: maxTargets: 'lots' is not a whole number in 0..100000"},
+      {"maxTargets: lots\n", "d.yaml:1:13: maxTargets: 'lots' is not a whole number in 0..16384"},
       {"maxTargets: 0\n", "d.yaml:1:13: maxTargets: must be at least 1"},
       {"protectedCgroups: /a\n", "d.yaml:1:19: protectedCgroups: expected a list of cgroup paths"},
       {"journalMaxBytes: 10\n", "d.yaml:1:18: journalMaxBytes: must be at least 4Ki"},

@@ -1,5 +1,7 @@
 #include "daemon/config.hpp"
 
+#include "faultline/abi.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -30,7 +32,8 @@ Result<DaemonConfig> parse_daemon_config(std::string_view text, const std::strin
       }
     }
     if (auto t = f.find("maxTargets")) {
-      config.safety.max_targets = static_cast<std::uint32_t>(t->uint(100000));
+      // The kernel's rule table holds FL_MAX_RULE_KEYS (cgroup, hook) sets for all experiments.
+      config.safety.max_targets = static_cast<std::uint32_t>(t->uint(FL_MAX_RULE_KEYS));
       if (config.safety.max_targets == 0) t->fail("must be at least 1");
     }
   } catch (const policy::PolicyError& e) {

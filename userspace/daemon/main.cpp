@@ -3,8 +3,11 @@
 // every rule's deadline still holds inside BPF.
 #include <CLI/CLI.hpp>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 #include "daemon/api.hpp"
@@ -17,6 +20,26 @@
 #include "util/log.hpp"
 
 using namespace faultline;
+
+namespace {
+
+// Every attached target holds descriptors (BPF links, namespace handles): a thousand targets pass
+// the default soft limit of 1,024 and 16,384 (the rule table's size) pass the kernel's default
+// hard limit of 4,096. Privileged, faultlined raises both to what the table needs; otherwise the
+// soft limit goes up to the hard one, the operator's word.
+void raise_fd_limit() {
+  constexpr rlim_t kWanted = 65536;
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= kWanted) return;
+  const rlim_t was = lim.rlim_cur;
+  rlimit want{std::max(kWanted, lim.rlim_max), std::max(kWanted, lim.rlim_max)};
+  if (::setrlimit(RLIMIT_NOFILE, &want) == 0) return;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    log::warn("cannot raise the open-file limit from {}: {}", was, std::strerror(errno));
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -52,6 +75,7 @@ int main(int argc, char** argv) {
       (*journal)->record("aborted", name,
                          {{"reason", "the previous faultlined ended without stopping it; its "
                                      "programs detached with it"}});
+    raise_fd_limit();
     auto host = lifecycle::KernelHost::create();
     if (!host) {
       log::error("{}", host.error().describe());
