@@ -17,13 +17,18 @@
 #include "lib/match.bpf.h"
 #include "lib/packet.bpf.h"
 
-#define FL_TC_ACT_OK 0
+/* No verdict: the next filter on the device runs (an interface drill's program after the cgroup
+ * one, or anyone else's). TC_ACT_OK would end the chain there. */
+#define FL_TC_ACT_UNSPEC (-1)
 #define FL_TC_ACT_SHOT 2
-/* Delays past this are refused in userspace; fq drops beyond its own horizon anyway. */
+/* A departure time the stack set is kept only when plausible (TCP pacing is near now). */
 #define FL_IFACE_HORIZON_NS (2ull * 1000000000ull)
 #define FL_BPF_F_INGRESS 1
-/* Marks a clone for its own pass through this program; the original mark is restored. */
+/* Mark a clone for its own pass, one bit per program so each lets only its own clones through
+ * (the original mark is restored). A cgroup-program clone then still meets an interface drill on
+ * the device; an interface clone passes both programs untouched. */
 #define FL_DUP_MARK 0x40000000u
+#define FL_IFACE_DUP_MARK 0x20000000u
 #define FL_BPF_F_MARK_MANGLED_0 (1ull << 5)
 
 /* Where the network header starts in skb->data: 0 on L3 devices (tun, wireguard), else after
@@ -68,11 +73,11 @@ static __always_inline bool fl_corrupt(struct __sk_buff *skb, const struct fl_pk
 	return true;
 }
 
-static __always_inline void fl_duplicate(struct __sk_buff *skb)
+static __always_inline void fl_duplicate(struct __sk_buff *skb, __u32 dup_mark)
 {
 	__u32 mark = skb->mark;
 
-	skb->mark = mark | FL_DUP_MARK;
+	skb->mark = mark | dup_mark;
 	bpf_clone_redirect(skb, skb->ifindex, 0);
 	skb->mark = mark;
 }
@@ -95,8 +100,8 @@ struct fl_in6 {
  * AA and TC cleared, the RCODE given; the question (and any EDNS record) stays, so the resolver
  * takes it as the answer to its query. Swapping leaves the IPv4 header and the pseudo-header
  * sums unchanged; only the flags word needs the transport checksum updated. Returns the tc
- * verdict: the answer redirected into this device's ingress, or OK when the packet cannot be
- * rewritten (then the query goes out unharmed). */
+ * verdict: the answer redirected into this device's ingress; no verdict when the query cannot be
+ * read (then it goes out unharmed); a drop when a rewrite failed half-way (never send that). */
 static __always_inline int fl_dns_answer(struct __sk_buff *skb, const struct fl_pkt *p, __u16 rcode)
 {
 	__u32 l3 = p->l3_off, flags_off = p->payload_off + 2;
@@ -105,9 +110,9 @@ static __always_inline int fl_dns_answer(struct __sk_buff *skb, const struct fl_
 
 	if (p->protocol != FL_IPPROTO_UDP || !p->l4_off ||
 	    bpf_skb_load_bytes(skb, flags_off, &old, sizeof(old)))
-		return FL_TC_ACT_OK;
-	new = bpf_htons((bpf_ntohs(old) & 0x0170) | 0x8080 |
-			(rcode & 0xf)); /* keep opcode, RD, CD */
+		return FL_TC_ACT_UNSPEC;
+	/* keep opcode, RD and CD; clear AA, TC, Z and AD (nothing here is authenticated) */
+	new = bpf_htons((bpf_ntohs(old) & 0x7910) | 0x8080 | (rcode & 0xf));
 	if (p->family == FL_FAMILY_IPV4)
 		ok = FL_SWAP(skb, l3 + 12, l3 + 16, __u32);
 	else
@@ -118,9 +123,9 @@ static __always_inline int fl_dns_answer(struct __sk_buff *skb, const struct fl_
 			skb, 0, 6, struct { __u8 b[6]; });
 	ok = ok && !bpf_skb_store_bytes(skb, flags_off, &new, sizeof(new), 0);
 	if (!ok)
-		return FL_TC_ACT_OK; /* unreachable for a parsed packet; never send a half-swapped
-					one */
+		return FL_TC_ACT_SHOT; /* unreachable for a parsed packet */
 	bpf_l4_csum_replace(skb, p->l4_off + 6, old, new, sizeof(new) | FL_BPF_F_MARK_MANGLED_0);
+	skb->tstamp = 0; /* an answer coming in carries no departure time */
 	return bpf_redirect(skb->ifindex, FL_BPF_F_INGRESS);
 }
 
@@ -135,7 +140,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 	struct fl_dns dns = {};
 
 	if (!skb || !set || !pkt)
-		return 0;
+		return FL_TC_ACT_UNSPEC;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
 
@@ -156,12 +161,22 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 			break;
 		case FL_ACT_DUPLICATE:
 			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
-				fl_duplicate(skb);
+				fl_duplicate(skb, pkt->hook == FL_HOOK_NET_TC ? FL_DUP_MARK
+									      : FL_IFACE_DUP_MARK);
 			break;
-		case FL_ACT_DNS_ANSWER:
-			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
-				return fl_dns_answer(skb, pkt, rule->effect.dns_rcode);
-			break;
+		case FL_ACT_DNS_ANSWER: {
+			int verdict;
+
+			if (rule->flags & FL_RULE_DRY_RUN) {
+				fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false);
+				break;
+			}
+			verdict = fl_dns_answer(skb, pkt, rule->effect.dns_rcode);
+			if (verdict == FL_TC_ACT_UNSPEC)
+				break; /* not answerable: counted as matched, not injected */
+			fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false);
+			return verdict;
+		}
 		case FL_ACT_DROP: /* interface targets only (cgroup targets drop in cgroup_skb) */
 			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
 				return FL_TC_ACT_SHOT;
@@ -178,7 +193,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 			break;
 		}
 	}
-	return FL_TC_ACT_OK;
+	return FL_TC_ACT_UNSPEC;
 }
 
 SEC("tc")
@@ -190,16 +205,19 @@ int fl_tc_egress(struct __sk_buff *skb)
 	__u64 levels, now;
 	int verdict;
 
+	if (skb->mark & FL_IFACE_DUP_MARK)
+		return FL_TC_ACT_UNSPEC; /* an interface drill's clone: the drill's program clears
+					    it */
 	if (skb->mark & FL_DUP_MARK) {
 		skb->mark &= ~FL_DUP_MARK; /* our clone: passes once, as it was */
-		return FL_TC_ACT_OK;
+		return FL_TC_ACT_UNSPEC;
 	}
 	cfg = fl_armed_config();
 	if (!cfg)
-		return FL_TC_ACT_OK;
+		return FL_TC_ACT_UNSPEC;
 	levels = fl_hook_levels(cfg, FL_HOOK_NET_TC, 0);
 	if (!levels)
-		return FL_TC_ACT_OK;
+		return FL_TC_ACT_UNSPEC;
 	now = bpf_ktime_get_ns();
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
 		struct fl_rule_set *set;
@@ -219,46 +237,45 @@ int fl_tc_egress(struct __sk_buff *skb)
 			parsed = true;
 		}
 		verdict = fl_tc_rules(skb, set, &pkt, cgid, now);
-		if (verdict != FL_TC_ACT_OK)
+		if (verdict != FL_TC_ACT_UNSPEC)
 			return verdict;
 	}
-	return FL_TC_ACT_OK;
+	return FL_TC_ACT_UNSPEC;
 }
 
-/* Every packet of an interface target's device, in one direction. */
+/* Every packet of an interface target's device, in one direction. On egress the departure
+ * time is set first, so a duplicate (cloned by the rules after it) leaves as late as the
+ * original; then drops, corrupt, duplicate and DNS answers. */
 static __always_inline int fl_iface(struct __sk_buff *skb, __u32 hook)
 {
 	const struct fl_config *cfg;
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
 	__u64 id, now;
-	int verdict;
 
-	if (hook == FL_HOOK_IFACE_EGRESS && (skb->mark & FL_DUP_MARK)) {
-		skb->mark &= ~FL_DUP_MARK; /* our clone: passes once, as it was */
-		return FL_TC_ACT_OK;
+	if (hook == FL_HOOK_IFACE_EGRESS && (skb->mark & FL_IFACE_DUP_MARK)) {
+		skb->mark &= ~FL_IFACE_DUP_MARK; /* our clone: passes once, as it was */
+		return FL_TC_ACT_UNSPEC;
 	}
 	cfg = fl_armed_config();
 	if (!cfg)
-		return FL_TC_ACT_OK;
+		return FL_TC_ACT_UNSPEC;
 	id = FL_IFACE_TARGET_BIT | skb->ifindex;
 	if (!fl_cgroup_may_have_rules(cfg, id))
-		return FL_TC_ACT_OK;
+		return FL_TC_ACT_UNSPEC;
 	fl_parse_pkt(skb, fl_net_base(skb), hook == FL_HOOK_IFACE_EGRESS, &pkt);
-	pkt.hook = hook;
 	now = bpf_ktime_get_ns();
-	set = fl_rules_of(cfg, id, hook, 0);
-	if (set) {
-		verdict = fl_tc_rules(skb, set, &pkt, id, now);
-		if (verdict != FL_TC_ACT_OK)
-			return verdict; /* dropped or answered: nothing to delay */
+	if (hook == FL_HOOK_IFACE_EGRESS) {
+		set = fl_rules_of(cfg, id, FL_HOOK_IFACE_SHAPE, 0);
+		if (set) {
+			pkt.hook = FL_HOOK_IFACE_SHAPE;
+			fl_tc_rules(skb, set, &pkt, id, now);
+		}
 	}
-	if (hook != FL_HOOK_IFACE_EGRESS)
-		return FL_TC_ACT_OK;
-	set = fl_rules_of(cfg, id, FL_HOOK_IFACE_SHAPE, 0);
+	set = fl_rules_of(cfg, id, hook, 0);
 	if (!set)
-		return FL_TC_ACT_OK;
-	pkt.hook = FL_HOOK_IFACE_SHAPE;
+		return FL_TC_ACT_UNSPEC;
+	pkt.hook = hook;
 	return fl_tc_rules(skb, set, &pkt, id, now);
 }
 

@@ -40,13 +40,16 @@ static __always_inline void fl_dns_read(struct __sk_buff *skb, const struct fl_p
 					struct fl_dns *d)
 {
 	__u32 avail, off = 0;
-	__u8 flags;
+	__u8 hdr[4]; /* flags (2 bytes), QDCOUNT */
 
 	d->state = 2;
 	if (p->protocol != FL_IPPROTO_UDP || p->peer_port != 53 || !p->l4_off)
 		return;
-	if (bpf_skb_load_bytes(skb, p->payload_off + 2, &flags, 1) || (flags & 0x80))
-		return; /* not a query (QR set) */
+	if (bpf_skb_load_bytes(skb, p->payload_off + 2, hdr, sizeof(hdr)))
+		return;
+	if ((hdr[0] & 0xf8) || !(hdr[2] | hdr[3]))
+		return; /* a standard query (QR 0, opcode 0) with a question, or not ours
+			   (NOTIFY...) */
 	/* The question may be shorter than the buffer: load what the packet holds. */
 	if (skb->len < p->payload_off + 12 + 2)
 		return;
@@ -58,8 +61,11 @@ static __always_inline void fl_dns_read(struct __sk_buff *skb, const struct fl_p
 	if (avail < 2 || bpf_skb_load_bytes(skb, p->payload_off + 12, d->wire, avail))
 		return;
 	for (int k = 0; k < FL_DNS_NAME_MAX / 2; k++) {
-		__u8 c = d->wire[off & (FL_DNS_NAME_MAX - 1)];
+		__u8 c;
 
+		if (off >= avail)
+			return; /* the packet ends inside the name: the zeros after it are ours */
+		c = d->wire[off & (FL_DNS_NAME_MAX - 1)];
 		if (c == 0) {
 			d->len = off + 1;
 			d->state = off ? 1 : 2; /* the root name matches nothing */

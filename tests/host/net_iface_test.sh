@@ -55,6 +55,7 @@ count() { # addr port: ends the count (after the experiment stopped) and prints 
   wait_for 1300 grep -q 'received\|no end marker' "$WORK/rx-$2"
   awk '/received/ {print $2}' "$WORK/rx-$2"
 }
+has_clsact_a() { tc -n "$NS_A" qdisc show dev flva | grep -q clsact; }
 injected() { jq '[.faults[].injected] | add' "$WORK/status.json"; }
 
 policy guarded "{loss: 30%}" unguarded
@@ -66,11 +67,28 @@ sed -i 's/interface: flva/interface: flnone/' "$WORK/missing.yaml"
 "$FL" --socket "$SOCK" apply -f "$WORK/missing.yaml" 2>"$WORK/missing.err"
 check "a missing device is refused by name" grep -q "no network device 'flnone'" "$WORK/missing.err"
 
+# A cgroup experiment's tc program (net.tc) on the same device runs first: it must hand every
+# packet on to the drill's program, not end the filter chain.
+start_resident "$CG/target"
+cat >"$WORK/cg.yaml" <<POLICY
+apiVersion: faultline/v1
+kind: Experiment
+metadata: {name: cg}
+spec:
+  duration: 120s
+  targets:
+    - cgroup: $CG/target
+  faults:
+    - name: dup
+      network: {duplicate: 1%, protocol: tcp}
+POLICY
+"$FL" --socket "$SOCK" apply -f "$WORK/cg.yaml" >/dev/null 2>&1
+check "a cgroup tc experiment holds flva too" bash -c "tc -n $NS_A filter show dev flva egress | grep -q fl_tc_egress"
 policy loss "{loss: 30%, protocol: udp}"
 "$FL" --socket "$SOCK" apply -f "$WORK/loss.yaml" >"$WORK/apply.out" 2>&1
 check "apply loss on the interface" grep -q running "$WORK/apply.out"
 check "clsact with faultline's filters on flva" bash -c "tc -n $NS_A filter show dev flva egress | grep -q fl_iface_egress"
-check "nothing on flva2" bash -c "! tc -n $NS_A qdisc show dev flva2 | grep -q clsact"
+check "no drill filter on flva2" bash -c "! tc -n $NS_A filter show dev flva2 egress | grep -q fl_iface_egress"
 recv_on $ADDR_B 9601 && recv_on $ADDR2_B 9602
 send_to $ADDR_B 9601
 send_to $ADDR2_B 9602
@@ -81,7 +99,9 @@ lost=$((N - ${got:-0}))
 check "lost $lost/$N on flva, from a cgroup no policy names, within the 99.9% bound of 30%" within_binomial $lost $N 0.30
 check "injected ($(injected)) == lost ($lost)" [ "$(injected)" = $lost ]
 check "flva2 lost nothing ($(count $ADDR2_B 9602))" [ "$(awk '/received/ {print $2}' "$WORK/rx-9602")" = $N ]
-check "stop removes the clsact it added" bash -c "! tc -n $NS_A qdisc show dev flva | grep -q clsact"
+check "the clsact stays while the cgroup experiment uses it" has_clsact_a
+"$FL" --socket "$SOCK" stop cg >/dev/null
+check "stop removes the clsact once no faultline filter is left" bash -c "! tc -n $NS_A qdisc show dev flva | grep -q clsact"
 
 policy deaf "{blackhole: true, direction: ingress, protocol: icmp}"
 "$FL" --socket "$SOCK" apply -f "$WORK/deaf.yaml" >/dev/null

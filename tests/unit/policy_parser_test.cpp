@@ -291,6 +291,11 @@ INSTANTIATE_TEST_SUITE_P(
             "bad.yaml:11:45: spec.faults[0].network.dns.action: unknown DNS action 'refuse'; expected drop, "
             "delay, nxdomain or servfail"},
         BadCase{
+            "delay_past_fq_horizon", with_faults(kF + "      network: {delay: 12s}\n"),
+            "bad.yaml:11:24: spec.faults[0].network.delay: '12s' is too long: at most 5s (fq, which holds "
+            "delayed packets, drops what is due more than 10 s ahead; to cut a peer off, use blackhole or "
+            "loss)"},
+        BadCase{
             "interface_bad_name",
             "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: x}\nspec:\n  duration: 1s\n"
             "  targets:\n    - interface: eth0/../x\n  faults:\n    - name: f\n      network: {loss: 1%}\n",

@@ -74,7 +74,7 @@ const DeviceChange& fq_change() {
   return kFq;
 }
 
-DeviceChange tc_filters_change(std::string kind, std::vector<TcProgram> programs) {
+DeviceChange tc_filters_change(std::string kind, const std::vector<TcProgram>& programs) {
   return DeviceChange{
       std::move(kind),
       [programs](kernel::Rtnetlink&, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {

@@ -35,6 +35,6 @@ struct TcProgram {
 };
 // clsact (if missing) plus these filters; the ledger kind names the set. The token says whether
 // the clsact was ours ("clsact") or already there ("filter").
-DeviceChange tc_filters_change(std::string kind, std::vector<TcProgram> programs);
+DeviceChange tc_filters_change(std::string kind, const std::vector<TcProgram>& programs);
 
 } // namespace faultline::backends

@@ -178,9 +178,12 @@ void restore_locked(const DeviceChange& change, const DeviceKey& key, const Chan
                     const std::string& owner) {
   auto st = in_netns_fd(dev.netns->get(),
                         [&](kernel::Rtnetlink& nl) { return change.restore(nl, key.ifindex, dev.token); });
-  if (!st)
+  if (!st && st.error().code != ENODEV && st.error().code != ENOENT) {
+    // Left open in the ledger: the next start tries again (a device that is gone is done).
     log::warn("cannot restore {} on {} (netns {}): {}", change.kind, dev.name, key.netns,
               st.error().describe());
+    return;
+  }
   if (auto rec =
           ledger_append(fmt::format("restore {} {} {} owner={}", key.kind, key.netns, key.ifindex, owner));
       !rec)
@@ -206,6 +209,16 @@ private:
   std::vector<DeviceKey> keys_;
 };
 
+// Another running faultline process (an exec beside the daemon) that holds this change on this
+// device, or "". Two processes cannot share a device change: each would undo it under the other.
+std::string other_live_owner(const DeviceKey& key) {
+  std::ifstream in(device_ledger_path());
+  if (!in) return {};
+  for (const auto& [pkey, entry] : pending_entries(in))
+    if (!(pkey.first < key) && !(key < pkey.first) && owner_alive(entry.owner)) return entry.owner;
+  return {};
+}
+
 // One namespace (one device of it when `only` is set): holds our change where it already is,
 // makes it where needed.
 Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, Hold& hold,
@@ -223,6 +236,11 @@ Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_
         hold.add(key);
         continue;
       }
+      if (auto other = other_live_owner(key); !other.empty())
+        return make_error(EBUSY,
+                          "device {}: another faultline process (pid {}) has its {} change there; "
+                          "run one faultline (daemon or exec) per device at a time",
+                          dev.name, other.substr(0, other.find(':')), change.kind);
       // Intent first: a crash during the change still leaves a ledger entry to undo.
       if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {}", change.kind, ino, dev.ifindex,
                                               self_owner(), dev.name));

@@ -5,6 +5,7 @@
 namespace faultline::engine {
 
 bool is_ancestor(const Target& a, const Target& b) {
+  if (a.is_interface() || b.is_interface()) return false; // a device is in no cgroup's subtree
   if (a.path == "/") return b.path != "/";
   return b.path.size() > a.path.size() && b.path.compare(0, a.path.size(), a.path) == 0 &&
          b.path[a.path.size()] == '/';

@@ -81,6 +81,18 @@ GilbertElliott parse_loss_model(const Field& f) {
   return ge;
 }
 
+// Delays are held by fq, which drops what is due more than 10 s ahead (its horizon); 5 s leaves
+// room for jitter and pacing, and is already past every TCP and DNS retry timer.
+constexpr std::uint64_t kMaxDelayNs = 5'000'000'000ull;
+std::uint64_t max_delay(const Field& f) {
+  const std::uint64_t ns = f.duration_ns();
+  if (ns > kMaxDelayNs)
+    f.fail(fmt::format("'{}' is too long: at most 5s (fq, which holds delayed packets, drops what is due "
+                       "more than 10 s ahead; to cut a peer off, use blackhole or loss)",
+                       f.str()));
+  return ns;
+}
+
 // dns: {names: ["*.db.internal"], action: drop | delay | nxdomain | servfail, delay: 2s}
 DnsFault parse_dns(const Field& f) {
   f.expect_keys({"names", "action", "delay"});
@@ -119,7 +131,7 @@ DnsFault parse_dns(const Field& f) {
   }
   if (auto dl = f.find("delay")) {
     if (d.action != DnsFault::Action::delay) dl->fail("delay goes with action: delay");
-    d.delay_ns = dl->duration_ns();
+    d.delay_ns = max_delay(*dl);
   } else if (d.action == DnsFault::Action::delay) {
     f.fail("action: delay needs a delay (e.g. delay: 2s)");
   }
@@ -138,15 +150,16 @@ NetworkFault parse_network(const Field& f) {
       n.loss = l->percent();
   }
   if (auto b = f.find("blackhole")) n.blackhole = b->boolean();
-  if (auto d = f.find("delay")) n.delay_ns = d->duration_ns();
+  if (auto d = f.find("delay")) n.delay_ns = max_delay(*d);
   if (auto j = f.find("jitter")) {
     n.jitter_ns = j->duration_ns();
     if (!n.delay_ns) j->fail("jitter needs a delay to vary around");
     if (*n.jitter_ns > *n.delay_ns) j->fail("jitter must not exceed delay");
+    if (*n.delay_ns + *n.jitter_ns > kMaxDelayNs) j->fail("delay + jitter must not exceed 5s");
   }
   if (auto r = f.find("rate")) n.rate_bps = r->rate_bps();
   if (auto c = f.find("connectDelay")) {
-    n.connect_delay_ns = c->duration_ns();
+    n.connect_delay_ns = max_delay(*c);
     if (n.delay_ns || n.rate_bps)
       c->fail("connectDelay delays only the SYN of each new TCP connection; put delay and rate in a fault "
               "of their own");
