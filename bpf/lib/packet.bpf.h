@@ -39,7 +39,8 @@ struct fl_dns {
 static __always_inline void fl_dns_read(struct __sk_buff *skb, const struct fl_pkt *p,
 					struct fl_dns *d)
 {
-	__u32 avail, off = 0;
+	__u64 avail; /* 64-bit: a 32-bit spill loses its lower bound on 6.1 (size 0 at the load) */
+	__u32 off = 0;
 	__u8 hdr[4]; /* flags (2 bytes), QDCOUNT */
 
 	d->state = 2;

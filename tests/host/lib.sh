@@ -82,8 +82,14 @@ start_resident() { # cgroup
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A sleep 1000" &
   wait_for 100 grep -q . "$1/cgroup.procs"
 }
-wait_for_daemon() { # socket: until the API answers
-  wait_for 600 "$FL" --socket "$1" list >/dev/null 2>&1
+wait_for_daemon() { # socket: until the API answers; gives up at once when faultlined exited
+  local _
+  for _ in $(seq 600); do
+    "$FL" --socket "$1" list >/dev/null 2>&1 && return 0
+    [ -n "${DAEMON:-}" ] && ! kill -0 "$DAEMON" 2>/dev/null && return 1
+    sleep 0.1
+  done
+  return 1
 }
 # Sends COUNT datagrams to PORT from a process in CGROUP (joined before entering the netns).
 send_from() { # cgroup port count
