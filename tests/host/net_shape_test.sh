@@ -87,10 +87,12 @@ for d in 20 100; do
   check "control untouched: median $c ms (baseline $base ms, < 10 ms)" awk -v c="$c" 'BEGIN { exit !(c >= 0 && c < 10) }'
   tr=$(in_cgroup "$CG/target" "$TCP" probe $ADDR_B 9400 20 | field rtt_ms)
   tc_=$(in_cgroup "$CG/control" "$TCP" probe $ADDR_B 9400 20 | field rtt_ms)
-  # TCG allowance for the TCP client: 6 ms (a 6.12 guest showed +5 ms on this path where ping
-  # showed +0.9 ms; 6.1 +2 ms; see the note on issue #10).
-  check "a TCP client's median round trip $tr ms = control $tc_ ms + ${d} ms (within 5% + 6 ms)" \
-    awk -v t="$tr" -v c="$tc_" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 6 && a <= d * 1.05 + 6) }'
+  # TCG allowance for the TCP client: 10 ms. Its round trip takes more wakeups than ping's, and
+  # fq releases a held packet from an hrtimer that fires late when the emulated CPU is starved: a
+  # 6.12 guest showed +5 ms on this path where ping showed +0.9 ms, a 6.1 guest on a loaded host
+  # +8 ms (issue #10's notes). The VM benchmark measures the delay's accuracy properly.
+  check "a TCP client's median round trip $tr ms = control $tc_ ms + ${d} ms (within 5% + 10 ms)" \
+    awk -v t="$tr" -v c="$tc_" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 10 && a <= d * 1.05 + 10) }'
   "$FL" --socket "$SOCK" stop "delay$d" >/dev/null
   check "stop puts the device's qdisc back ($before)" qdisc_is "$before"
 done
