@@ -50,9 +50,7 @@ public:
       fl_rule r{};
       r.net = match;
       r.effect.action = FL_ACT_SHAPE;
-      r.effect.delay_ns = n.connect_delay_ns ? *n.connect_delay_ns
-                          : n.dns            ? n.dns->delay_ns
-                                             : n.delay_ns.value_or(0);
+      r.effect.delay_ns = shape_delay_ns(n);
       r.effect.jitter_ns = n.jitter_ns.value_or(0);
       r.effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
       r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);

@@ -84,9 +84,7 @@ public:
             n.dns->action == policy::DnsFault::Action::nxdomain ? 3 : 2;
       if (shapes(n)) {
         auto& r = rule(FL_HOOK_IFACE_SHAPE, FL_ACT_SHAPE, std::nullopt);
-        r.effect.delay_ns = n.connect_delay_ns ? *n.connect_delay_ns
-                            : n.dns            ? n.dns->delay_ns
-                                               : n.delay_ns.value_or(0);
+        r.effect.delay_ns = shape_delay_ns(n);
       }
     }
     return out;

@@ -48,6 +48,12 @@ bool drops(const policy::NetworkFault& n) {
   return n.loss || n.loss_model || n.blackhole || (n.dns && n.dns->action == policy::DnsFault::Action::drop);
 }
 
+std::uint64_t shape_delay_ns(const policy::NetworkFault& n) {
+  if (n.connect_delay_ns) return *n.connect_delay_ns;
+  if (n.dns) return n.dns->delay_ns;
+  return n.delay_ns.value_or(0);
+}
+
 bool answers(const policy::NetworkFault& n) {
   return n.dns && (n.dns->action == policy::DnsFault::Action::nxdomain ||
                    n.dns->action == policy::DnsFault::Action::servfail);

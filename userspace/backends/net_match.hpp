@@ -13,6 +13,8 @@ fl_net_match net_match(const policy::NetworkFault& n); // protocol, peer (IPv4/I
 bool shapes(const policy::NetworkFault& n);            // delay, jitter, rate, connect delay, dns delay
 bool drops(const policy::NetworkFault& n);             // loss (any model), blackhole, dns drop
 bool answers(const policy::NetworkFault& n);           // dns nxdomain, servfail
+// The departure delay a shaping fault sets: connectDelay, a dns delay, or delay.
+std::uint64_t shape_delay_ns(const policy::NetworkFault& n);
 // The match of each rule a fault needs: one per DNS name (a dns fault), else net_match alone.
 std::vector<fl_net_match> dns_matches(const policy::NetworkFault& n);
 
