@@ -27,10 +27,12 @@ int fl_probe_kprobe_override(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_getppid")
-int fl_probe_tp_signal(void *ctx)
+/* The process-fault program's own attach point: the raw sys_enter tracepoint. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(fl_probe_tp_signal, struct pt_regs *regs, long id)
 {
-	(void)ctx;
+	(void)regs;
+	(void)id;
 	if (fl_probe_act)
 		bpf_send_signal(9);
 	return 0;

@@ -44,6 +44,8 @@ enum fl_hook {
 	FL_HOOK_IFACE_SHAPE = 7,   /* interface targets: departure times, read by the egress program
 				    * after its own rules; a hook of its own so fq goes only where
 				    * something is delayed */
+	FL_HOOK_SYSCALL = 8, /* syscall errors; sub = the syscall's number on this architecture */
+	FL_HOOK_PROCESS = 9, /* process faults on syscall entry (signals); sub = syscall number */
 };
 
 /* An interface target's rules are keyed like a cgroup's, by this id: cgroup ids never have the
@@ -58,6 +60,7 @@ enum fl_action {
 	FL_ACT_CORRUPT = 4,    /* network: flip one bit of the payload (checksum kept valid) */
 	FL_ACT_DUPLICATE = 5,  /* network: send the packet twice */
 	FL_ACT_DNS_ANSWER = 6, /* network: answer a DNS query in place of the server (dns_rcode) */
+	FL_ACT_SIGNAL = 7,     /* process: send effect.signal to the calling process */
 };
 
 /* fl_effect.corrupt_flags */
@@ -153,7 +156,27 @@ struct fl_effect {
 	struct fl_loss_model loss;
 	__u16 dns_rcode;     /* FL_ACT_DNS_ANSWER: the answer's RCODE (2 SERVFAIL, 3 NXDOMAIN) */
 	__u16 corrupt_flags; /* FL_ACT_CORRUPT: FL_CORRUPT_* */
-	__u32 pad1;
+	__u32 signal;	     /* FL_ACT_SIGNAL: the signal number */
+};
+
+/* Where a syscall filter finds the peer address among the arguments. */
+enum fl_sys_addr_kind {
+	FL_SYS_ADDR_NONE = 0,
+	FL_SYS_ADDR_SOCKADDR = 1, /* args[addr_arg] is a sockaddr, args[addr_len_arg] its length */
+	FL_SYS_ADDR_MSGHDR = 2,	  /* args[addr_arg] is a msghdr whose msg_name is the sockaddr */
+};
+
+/* Syscall argument filters, read from the caller's registers at entry; zero fields match
+ * anything. Userspace knows each syscall's signature and sets the argument indexes. */
+struct fl_sys_match {
+	__u8 flags_arg;	   /* 1 + index of the open-flags argument; 0 = no flags filter */
+	__u8 accmodes;	   /* bit (1 << (flags & O_ACCMODE)) for each access mode that matches */
+	__u8 addr_kind;	   /* enum fl_sys_addr_kind */
+	__u8 addr_arg;	   /* index of the sockaddr or msghdr pointer */
+	__u8 addr_len_arg; /* index of the sockaddr's length (FL_SYS_ADDR_SOCKADDR) */
+	__u8 pad0[3];
+	__u32 flag_bits; /* with flags_arg: a call carrying any of these open flags matches too */
+	struct fl_net_match net; /* family, peer prefix and port range (protocol, dns unused) */
 };
 
 struct fl_rule {
@@ -164,6 +187,7 @@ struct fl_rule {
 	union {
 		struct fl_net_match net;
 		struct fl_file_match file;
+		struct fl_sys_match sys;
 	};
 };
 

@@ -99,7 +99,7 @@ send_from() { # cgroup port count
 within_binomial() { # lost n p
   awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { m = n * p; sd = sqrt(n * p * (1 - p)); exit !(k >= m - 3.29 * sd && k <= m + 3.29 * sd) }'
 }
-no_faultline_programs() { ! bpftool prog show 2>/dev/null | grep -qE 'fl_skb_|fl_lsm_|fl_fmod_'; }
+no_faultline_programs() { ! bpftool prog show 2>/dev/null | grep -qE 'fl_skb_|fl_lsm_|fl_fmod_|fl_tc_|fl_sys_|fl_kprobe_'; }
 
 finish() {
   echo "$TAG: $((CHECKS - FAILURES)) of $CHECKS checks passed"

@@ -1,3 +1,5 @@
+#include <csignal>
+#include <fcntl.h>
 // Policy -> kernel rules: the right hooks, triggers and filters in ABI form; unsupported faults
 // refused with the reason and the policy location; ids never leak.
 #include <arpa/inet.h>
@@ -9,6 +11,7 @@
 #include "backends/kernel_backend.hpp"
 #include "engine/compiler.hpp"
 #include "policy/parser.hpp"
+#include "policy/syscalls.hpp"
 
 namespace faultline::engine {
 namespace {
@@ -295,7 +298,7 @@ TEST(Compiler, CorruptChecksumChoice) {
   release_ids(*valid, ids);
 }
 
-TEST(Compiler, CorruptDuplicateGoToTcAndUnimplementedFamiliesAreRefused) {
+TEST(Compiler, CorruptDuplicateGoToTc) {
   RuleIdAllocator ids;
   auto corrupt = compile(parse("    - name: flip\n      network: {corrupt: 1%, duplicate: 2%}\n"), kTargets,
                          all_caps(), ids, kNow);
@@ -307,12 +310,56 @@ TEST(Compiler, CorruptDuplicateGoToTcAndUnimplementedFamiliesAreRefused) {
   EXPECT_EQ(corrupt->entries[2].rule.effect.action, FL_ACT_DUPLICATE);
   EXPECT_EQ(corrupt->entries[0].rule.trigger.probability, probability_threshold(0.01));
   release_ids(*corrupt, ids);
-  auto sig = compile(parse("    - name: crash\n      process: {signal: SIGKILL, on: {syscall: read}}\n"),
-                     kTargets, all_caps(), ids, kNow);
-  ASSERT_FALSE(sig);
-  EXPECT_EQ(sig.error().message,
-            "p.yaml:9:7: fault 'crash': process faults are not supported by this faultline release");
   EXPECT_EQ(ids.in_use(), 0u);
+}
+
+// Syscall and process faults are keyed by the syscall's number on this architecture; filters
+// name the argument that carries what they compare.
+TEST(Compiler, SyscallAndProcessFaultsKeyedBySyscallNumber) {
+  RuleIdAllocator ids;
+  auto exp = compile(
+      parse("    - name: crash\n      process: {signal: SIGSEGV, on: {syscall: getppid}}\n"
+            "      trigger: {after: 4, times: 1}\n"
+            "    - name: sync\n      syscall: {name: [fsync, fdatasync], errno: {EIO: 50%, EROFS: 50%}}\n"
+            "    - name: refuse\n"
+            "      syscall: {name: connect, errno: ECONNREFUSED, peer: 192.0.2.0/24, port: 80}\n"
+            "    - name: ro\n      syscall: {name: openat, errno: EROFS, flags: [O_WRONLY, O_CREAT]}\n"),
+      {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  const auto arch = policy::native_arch();
+  auto nr = [&](const char* name) {
+    return static_cast<std::uint32_t>(policy::find_syscall(name, arch)->number);
+  };
+  ASSERT_EQ(exp->entries.size(), 5u) << "one rule per syscall named";
+  const auto& sig = exp->entries[0];
+  EXPECT_EQ(sig.backend->name(), "process.signal");
+  EXPECT_EQ(sig.hook, FL_HOOK_PROCESS);
+  EXPECT_EQ(sig.sub, nr("getppid"));
+  EXPECT_EQ(sig.rule.effect.action, FL_ACT_SIGNAL);
+  EXPECT_EQ(sig.rule.effect.signal, static_cast<std::uint32_t>(SIGSEGV));
+  EXPECT_EQ(sig.rule.trigger.after, 4u);
+  EXPECT_EQ(sig.rule.trigger.times, 1u);
+  EXPECT_EQ(exp->entries[1].backend->name(), "syscall.kprobe");
+  EXPECT_EQ(exp->entries[1].hook, FL_HOOK_SYSCALL);
+  EXPECT_EQ(exp->entries[1].sub, nr("fsync"));
+  EXPECT_EQ(exp->entries[2].sub, nr("fdatasync"));
+  EXPECT_EQ(exp->entries[1].rule.effect.nerr, 2u);
+  EXPECT_NE(exp->entries[1].rule.rule_id, exp->entries[2].rule.rule_id) << "triggers count per syscall";
+  const fl_sys_match& conn = exp->entries[3].rule.sys;
+  EXPECT_EQ(conn.addr_kind, FL_SYS_ADDR_SOCKADDR);
+  EXPECT_EQ(conn.addr_arg, 1);
+  EXPECT_EQ(conn.addr_len_arg, 2);
+  EXPECT_EQ(conn.net.family, FL_FAMILY_IPV4);
+  EXPECT_EQ(conn.net.prefix, 24);
+  EXPECT_EQ(conn.net.port_min, 80);
+  EXPECT_EQ(conn.net.peer[0], htonl(0xc0000200u));
+  EXPECT_EQ(conn.flags_arg, 0);
+  const fl_sys_match& ro = exp->entries[4].rule.sys;
+  EXPECT_EQ(ro.flags_arg, 3) << "openat's flags are its third argument";
+  EXPECT_EQ(ro.accmodes, 1u << O_WRONLY);
+  EXPECT_EQ(ro.flag_bits, static_cast<std::uint32_t>(O_CREAT));
+  EXPECT_EQ(ro.addr_kind, FL_SYS_ADDR_NONE);
+  release_ids(*exp, ids);
 }
 
 TEST(Compiler, NestedTargetsOfOneExperimentGetTheRuleOnce) {

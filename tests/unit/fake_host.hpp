@@ -50,7 +50,7 @@ public:
     return f;
   }
   Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Backend&, const engine::Target& target,
-                                                        fl_hook hook) override {
+                                                        fl_hook hook, std::uint32_t /*sub*/) override {
     const std::string key = target.path + "#" + std::to_string(hook);
     calls.push_back("attach " + key);
     if (fail_attach_on == key) return make_error(EBUSY, "attach refused");

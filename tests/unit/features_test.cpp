@@ -54,7 +54,7 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
                                                                         {Feature::cgroup_skb, true}},
                                                 &calls));
   const auto registry = backends::probe_backends(features);
-  auto chosen = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, 5}));
+  auto chosen = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}}));
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm");
   EXPECT_EQ(backends::programs_to_load(registry),
@@ -76,7 +76,7 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
   Features features(
       std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::cgroup_skb, true}}, &calls));
   const auto registry = backends::probe_backends(features);
-  auto file = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, 5}));
+  auto file = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}}));
   ASSERT_FALSE(file);
   EXPECT_EQ(file.error().code, EOPNOTSUPP);
   EXPECT_EQ(file.error().message,
@@ -92,7 +92,48 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
       << "only the backend that could serve it speaks";
   auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
   ASSERT_FALSE(sig);
-  EXPECT_EQ(sig.error().message, "process faults are not supported by this faultline release");
+  EXPECT_EQ(
+      sig.error().message,
+      "no backend can inject it here (process.signal: this kernel cannot run it: tracepoint_signal missing)");
+  policy::SyscallFault fsync;
+  fsync.names = {"fsync"};
+  fsync.errs = {{EIO, 1.0}};
+  auto sys = registry.choose(fault_of(fsync));
+  ASSERT_FALSE(sys);
+  EXPECT_EQ(
+      sys.error().message,
+      "no backend can inject it here (syscall.kprobe: this kernel cannot run it: kprobe_override missing)");
+}
+
+// Every combination of the two syscall-side features: each backend is chosen exactly when its
+// own feature is there, and loads only its own program.
+TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
+  policy::SyscallFault fsync;
+  fsync.names = {"fsync"};
+  fsync.errs = {{EIO, 1.0}};
+  for (bool kprobe : {false, true})
+    for (bool tracepoint : {false, true}) {
+      int calls = 0;
+      Features features(
+          std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::kprobe_override, kprobe},
+                                                              {Feature::tracepoint_signal, tracepoint}},
+                                      &calls));
+      const auto registry = backends::probe_backends(features);
+      auto sys = registry.choose(fault_of(fsync));
+      auto sig = registry.choose(fault_of(policy::ProcessFault{9, "getppid"}));
+      EXPECT_EQ(bool(sys), kprobe);
+      EXPECT_EQ(bool(sig), tracepoint);
+      if (sys) {
+        EXPECT_EQ((*sys)->name(), "syscall.kprobe");
+      }
+      if (sig) {
+        EXPECT_EQ((*sig)->name(), "process.signal");
+      }
+      std::vector<std::string> expected;
+      if (kprobe) expected.emplace_back("fl_kprobe_syscall");
+      if (tracepoint) expected.emplace_back("fl_sys_enter_signal");
+      EXPECT_EQ(backends::programs_to_load(registry), expected) << kprobe << tracepoint;
+    }
 }
 
 TEST(Features, NamesRoundTrip) {

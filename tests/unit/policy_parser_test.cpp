@@ -1,3 +1,5 @@
+#include <fcntl.h>
+
 // The policy language: a valid file parses into the expected typed form, and each kind of bad
 // input is refused with one precise message: file:line:col, the field, and what would be valid.
 #include <gtest/gtest.h>
@@ -86,11 +88,12 @@ spec:
   EXPECT_EQ(lossy.protocol, Protocol::tcp);
   EXPECT_EQ(lossy.port.max, 444);
   const auto& disk = std::get<FileFault>(p->faults[2].spec);
-  EXPECT_EQ(disk.err, EIO);
+  ASSERT_EQ(disk.errs.size(), 1u);
+  EXPECT_EQ(disk.errs[0].err, EIO);
   EXPECT_EQ(disk.ops.size(), 2u);
   EXPECT_DOUBLE_EQ(*p->faults[2].trigger.probability, 0.10);
   const auto& refused = p->faults[3];
-  EXPECT_EQ(std::get<SyscallFault>(refused.spec).err, ECONNREFUSED);
+  EXPECT_EQ(std::get<SyscallFault>(refused.spec).errs[0].err, ECONNREFUSED);
   EXPECT_EQ(refused.trigger.every, 3u);
   EXPECT_EQ(refused.trigger.times, 10u);
   EXPECT_EQ(refused.trigger.after, 2u);
@@ -114,6 +117,29 @@ TEST(PolicyParser, FileOpsDefaultToOpen) {
   const auto& f = std::get<FileFault>(p->faults[0].spec);
   ASSERT_EQ(f.ops.size(), 1u);
   EXPECT_EQ(f.ops[0], FileOp::open);
+}
+
+TEST(PolicyParser, SyscallMixesFlagsAndAnyArchitecturesNames) {
+  auto p = parse_policy(
+      with_faults("    - name: f\n"
+                  "      syscall: {name: [fsync, fdatasync], errno: {EIO: 70%, ENOSPC: 30%}}\n"
+                  "    - name: g\n"
+                  "      syscall: {name: openat, errno: EROFS, flags: [O_WRONLY, O_RDWR, O_CREAT]}\n"
+                  "    - name: h\n"
+                  "      syscall: {name: getppid, errno: EPERM}\n"),
+      "d.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& f = std::get<SyscallFault>(p->faults[0].spec);
+  EXPECT_EQ(f.names, (std::vector<std::string>{"fsync", "fdatasync"}));
+  ASSERT_EQ(f.errs.size(), 2u);
+  EXPECT_EQ(f.errs[0].err, EIO);
+  EXPECT_DOUBLE_EQ(f.errs[0].weight, 0.7);
+  EXPECT_EQ(f.errs[1].err, ENOSPC);
+  const auto& g = std::get<SyscallFault>(p->faults[1].spec);
+  ASSERT_TRUE(g.flags);
+  EXPECT_EQ(g.flags->accmodes, (1u << O_WRONLY) | (1u << O_RDWR));
+  EXPECT_EQ(g.flags->bits, static_cast<std::uint32_t>(O_CREAT));
+  EXPECT_EQ(std::get<SyscallFault>(p->faults[2].spec).names[0], "getppid");
 }
 
 TEST(PolicyParser, Ipv6PeersAndGilbertElliott) {
@@ -400,8 +426,27 @@ INSTANTIATE_TEST_SUITE_P(
             "bad.yaml:11:23: spec.faults[0].syscall.name: unknown syscall 'conect' (did you mean connect?)"},
         BadCase{"syscall_peer_on_read",
                 with_faults(kF + "      syscall: {name: read, errno: EIO, peer: 10.0.0.1}\n"),
-                "bad.yaml:11:47: spec.faults[0].syscall.peer: peer filters apply only to connect, sendto and "
-                "bind"},
+                "bad.yaml:11:47: spec.faults[0].syscall.peer: peer filters apply only to connect, bind, "
+                "sendto and sendmsg"},
+        BadCase{"syscall_flags_on_write",
+                with_faults(kF + "      syscall: {name: write, errno: EIO, flags: [O_WRONLY]}\n"),
+                "bad.yaml:11:49: spec.faults[0].syscall.flags: flags filters apply only to open and openat"},
+        BadCase{
+            "syscall_unknown_flag",
+            with_faults(kF + "      syscall: {name: openat, errno: EIO, flags: [O_WRITE]}\n"),
+            "bad.yaml:11:51: spec.faults[0].syscall.flags[0]: unknown open flag 'O_WRITE'; expected "
+            "O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECT, O_SYNC or O_TMPFILE"},
+        BadCase{"errno_mix_not_100",
+                with_faults(kF + "      syscall: {name: write, errno: {EIO: 70%, ENOSPC: 20%}}\n"),
+                "bad.yaml:11:37: spec.faults[0].syscall.errno: the weights add up to 90%; they must add up "
+                "to 100%"},
+        BadCase{"errno_mix_typo",
+                with_faults(kF + "      syscall: {name: write, errno: {EIO: 70%, ENOSPCE: 30%}}\n"),
+                "bad.yaml:11:57: spec.faults[0].syscall.errno.ENOSPCE: unknown errno 'ENOSPCE' (did you mean "
+                "ENOSPC?)"},
+        BadCase{"syscall_listed_twice",
+                with_faults(kF + "      syscall: {name: [fsync, fsync], errno: EIO}\n"),
+                "bad.yaml:11:31: spec.faults[0].syscall.name[1]: 'fsync' is listed twice"},
         BadCase{
             "signal_typo", with_faults(kF + "      process: {signal: SIGKIL, on: {syscall: read}}\n"),
             "bad.yaml:11:25: spec.faults[0].process.signal: unknown signal 'SIGKIL' (did you mean SIGKILL?)"},

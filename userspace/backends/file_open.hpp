@@ -33,9 +33,7 @@ public:
                                         const engine::BuildContext& ctx) const override {
     const auto& ff = std::get<policy::FileFault>(fault.spec);
     fl_rule r{};
-    r.effect.action = FL_ACT_ERRNO;
-    r.effect.nerr = 1;
-    r.effect.errs[0] = {ff.err, FL_PROB_ALWAYS};
+    r.effect = engine::errno_effect(ff.errs);
     r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
     // Matched on component boundaries in BPF: "/var/lib/app/" and "/var/lib/app" mean the same.
     std::string prefix = ff.path;
@@ -51,8 +49,8 @@ public:
     return {st.supported, st.detail};
   }
   std::vector<std::string> programs() const override { return {program_}; }
-  Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&,
-                                           fl_hook) const override {
+  Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&, fl_hook,
+                                           std::uint32_t /*sub*/) const override {
     return hold_link(programs.attach_global(program_));
   }
 

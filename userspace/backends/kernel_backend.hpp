@@ -29,9 +29,11 @@ class KernelBackend : public engine::Backend {
 public:
   virtual engine::Availability probe(kernel::Features& features) const = 0;
   virtual std::vector<std::string> programs() const = 0; // BPF program names to load
-  // Per-target backends attach to `target`; global ones ignore it.
+  // Per-target backends attach to `target`; global ones ignore it. `sub` is the hook's sub-key
+  // (a syscall number) for backends that attach once per sub-key (attaches_per_sub()), else 0.
   virtual Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs,
-                                                   const engine::Target& target, fl_hook hook) const = 0;
+                                                   const engine::Target& target, fl_hook hook,
+                                                   std::uint32_t sub) const = 0;
   // At start-up: undo what a killed earlier process left in place (returns what was restored).
   virtual Result<std::vector<std::string>> recover() const { return std::vector<std::string>{}; }
 };

@@ -69,7 +69,7 @@ public:
   std::vector<std::string> programs() const override { return {"fl_skb_shape"}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
-                                           fl_hook hook) const override {
+                                           fl_hook hook, std::uint32_t /*sub*/) const override {
     auto fq = hold_devices(fq_change(), target.path);
     if (!fq)
       return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",

@@ -98,7 +98,7 @@ public:
   std::vector<std::string> programs() const override { return {"fl_iface_egress", "fl_iface_ingress"}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
-                                           fl_hook hook) const override {
+                                           fl_hook hook, std::uint32_t /*sub*/) const override {
     if (!target.is_interface()) return make_error(EINVAL, "net.iface serves interface targets only");
     const int egress = programs.program_fd("fl_iface_egress");
     const int ingress = programs.program_fd("fl_iface_ingress");

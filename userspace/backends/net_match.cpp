@@ -18,25 +18,30 @@ std::uint8_t protocol_number(policy::Protocol p) {
 
 } // namespace
 
-fl_net_match net_match(const policy::NetworkFault& n) {
+fl_net_match peer_match(const std::optional<policy::Cidr>& peer, policy::PortRange port) {
   fl_net_match m{};
+  if (peer) {
+    m.family = peer->family == 6 ? FL_FAMILY_IPV6 : FL_FAMILY_IPV4;
+    m.prefix = peer->prefix;
+    // The mask as bytes in network order over the same 16 bytes as the address.
+    std::array<std::uint8_t, 16> mask{};
+    for (unsigned bit = 0; bit < peer->prefix; ++bit)
+      mask[bit / 8] |= static_cast<std::uint8_t>(0x80u >> (bit % 8));
+    std::memcpy(m.peer, peer->addr.data(), sizeof(m.peer));
+    std::memcpy(m.mask, mask.data(), sizeof(m.mask));
+  }
+  m.port_min = port.min;
+  m.port_max = port.max;
+  return m;
+}
+
+fl_net_match net_match(const policy::NetworkFault& n) {
+  fl_net_match m = peer_match(n.peer, n.port);
   m.protocol = protocol_number(n.protocol);
   if (n.connect_delay_ns) {
     m.protocol = 6; // TCP
     m.syn_only = 1;
   }
-  if (n.peer) {
-    m.family = n.peer->family == 6 ? FL_FAMILY_IPV6 : FL_FAMILY_IPV4;
-    m.prefix = n.peer->prefix;
-    // The mask as bytes in network order over the same 16 bytes as the address.
-    std::array<std::uint8_t, 16> mask{};
-    for (unsigned bit = 0; bit < n.peer->prefix; ++bit)
-      mask[bit / 8] |= static_cast<std::uint8_t>(0x80u >> (bit % 8));
-    std::memcpy(m.peer, n.peer->addr.data(), sizeof(m.peer));
-    std::memcpy(m.mask, mask.data(), sizeof(m.mask));
-  }
-  m.port_min = n.port.min;
-  m.port_max = n.port.max;
   return m;
 }
 

@@ -83,7 +83,7 @@ public:
   std::vector<std::string> programs() const override { return {"fl_tc_egress"}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
-                                           fl_hook) const override {
+                                           fl_hook, std::uint32_t /*sub*/) const override {
     const int fd = programs.program_fd("fl_tc_egress");
     if (fd < 0) return make_error(EOPNOTSUPP, "the tc egress program was not loaded");
     auto attached = std::make_unique<TcAttached>(std::make_unique<DeviceChange>(tc_change(fd)));

@@ -6,6 +6,8 @@
 #include "backends/net_edt.hpp"
 #include "backends/net_iface.hpp"
 #include "backends/net_tc.hpp"
+#include "backends/process_signal.hpp"
+#include "backends/sys_kprobe.hpp"
 
 namespace faultline::backends {
 namespace {
@@ -27,8 +29,9 @@ Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
 
 const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
-  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(),  &net_tc(),
-                                                         &net_iface(),      &file_lsm(), &file_fmod_ret()};
+  static const std::vector<const KernelBackend*> kAll = {
+      &net_cgroup_skb(), &net_edt(),       &net_tc(),     &net_iface(),
+      &file_lsm(),       &file_fmod_ret(), &sys_kprobe(), &process_signal()};
   return kAll;
 }
 

@@ -58,4 +58,17 @@ fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probabil
   return out;
 }
 
+fl_effect errno_effect(const policy::ErrnoMix& mix) {
+  fl_effect e{};
+  e.action = FL_ACT_ERRNO;
+  double cumulative = 0;
+  for (const auto& choice : mix) {
+    if (e.nerr == FL_MAX_ERRNOS) break; // the parser allows no more
+    cumulative += choice.weight;
+    e.errs[e.nerr++] = {choice.err, probability_threshold(cumulative)};
+  }
+  if (e.nerr > 0) e.errs[e.nerr - 1].threshold = FL_PROB_ALWAYS; // rounding never leaves a gap
+  return e;
+}
+
 } // namespace faultline::engine

@@ -43,6 +43,9 @@ public:
   virtual std::string_view summary() const = 0; // one line for `faultline doctor`
   virtual AttachScope scope() const = 0;
   virtual TargetKind target_kind() const { return TargetKind::cgroup; }
+  // True when each sub-key of a hook needs its own attachment (a kprobe per syscall); else one
+  // attachment serves every sub-key of the hook.
+  virtual bool attaches_per_sub() const { return false; }
   virtual std::vector<fl_hook> hooks() const = 0; // the hooks its rules use
   // nullopt when the backend can express this fault; else what it cannot do, for the refusal.
   virtual std::optional<std::string> cannot_express(const policy::Fault& fault) const = 0;
@@ -77,5 +80,7 @@ private:
 // Rule-building pieces every backend shares.
 std::uint32_t probability_threshold(double probability); // bpf_get_prandom_u32() < threshold
 fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, const BuildContext& ctx);
+// An FL_ACT_ERRNO effect for a weighted errno mix (cumulative thresholds, the last always).
+fl_effect errno_effect(const policy::ErrnoMix& mix);
 
 } // namespace faultline::engine

@@ -87,6 +87,23 @@ Result<Link> FaultPrograms::attach_global(const std::string& program) {
   return link;
 }
 
+Result<Link> FaultPrograms::attach_kprobe(const std::string& program, const std::string& function) {
+  bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
+  if (prog == nullptr || !bpf_program__autoload(prog))
+    return make_error(EOPNOTSUPP, "program {} was not loaded: this kernel has no backend for it", program);
+  Link link(bpf_program__attach_kprobe(prog, false, function.c_str()));
+  if (!link) {
+    const int err = errno;
+    // bpf_override_return is allowed only on functions marked ALLOW_ERROR_INJECTION; the
+    // kernel refuses the others with EINVAL (or the function does not exist: ENOENT).
+    return make_error(err,
+                      "cannot attach a kprobe to {} (is it a syscall this kernel has, listed in "
+                      "/sys/kernel/debug/fail_function/injectable?)",
+                      function);
+  }
+  return link;
+}
+
 Result<fl_config> FaultPrograms::read_config() const {
   fl_config config{};
   const std::uint32_t zero = 0;

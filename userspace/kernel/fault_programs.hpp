@@ -40,6 +40,8 @@ public:
   Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook);
   // Attaches a loaded program at its own hook (LSM, fmod_ret...; global, rules scope it).
   Result<Link> attach_global(const std::string& program);
+  // Attaches a loaded kprobe program to a kernel function (a syscall wrapper).
+  Result<Link> attach_kprobe(const std::string& program, const std::string& function);
 
   // Makes `rules` the live table in one generation flip. Rule ids new to the table start with
   // fresh counters; ids already live keep theirs (another experiment's apply must not reset them).

@@ -79,11 +79,12 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   };
   for (const auto& entry : live.compiled.entries) {
     const bool global = entry.backend->scope() == engine::AttachScope::global;
-    const AttachKey key{global ? 0 : entry.target.cgroup_id, entry.hook};
+    const std::uint32_t sub = entry.backend->attaches_per_sub() ? entry.sub : 0;
+    const AttachKey key{global ? 0 : entry.target.cgroup_id, entry.hook, sub};
     if (std::find(live.attachments.begin(), live.attachments.end(), key) != live.attachments.end()) continue;
     auto it = attachments_.find(key);
     if (it == attachments_.end()) {
-      auto attached = host_.attach(*entry.backend, entry.target, entry.hook);
+      auto attached = host_.attach(*entry.backend, entry.target, entry.hook, sub);
       if (!attached) return undo(attached.error());
       it = attachments_.emplace(key, Shared{std::move(*attached), 0}).first;
       fresh.push_back(key);

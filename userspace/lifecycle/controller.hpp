@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/compiler.hpp"
@@ -41,7 +42,8 @@ public:
   Result<observe::ExperimentView> get(const std::string& name);
 
 private:
-  using AttachKey = std::pair<std::uint64_t, std::uint32_t>; // (cgroup id or 0 for global, hook)
+  // (cgroup id or 0 for global, hook, sub-key or 0 when one attachment serves every sub-key)
+  using AttachKey = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
   struct Live {
     policy::Policy policy;
     engine::CompiledExperiment compiled;

@@ -38,8 +38,8 @@ public:
   virtual Result<TargetFacts> inspect(const engine::Target& target) = 0;
   // Attaches `backend`'s program for `hook`: to `target` for per-target backends, once for the
   // host for global ones (target ignored).
-  virtual Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend,
-                                                     const engine::Target& target, fl_hook hook) = 0;
+  virtual Result<std::unique_ptr<Attachment>>
+  attach(const engine::Backend& backend, const engine::Target& target, fl_hook hook, std::uint32_t sub) = 0;
   virtual Status apply(const engine::CompiledRules& rules) = 0;
   virtual Status disarm() = 0;
   virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;

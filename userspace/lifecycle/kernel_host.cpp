@@ -87,14 +87,15 @@ Result<TargetFacts> KernelHost::inspect(const engine::Target& target) {
 }
 
 Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& backend,
-                                                       const engine::Target& target, fl_hook hook) {
+                                                       const engine::Target& target, fl_hook hook,
+                                                       std::uint32_t sub) {
   if (detached_for_tests()) {
     log::warn("FAULTLINE_TEST_DETACHED=1: not attaching hook {} (tests must fail)", static_cast<int>(hook));
     return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
   }
   const auto* kb = backends::find_backend(backend.name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
-  auto held = kb->attach(programs_, target, hook);
+  auto held = kb->attach(programs_, target, hook, sub);
   if (!held) return held.error();
   return std::unique_ptr<Attachment>(std::make_unique<BackendAttachment>(std::move(*held)));
 }

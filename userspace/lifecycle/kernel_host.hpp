@@ -19,7 +19,7 @@ public:
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
   Result<TargetFacts> inspect(const engine::Target& target) override;
   Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend, const engine::Target& target,
-                                             fl_hook hook) override;
+                                             fl_hook hook, std::uint32_t sub) override;
   Status apply(const engine::CompiledRules& rules) override { return programs_.apply(rules); }
   Status disarm() override { return programs_.disarm(); }
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }

@@ -39,27 +39,6 @@ constexpr std::array kSignals = {
 };
 #undef FL_SIG
 
-// Syscalls a policy may name (x86_64). Kept to those with a sys_enter tracepoint that a fault
-// injector has a reason to target.
-constexpr std::array kSyscalls = {
-    "read",      "write",     "open",       "openat",         "close",
-    "stat",      "fstat",     "lstat",      "newfstatat",     "poll",
-    "lseek",     "mmap",      "mprotect",   "munmap",         "brk",
-    "ioctl",     "pread64",   "pwrite64",   "readv",          "writev",
-    "access",    "pipe",      "pipe2",      "select",         "dup",
-    "dup2",      "nanosleep", "socket",     "connect",        "accept",
-    "accept4",   "sendto",    "recvfrom",   "sendmsg",        "recvmsg",
-    "shutdown",  "bind",      "listen",     "clone",          "clone3",
-    "fork",      "vfork",     "execve",     "exit",           "exit_group",
-    "wait4",     "kill",      "fcntl",      "flock",          "fsync",
-    "fdatasync", "truncate",  "ftruncate",  "getdents64",     "rename",
-    "renameat",  "renameat2", "mkdir",      "mkdirat",        "rmdir",
-    "unlink",    "unlinkat",  "link",       "symlink",        "readlink",
-    "chmod",     "chown",     "epoll_wait", "epoll_pwait",    "epoll_ctl",
-    "futex",     "getrandom", "statx",      "io_uring_enter", "sync_file_range",
-    "fallocate",
-};
-
 int edit_distance(std::string_view a, std::string_view b) {
   std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j)
@@ -101,10 +80,6 @@ std::optional<int> signal_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-bool is_known_syscall(std::string_view name) {
-  return std::find(kSyscalls.begin(), kSyscalls.end(), name) != kSyscalls.end();
-}
-
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   int best_d = 3; // suggest only close misspellings
@@ -129,6 +104,5 @@ template <typename Table> std::vector<std::string> names_of(const Table& table) 
 
 std::vector<std::string> errno_names() { return names_of(kErrnos); }
 std::vector<std::string> signal_names() { return names_of(kSignals); }
-std::vector<std::string> syscall_names() { return {kSyscalls.begin(), kSyscalls.end()}; }
 
 } // namespace faultline::policy

@@ -1,4 +1,4 @@
-// Names users write in policies (errnos, signals, syscalls) and their values, with
+// Names users write in policies (errnos, signals; syscalls are in syscalls.hpp) and their values, with
 // "did you mean" suggestions for typos.
 #pragma once
 
@@ -12,12 +12,10 @@ namespace faultline::policy {
 std::optional<int> errno_from_name(std::string_view name);
 std::string errno_name(int err);
 std::optional<int> signal_from_name(std::string_view name);
-bool is_known_syscall(std::string_view name);
 
 // The closest candidate within a small edit distance, or empty.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 std::vector<std::string> errno_names();
 std::vector<std::string> signal_names();
-std::vector<std::string> syscall_names();
 
 } // namespace faultline::policy

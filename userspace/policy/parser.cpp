@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -10,6 +14,7 @@
 #include <sstream>
 
 #include "policy/names.hpp"
+#include "policy/syscalls.hpp"
 #include "policy/yaml_reader.hpp"
 
 namespace faultline::policy {
@@ -236,28 +241,86 @@ FileFault parse_file(const Field& f) {
   } else {
     ff.ops = {FileOp::open};
   }
-  ff.err = f.get("errno").errno_value();
+  ff.errs = f.get("errno").errno_mix();
   return ff;
 }
 
+void check_syscall_name(const Field& name) {
+  const std::string s = name.str();
+  if (is_known_syscall(s)) return;
+  const std::string guess = closest(s, syscall_names());
+  name.fail(fmt::format("unknown syscall '{}'{}", s, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+}
+
+// Syscalls whose arguments carry open flags / a peer address (the kernel side finds them by the
+// argument indexes the backend sets; see backends/sys_args).
+constexpr std::array kFlagSyscalls = {"open", "openat"};
+constexpr std::array kAddressSyscalls = {"connect", "bind", "sendto", "sendmsg"};
+
+template <typename Names> bool all_in(const std::vector<std::string>& names, const Names& allowed) {
+  return std::all_of(names.begin(), names.end(), [&](const std::string& n) {
+    return std::find(allowed.begin(), allowed.end(), n) != allowed.end();
+  });
+}
+
+OpenFlagsFilter parse_open_flags(const Field& f) {
+  static constexpr std::array<std::pair<const char*, std::uint32_t>, 3> kModes = {
+      {{"O_RDONLY", O_RDONLY}, {"O_WRONLY", O_WRONLY}, {"O_RDWR", O_RDWR}}};
+  static constexpr std::array<std::pair<const char*, std::uint32_t>, 7> kBits = {{{"O_CREAT", O_CREAT},
+                                                                                  {"O_EXCL", O_EXCL},
+                                                                                  {"O_TRUNC", O_TRUNC},
+                                                                                  {"O_APPEND", O_APPEND},
+                                                                                  {"O_DIRECT", O_DIRECT},
+                                                                                  {"O_SYNC", O_SYNC},
+                                                                                  {"O_TMPFILE", O_TMPFILE}}};
+  OpenFlagsFilter out;
+  const auto items = f.items();
+  if (items.empty()) f.fail("list at least one flag, e.g. [O_WRONLY, O_RDWR]");
+  for (const auto& item : items) {
+    const std::string s = item.str();
+    auto mode = std::find_if(kModes.begin(), kModes.end(), [&](const auto& m) { return s == m.first; });
+    auto bit = std::find_if(kBits.begin(), kBits.end(), [&](const auto& b) { return s == b.first; });
+    if (mode != kModes.end())
+      out.accmodes |= 1u << mode->second;
+    else if (bit != kBits.end())
+      out.bits |= bit->second;
+    else
+      item.fail(fmt::format("unknown open flag '{}'; expected O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, "
+                            "O_TRUNC, O_APPEND, O_DIRECT, O_SYNC or O_TMPFILE",
+                            s));
+  }
+  return out;
+}
+
 SyscallFault parse_syscall(const Field& f) {
-  f.expect_keys({"name", "errno", "peer", "port"});
+  f.expect_keys({"name", "errno", "flags", "peer", "port"});
   SyscallFault s;
   const Field name = f.get("name");
-  s.name = name.str();
-  if (!is_known_syscall(s.name)) {
-    const std::string guess = closest(s.name, syscall_names());
-    name.fail(
-        fmt::format("unknown syscall '{}'{}", s.name, guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  if (name.is_sequence()) {
+    std::set<std::string> seen;
+    for (const auto& n : name.items()) {
+      check_syscall_name(n);
+      if (!seen.insert(n.str()).second) n.fail(fmt::format("'{}' is listed twice", n.str()));
+      s.names.push_back(n.str());
+    }
+    if (s.names.empty()) name.fail("list at least one syscall");
+  } else {
+    check_syscall_name(name);
+    s.names.push_back(name.str());
   }
-  s.err = f.get("errno").errno_value();
-  const bool addressed = s.name == "connect" || s.name == "sendto" || s.name == "bind";
+  s.errs = f.get("errno").errno_mix();
+  if (auto fl = f.find("flags")) {
+    if (!all_in(s.names, kFlagSyscalls)) fl->fail("flags filters apply only to open and openat");
+    s.flags = parse_open_flags(*fl);
+  }
   if (auto p = f.find("peer")) {
-    if (!addressed) p->fail("peer filters apply only to connect, sendto and bind");
+    if (!all_in(s.names, kAddressSyscalls))
+      p->fail("peer filters apply only to connect, bind, sendto and sendmsg");
     s.peer = p->cidr();
   }
   if (auto p = f.find("port")) {
-    if (!addressed) p->fail("port filters apply only to connect, sendto and bind");
+    if (!all_in(s.names, kAddressSyscalls))
+      p->fail("port filters apply only to connect, bind, sendto and sendmsg");
     s.port = p->ports();
   }
   return s;
@@ -270,12 +333,8 @@ ProcessFault parse_process(const Field& f) {
   const Field on = f.get("on");
   on.expect_keys({"syscall"});
   const Field sc = on.get("syscall");
+  check_syscall_name(sc);
   p.on_syscall = sc.str();
-  if (!is_known_syscall(p.on_syscall)) {
-    const std::string guess = closest(p.on_syscall, syscall_names());
-    sc.fail(fmt::format("unknown syscall '{}'{}", p.on_syscall,
-                        guess.empty() ? "" : " (did you mean " + guess + "?)"));
-  }
   return p;
 }
 

@@ -70,23 +70,39 @@ struct NetworkFault {
   PortRange port;
 };
 
+// One errno of a weighted mix (`errno: {EIO: 70%, ENOSPC: 30%}`); `errno: EIO` is a mix of one.
+// The weights of a mix sum to 1: each injected call fails with one of them.
+struct ErrnoChoice {
+  int err = 0; // positive errno
+  double weight = 1;
+};
+using ErrnoMix = std::vector<ErrnoChoice>;
+
 enum class FileOp { open, read, write };
 struct FileFault {
   std::string path; // absolute prefix
   std::vector<FileOp> ops;
-  int err = 0; // positive errno
+  ErrnoMix errs;
+};
+
+// Open flags a syscall filter selects (`flags: [O_WRONLY, O_CREAT]`): a call matches when its
+// access mode is one of `accmodes` or it carries any of `bits`.
+struct OpenFlagsFilter {
+  std::uint32_t accmodes = 0; // bit (1 << mode) for O_RDONLY (0), O_WRONLY (1), O_RDWR (2)
+  std::uint32_t bits = 0;     // O_CREAT, O_TRUNC, O_APPEND...
 };
 
 struct SyscallFault {
-  std::string name;
-  int err = 0;
-  std::optional<Cidr> peer;
+  std::vector<std::string> names; // `name: fsync` or `name: [fsync, fdatasync]`
+  ErrnoMix errs;
+  std::optional<OpenFlagsFilter> flags; // open, openat
+  std::optional<Cidr> peer;             // connect, bind, sendto, sendmsg
   PortRange port;
 };
 
 struct ProcessFault {
   int signal = 0;
-  std::string on_syscall;
+  std::string on_syscall; // the signal is sent when the target enters this syscall
 };
 
 struct ResourceFault {

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "faultline/abi.h"
 #include "policy/names.hpp"
 #include "policy/units.hpp"
 
@@ -200,6 +201,26 @@ int Field::errno_value() const {
   auto v = errno_from_name(s);
   if (!v) fail(fmt::format("unknown errno '{}'{}", s, with_suggestion(s, errno_names())));
   return *v;
+}
+
+ErrnoMix Field::errno_mix() const {
+  if (!is_map()) return {{errno_value(), 1.0}};
+  ErrnoMix mix;
+  double total = 0;
+  for (const auto& key : keys()) {
+    const Field weight = get(key.c_str());
+    auto err = errno_from_name(key);
+    if (!err) weight.fail(fmt::format("unknown errno '{}'{}", key, with_suggestion(key, errno_names())));
+    const double w = weight.percent();
+    if (w <= 0) weight.fail("a weight of 0% never fires; leave the errno out");
+    mix.push_back({*err, w});
+    total += w;
+  }
+  if (mix.empty()) fail("give an errno, or a mix such as {EIO: 70%, ENOSPC: 30%}");
+  if (mix.size() > FL_MAX_ERRNOS) fail(fmt::format("a mix holds at most {} errnos", FL_MAX_ERRNOS));
+  if (total < 0.9999 || total > 1.0001)
+    fail(fmt::format("the weights add up to {:g}%; they must add up to 100%", total * 100));
+  return mix;
 }
 
 int Field::signal_value() const {

@@ -52,6 +52,8 @@ public:
   Cidr cidr() const;
   PortRange ports() const;
   int errno_value() const;
+  // `EIO` or a weighted mix `{EIO: 70%, ENOSPC: 30%}` whose weights sum to 100%.
+  ErrnoMix errno_mix() const;
   int signal_value() const;
 
 private:

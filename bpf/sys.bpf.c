@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Syscall faults for the tasks of a target cgroup, keyed by syscall number:
+ *   - errors: a kprobe on the syscall's wrapper (__x64_sys_openat) returns -errno through
+ *     bpf_override_return, so the syscall never runs (kernels with CONFIG_BPF_KPROBE_OVERRIDE);
+ *   - process faults: the raw sys_enter tracepoint sends a signal to the caller, delivered when
+ *     the syscall returns to userspace (any kernel with BPF tracepoints).
+ * Both read the syscall number and arguments from the caller's saved user registers. */
+#include "lib/common.bpf.h"
+#include "lib/match.bpf.h"
+
+/* libbpf 1.1 names five syscall argument registers; the sixth is read by name. */
+#if defined(__TARGET_ARCH_arm64)
+#define FL_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define FL_SYSCALL_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#else
+#define FL_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define FL_SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
+#endif
+
+#define FL_AF_INET 2
+#define FL_AF_INET6 10
+
+/* One call: its number and the six argument registers, read once per call that reaches a
+ * target's rules (on the stack, so a global function can take it). */
+struct fl_sys_call {
+	__u64 args[6];
+	__u32 nr;
+	__u32 pad0;
+};
+
+static __always_inline void fl_sys_read_args(struct fl_sys_call *call, const struct pt_regs *regs)
+{
+	call->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	call->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	call->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	call->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	call->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	call->args[5] = FL_SYSCALL_ARG6(regs);
+}
+
+static __always_inline __u64 fl_sys_arg(const struct fl_sys_call *call, __u32 i)
+{
+	return call->args[i < 6 ? i : 5];
+}
+
+/* The peer a connect/bind/sendto/sendmsg call names, against the rule's family, prefix and
+ * port range. A call without an address (sendto on a connected socket) matches no peer filter. */
+static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
+						const struct fl_sys_call *call)
+{
+	const void *uaddr;
+	__u64 len;
+	union {
+		struct {
+			__u16 family;
+			__u16 port;
+			__u32 addr;
+		} v4;
+		struct {
+			__u16 family;
+			__u16 port;
+			__u32 flowinfo;
+			__u32 addr[4];
+		} v6;
+	} sa = {};
+	__u32 peer[4] = {};
+	__u16 port;
+	__u8 family;
+
+	if (m->addr_kind == FL_SYS_ADDR_MSGHDR) {
+		struct user_msghdr hdr;
+
+		if (bpf_probe_read_user(&hdr, sizeof(hdr), (void *)fl_sys_arg(call, m->addr_arg)))
+			return false;
+		uaddr = hdr.msg_name;
+		len = hdr.msg_namelen;
+	} else {
+		uaddr = (const void *)fl_sys_arg(call, m->addr_arg);
+		len = fl_sys_arg(call, m->addr_len_arg);
+	}
+	if (!uaddr || len < sizeof(sa.v4))
+		return false;
+	if (bpf_probe_read_user(&sa, len < sizeof(sa) ? sizeof(sa.v4) : sizeof(sa), uaddr))
+		return false;
+	if (sa.v4.family == FL_AF_INET) {
+		family = FL_FAMILY_IPV4;
+		peer[0] = sa.v4.addr;
+	} else if (sa.v4.family == FL_AF_INET6 && len >= sizeof(sa.v6)) {
+		family = FL_FAMILY_IPV6;
+		__builtin_memcpy(peer, sa.v6.addr, sizeof(peer));
+	} else {
+		return false; /* AF_UNIX and others carry no IP peer */
+	}
+	port = bpf_ntohs(sa.v4.port);
+	if (m->net.family && m->net.family != family)
+		return false;
+	if (m->net.prefix) {
+		for (int i = 0; i < 4; i++)
+			if ((peer[i] & m->net.mask[i]) != m->net.peer[i])
+				return false;
+	}
+	if ((m->net.port_min || m->net.port_max) &&
+	    (port < m->net.port_min || port > m->net.port_max))
+		return false;
+	return true;
+}
+
+static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
+					   const struct fl_sys_call *call)
+{
+	if (m->flags_arg) {
+		__u32 flags = (__u32)fl_sys_arg(call, m->flags_arg - 1);
+
+		if (!(m->accmodes & (1u << (flags & 3))) && !(flags & m->flag_bits))
+			return false;
+	}
+	if (m->addr_kind && !fl_sys_addr_matches(m, call))
+		return false;
+	return true;
+}
+
+/* The rules one target holds for this call: what to inject (a positive errno or a signal),
+ * else 0. A global function, verified once rather than once per cgroup level. */
+__noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *call, __u32 hook,
+			    __u64 cgid, __u64 now)
+{
+	if (!set || !call)
+		return 0;
+	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
+		const struct fl_rule *rule = &set->rules[i];
+		__s32 value;
+
+		if (i >= set->count)
+			break;
+		if (!fl_sys_matches(&rule->sys, call))
+			continue;
+		fl_count_matched(rule);
+		if (!fl_trigger_fires(rule, now))
+			continue;
+		value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
+							      : fl_pick_errno(&rule->effect);
+		if (fl_account_injection(rule, hook, call->nr, cgid, value, now, true) &&
+		    (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL))
+			return value;
+	}
+	return 0;
+}
+
+/* Every target on the task's ancestry with rules for (hook, nr), deepest first, each once;
+ * the first injection decides the call. */
+static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs, __u32 nr)
+{
+	const struct fl_config *cfg = fl_armed_config();
+	struct fl_sys_call call;
+	bool have_args = false;
+	__u64 levels, now;
+
+	if (!cfg)
+		return 0;
+	levels = fl_hook_levels(cfg, hook, nr);
+	if (!levels)
+		return 0;
+	now = bpf_ktime_get_ns();
+	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
+		struct fl_rule_set *set;
+		__u64 cgid;
+		int value;
+
+		if (!(levels & (1ull << level)))
+			continue;
+		cgid = bpf_get_current_ancestor_cgroup_id(level);
+		if (!cgid)
+			continue;
+		set = fl_rules_of(cfg, cgid, hook, nr);
+		if (!set)
+			continue;
+		if (!have_args) { /* read only for a task inside some target */
+			__builtin_memset(&call, 0, sizeof(call));
+			fl_sys_read_args(&call, regs);
+			call.nr = nr;
+			have_args = true;
+		}
+		value = fl_sys_rules(set, &call, hook, cgid, now);
+		if (value > 0 && value < 4096)
+			return value;
+	}
+	return 0;
+}
+
+/* Attached to the wrapper of each syscall some rule names (the loader attaches one kprobe per
+ * syscall, all running this program). The wrapper's one argument is the user registers. */
+SEC("kprobe")
+int fl_kprobe_syscall(struct pt_regs *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
+	int err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)FL_SYSCALL_NR(regs));
+
+	if (err)
+		bpf_override_return(ctx, -(long)err);
+	return 0;
+}
+
+/* Runs at every syscall entry while some process fault is live (attached only then). */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
+{
+	int sig = fl_sys_verdict(FL_HOOK_PROCESS, regs, (__u32)id);
+
+	if (sig)
+		bpf_send_signal(sig);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Syscall errors through kprobe + bpf_override_return (VM kernel 6.1-inject: Debian's kernels
+# lack CONFIG_BPF_KPROBE_OVERRIDE), under `faultline exec`. fl_sys prints every call's outcome,
+# so each check is exact: after/times pick exactly the calls they name, a probability and a
+# weighted errno mix stay within their binomial bounds, open-flag and peer filters fail only the
+# calls they select (a listening peer refused while another port connects), a process outside
+# the target is untouched, and the counters equal what the command saw.
+source "$(dirname "$0")/../host/lib.sh" "$1" syserr
+SYS=$BUILD/tests/fl_sys
+TCP=$BUILD/tests/fl_tcp
+
+policy() { # name syscall-body trigger
+  cat >"$WORK/$1.yaml" <<YAML
+apiVersion: faultline/v1
+kind: Experiment
+metadata: {name: $1}
+spec:
+  duration: 120s
+  targets: [{cgroup: unused}]
+  faults:
+    - name: err
+      syscall: $2
+      trigger: $3
+YAML
+}
+count() { grep -c " $1\$" "$2"; }
+
+# after: 2, times: 3 -> calls 3, 4 and 5 fail, the rest succeed.
+policy window "{name: getppid, errno: EPERM}" "{after: 2, times: 3}"
+"$FL" exec -p "$WORK/window.yaml" --report "$WORK/window.json" -- "$SYS" getppid 8 >"$WORK/window.out" 2>&1
+check "after 2, times 3: calls 3-5 fail with EPERM, 1-2 and 6-8 succeed" \
+  [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EPERM 4 EPERM 5 EPERM 6 ok 7 ok 8 ok " ]
+check "report: 8 matched, 3 injected" grep -q '"matched": 8' "$WORK/window.json" && grep -q '"injected": 3' "$WORK/window.json"
+
+# every: 4 -> calls 4, 8, 12 fail.
+policy every "{name: getppid, errno: EAGAIN}" "{every: 4}"
+"$FL" exec -p "$WORK/every.yaml" -- "$SYS" getppid 12 >"$WORK/every.out" 2>&1
+check "every 4th call fails: exactly calls 4, 8, 12" [ "$(grep -v ' ok$' "$WORK/every.out" | tr '\n' ' ')" = "4 EAGAIN 8 EAGAIN 12 EAGAIN " ]
+
+# fsync with a weighted mix at 50%: the injected count and the EIO share within 99.9% bounds.
+N=600
+echo data >"$WORK/db"
+policy mix "{name: [fsync, fdatasync], errno: {EIO: 70%, ENOSPC: 30%}}" "{probability: 50%}"
+"$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" fsync "$WORK/db" $N >"$WORK/mix.out" 2>&1
+eio=$(count EIO "$WORK/mix.out"); enospc=$(count ENOSPC "$WORK/mix.out"); ok=$(count ok "$WORK/mix.out")
+check "fsync at 50%: $((eio + enospc)) of $N failed, within the bound" within_binomial $((eio + enospc)) $N 0.5
+check "fsync: nothing but ok, EIO, ENOSPC ($ok + $eio + $enospc = $N)" [ $((ok + eio + enospc)) = $N ]
+check "fsync: EIO is $eio of $((eio + enospc)) failures, within the bound of 70%" within_binomial "$eio" $((eio + enospc)) 0.7
+check "report: injected equals the failures the command saw" grep -q "\"injected\": $((eio + enospc))" "$WORK/mix.json"
+
+# openat filtered on write access: reads open, writes fail.
+echo data >"$WORK/file"
+policy ro "{name: openat, errno: EROFS, flags: [O_WRONLY, O_RDWR]}" "{}"
+"$FL" exec -p "$WORK/ro.yaml" -- sh -c "'$SYS' open '$WORK/file' r 3; '$SYS' open '$WORK/file' w 3; '$SYS' open '$WORK/file' rw 3" >"$WORK/ro.out" 2>&1
+check "openat for writing: EROFS; for reading: opens" \
+  [ "$(tr '\n' ' ' <"$WORK/ro.out")" = "1 ok 2 ok 3 ok 1 EROFS 2 EROFS 3 EROFS 1 EROFS 2 EROFS 3 EROFS " ]
+
+# connect to one peer port refused though it listens; another port of the same peer connects.
+setup_net || exit 1
+for port in 7001 7002; do
+  ip netns exec "$NS_B" "$TCP" serve $ADDR_B $port >"$WORK/serve-$port" 2>&1 &
+  CLEANUP_HOOKS+=("kill $! 2>/dev/null")
+  wait_for 300 grep -q ready "$WORK/serve-$port"
+done
+policy refuse "{name: connect, errno: ECONNREFUSED, peer: $ADDR_B/32, port: 7001}" "{}"
+"$FL" exec -p "$WORK/refuse.yaml" --report "$WORK/refuse.json" -- ip netns exec "$NS_A" sh -c \
+  "'$SYS' connect $ADDR_B 7001 5; '$SYS' connect $ADDR_B 7002 5" >"$WORK/refuse.out" 2>&1
+check "connect to the filtered peer port: ECONNREFUSED 5 of 5" [ "$(head -5 "$WORK/refuse.out" | grep -c ' ECONNREFUSED$')" = 5 ]
+check "connect to another port of the peer: 5 of 5 connect" [ "$(tail -5 "$WORK/refuse.out" | grep -c ' ok$')" = 5 ]
+check "report: 5 matched (the other port does not match)" grep -q '"matched": 5' "$WORK/refuse.json"
+
+# Blast radius: a process outside the exec'd command's cgroup, while the fault is live.
+policy scoped "{name: getppid, errno: EPERM}" "{}"
+FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" getppid 3 >"$WORK/scoped.out" 2>&1 &
+fl=$!
+if wait_for 600 test -e "$WORK/ready"; then
+  "$SYS" getppid 20 >"$WORK/control.out" 2>&1
+  check "control process outside the target: all 20 calls succeed" [ "$(count ok "$WORK/control.out")" = 20 ]
+else
+  check "the exec'd command started" false
+fi
+touch "$WORK/go"
+wait $fl
+check "the target's own calls fail with EPERM (3 of 3)" [ "$(count EPERM "$WORK/scoped.out")" = 3 ]
+check "no faultline program left attached" wait_for 100 no_faultline_programs
+finish

@@ -1,0 +1,60 @@
+#include "backends/sys_args.hpp"
+
+#include <array>
+
+#include "backends/net_match.hpp"
+
+namespace faultline::backends {
+namespace {
+
+// Argument positions (0-based) of the syscalls whose filters need one. The parser admits flags
+// only on open/openat and peers only on connect/bind/sendto/sendmsg, so these cover them all.
+struct Signature {
+  const char* name;
+  int flags_arg;    // -1: none
+  int addr_kind;    // enum fl_sys_addr_kind
+  int addr_arg;     // the sockaddr or msghdr pointer
+  int addr_len_arg; // the sockaddr's length
+};
+constexpr std::array<Signature, 6> kSignatures = {{
+    {"open", 1, FL_SYS_ADDR_NONE, 0, 0},           // open(path, flags, mode)
+    {"openat", 2, FL_SYS_ADDR_NONE, 0, 0},         // openat(dirfd, path, flags, mode)
+    {"connect", -1, FL_SYS_ADDR_SOCKADDR, 1, 2},   // connect(fd, addr, addrlen)
+    {"bind", -1, FL_SYS_ADDR_SOCKADDR, 1, 2},      // bind(fd, addr, addrlen)
+    {"sendto", -1, FL_SYS_ADDR_SOCKADDR, 4, 5},    // sendto(fd, buf, len, flags, addr, addrlen)
+    {"sendmsg", -1, FL_SYS_ADDR_MSGHDR, 1, 0},     // sendmsg(fd, msghdr, flags)
+}};
+
+const Signature* signature(std::string_view name) {
+  for (const auto& s : kSignatures)
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+} // namespace
+
+Result<policy::SyscallInfo> native_syscall(std::string_view name) {
+  const auto arch = policy::native_arch();
+  if (auto info = policy::find_syscall(name, arch)) return *info;
+  return make_error(ENOSYS, "syscall '{}' does not exist on {}", name, policy::arch_name(arch));
+}
+
+fl_sys_match sys_match(const policy::SyscallFault& fault, std::string_view syscall) {
+  fl_sys_match m{};
+  const Signature* sig = signature(syscall);
+  if (sig == nullptr) return m;
+  if (fault.flags && sig->flags_arg >= 0) {
+    m.flags_arg = static_cast<std::uint8_t>(sig->flags_arg + 1);
+    m.accmodes = static_cast<std::uint8_t>(fault.flags->accmodes);
+    m.flag_bits = fault.flags->bits;
+  }
+  if ((fault.peer || fault.port.min || fault.port.max) && sig->addr_kind != FL_SYS_ADDR_NONE) {
+    m.addr_kind = static_cast<std::uint8_t>(sig->addr_kind);
+    m.addr_arg = static_cast<std::uint8_t>(sig->addr_arg);
+    m.addr_len_arg = static_cast<std::uint8_t>(sig->addr_len_arg);
+    m.net = peer_match(fault.peer, fault.port);
+  }
+  return m;
+}
+
+} // namespace faultline::backends

@@ -1,0 +1,23 @@
+// Syscall faults on the kernel side: which argument of each syscall carries what a filter looks
+// at (open flags, a peer address), and the number a syscall has on this architecture. Shared by
+// the syscall and process backends.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "faultline/abi.h"
+#include "policy/policy.hpp"
+#include "policy/syscalls.hpp"
+#include "util/result.hpp"
+
+namespace faultline::backends {
+
+// The syscall on the architecture this binary runs on; ENOSYS naming the architecture if its
+// table has no such syscall (a policy written for another machine).
+Result<policy::SyscallInfo> native_syscall(std::string_view name);
+
+// The argument filters of a syscall fault for one of its syscalls, in the ABI's form.
+fl_sys_match sys_match(const policy::SyscallFault& fault, std::string_view syscall);
+
+} // namespace faultline::backends
