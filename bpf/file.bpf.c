@@ -37,25 +37,6 @@ static __always_inline bool fl_path_has_prefix(const char *path, const struct fl
 	return next == '\0' || next == '/';
 }
 
-/* LSM programs must provably return 0 or -errno in [-4095, -1] (enforced since 6.9), and the
- * verifier loses the range of a negated register: re-bound after the negation, behind a
- * barrier so the compiler cannot drop the checks it knows to be redundant. Userspace only ever
- * configures valid errnos. */
-static __always_inline int fl_errno_return(__s32 err)
-{
-	int ret;
-
-	if (err < 1 || err > 4095)
-		err = 5; /* EIO */
-	ret = -err;
-	barrier_var(ret);
-	if (ret < -4095)
-		ret = -4095;
-	if (ret > -1)
-		ret = -1;
-	return ret;
-}
-
 /* The rules one target cgroup holds for file opens: the positive errno to inject, else 0.
  * A global function, so the verifier checks it once rather than once per cgroup level and rule
  * (the inlined form exceeded the verifier's 1M-instruction budget). */

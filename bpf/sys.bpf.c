@@ -4,7 +4,10 @@
  *     bpf_override_return, so the syscall never runs (kernels with CONFIG_BPF_KPROBE_OVERRIDE);
  *   - process faults: the raw sys_enter tracepoint sends a signal to the caller, delivered when
  *     the syscall returns to userspace (any kernel with BPF tracepoints).
- * Both read the syscall number and arguments from the caller's saved user registers. */
+ *   - errors where kprobes cannot override (Debian, RHEL): BPF-LSM programs on the security
+ *     hooks the syscalls pass (file_permission for read and write, socket_connect...) fail the
+ *     call from inside it, keyed by the syscall number the task is executing.
+ * All read the syscall number and arguments from the caller's saved user registers. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 
@@ -16,6 +19,9 @@
 #define FL_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define FL_SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
 #endif
+
+#define FL_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+#define FL_PF_IO_WORKER 0x00000010
 
 #define FL_AF_INET 2
 #define FL_AF_INET6 10
@@ -138,7 +144,7 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
 		if (!fl_trigger_fires(rule, now))
 			continue;
 		value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
-							      : fl_pick_errno(&rule->effect);
+							     : fl_pick_errno(&rule->effect);
 		if (fl_account_injection(rule, hook, call->nr, cgid, value, now, true) &&
 		    (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL))
 			return value;
@@ -210,5 +216,69 @@ int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
 		bpf_send_signal(sig);
 	return 0;
 }
+
+/* The LSM form: the hook runs inside the syscall, so the number comes from the task's saved
+ * user registers. Kernel threads and io_uring workers are never a syscall's caller here. */
+static __always_inline int fl_sys_lsm_verdict(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	long nr;
+	int err;
+
+	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	nr = FL_SYSCALL_NR(regs);
+	if (nr < 0)
+		return 0; /* not in a syscall */
+	err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)nr);
+	return err ? fl_errno_return(err) : 0;
+}
+
+/* One program per hook; `nargs` is the hook's argument count, so ctx[nargs] is the verdict of
+ * an earlier BPF-LSM program on the same hook, which is kept. Only hooks whose signature is the
+ * same on every supported kernel (6.1 to 6.18): the table in userspace/backends/sys_lsm.cpp
+ * maps syscalls onto them. Should a kernel ever add an argument, ctx[nargs] would be an argument,
+ * not a verdict, and returning it would fail every call: the count is checked first (the
+ * verifier inlines the helper to one load). */
+#define FL_SYS_LSM(hook, nargs)                                                                    \
+	SEC("lsm/" #hook)                                                                          \
+	int fl_lsm_sys_##hook(unsigned long long *ctx)                                             \
+	{                                                                                          \
+		int ret;                                                                           \
+                                                                                                   \
+		if (bpf_get_func_arg_cnt(ctx) != nargs)                                            \
+			return 0;                                                                  \
+		ret = (int)ctx[nargs];                                                             \
+		if (ret)                                                                           \
+			return ret;                                                                \
+		return fl_sys_lsm_verdict();                                                       \
+	}
+
+FL_SYS_LSM(file_open, 1)
+FL_SYS_LSM(file_permission, 2)
+FL_SYS_LSM(mmap_file, 4)
+FL_SYS_LSM(file_mprotect, 3)
+FL_SYS_LSM(file_ioctl, 3)
+FL_SYS_LSM(file_fcntl, 3)
+FL_SYS_LSM(file_lock, 2)
+FL_SYS_LSM(inode_unlink, 2)
+FL_SYS_LSM(inode_rmdir, 2)
+FL_SYS_LSM(inode_mkdir, 3)
+FL_SYS_LSM(inode_rename, 4)
+FL_SYS_LSM(inode_link, 3)
+FL_SYS_LSM(inode_symlink, 3)
+FL_SYS_LSM(inode_getattr, 1)
+FL_SYS_LSM(bprm_check_security, 1)
+FL_SYS_LSM(task_kill, 4)
+FL_SYS_LSM(socket_create, 4)
+FL_SYS_LSM(socket_connect, 3)
+FL_SYS_LSM(socket_bind, 3)
+FL_SYS_LSM(socket_listen, 2)
+FL_SYS_LSM(socket_accept, 2)
+FL_SYS_LSM(socket_sendmsg, 3)
+FL_SYS_LSM(socket_recvmsg, 4)
+FL_SYS_LSM(socket_shutdown, 2)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "backends/kernel_backend.hpp"
+#include "backends/sys_lsm.hpp"
 #include "kernel/features.hpp"
 
 namespace faultline::kernel {
@@ -57,8 +59,12 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
   auto chosen = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}}));
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm");
-  EXPECT_EQ(backends::programs_to_load(registry),
+  const auto loaded = backends::programs_to_load(registry);
+  ASSERT_GE(loaded.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(loaded.begin(), loaded.begin() + 3),
             (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open"}));
+  for (size_t i = 3; i < loaded.size(); ++i)
+    EXPECT_EQ(loaded[i].rfind("fl_lsm_sys_", 0), 0u) << loaded[i] << ": only syscall.lsm's programs follow";
   for (const auto& e : registry.entries())
     if (e.backend->name() == "file.fmod_ret") {
       EXPECT_FALSE(e.availability.available);
@@ -105,35 +111,71 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
       "no backend can inject it here (syscall.kprobe: this kernel cannot run it: kprobe_override missing)");
 }
 
-// Every combination of the two syscall-side features: each backend is chosen exactly when its
-// own feature is there, and loads only its own program.
+// Every combination of the three syscall-side features: kprobe override serves any syscall and
+// is preferred; BPF-LSM serves the syscalls that pass a hook (connect) and refuses the others
+// (fsync) with the reason; signals need the tracepoint. Only the chosen backends' programs load.
 TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
   policy::SyscallFault fsync;
   fsync.names = {"fsync"};
   fsync.errs = {{EIO, 1.0}};
+  policy::SyscallFault connect = fsync;
+  connect.names = {"connect"};
   for (bool kprobe : {false, true})
-    for (bool tracepoint : {false, true}) {
-      int calls = 0;
-      Features features(
-          std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::kprobe_override, kprobe},
-                                                              {Feature::tracepoint_signal, tracepoint}},
-                                      &calls));
-      const auto registry = backends::probe_backends(features);
-      auto sys = registry.choose(fault_of(fsync));
-      auto sig = registry.choose(fault_of(policy::ProcessFault{9, "getppid"}));
-      EXPECT_EQ(bool(sys), kprobe);
-      EXPECT_EQ(bool(sig), tracepoint);
-      if (sys) {
-        EXPECT_EQ((*sys)->name(), "syscall.kprobe");
+    for (bool lsm : {false, true})
+      for (bool tracepoint : {false, true}) {
+        SCOPED_TRACE(testing::Message()
+                     << "kprobe " << kprobe << " lsm " << lsm << " tracepoint " << tracepoint);
+        int calls = 0;
+        Features features(
+            std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::kprobe_override, kprobe},
+                                                                {Feature::lsm, lsm},
+                                                                {Feature::tracepoint_signal, tracepoint}},
+                                        &calls));
+        const auto registry = backends::probe_backends(features);
+        auto sync = registry.choose(fault_of(fsync));
+        auto conn = registry.choose(fault_of(connect));
+        auto sig = registry.choose(fault_of(policy::ProcessFault{9, "getppid"}));
+        ASSERT_EQ(bool(sync), kprobe);
+        ASSERT_EQ(bool(conn), kprobe || lsm);
+        ASSERT_EQ(bool(sig), tracepoint);
+        if (kprobe) {
+          EXPECT_EQ((*sync)->name(), "syscall.kprobe");
+          EXPECT_EQ((*conn)->name(), "syscall.kprobe");
+        } else if (lsm) {
+          EXPECT_EQ((*conn)->name(), "syscall.lsm");
+          EXPECT_NE(
+              sync.error().message.find("syscall.kprobe: this kernel cannot run it: kprobe_override missing"),
+              std::string::npos)
+              << sync.error().message;
+        }
+        if (sig) {
+          EXPECT_EQ((*sig)->name(), "process.signal");
+        }
+        const auto loaded = backends::programs_to_load(registry);
+        const auto has = [&](const char* p) {
+          return std::find(loaded.begin(), loaded.end(), p) != loaded.end();
+        };
+        EXPECT_EQ(has("fl_kprobe_syscall"), kprobe);
+        EXPECT_EQ(has("fl_lsm_sys_socket_connect"), lsm && !kprobe)
+            << "syscall.lsm loads only as the fallback";
+        EXPECT_EQ(has("fl_sys_enter_signal"), tracepoint);
       }
-      if (sig) {
-        EXPECT_EQ((*sig)->name(), "process.signal");
-      }
-      std::vector<std::string> expected;
-      if (kprobe) expected.emplace_back("fl_kprobe_syscall");
-      if (tracepoint) expected.emplace_back("fl_sys_enter_signal");
-      EXPECT_EQ(backends::programs_to_load(registry), expected) << kprobe << tracepoint;
-    }
+}
+
+// Without kprobe override, a syscall that passes no LSM hook is refused, naming why.
+TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
+  EXPECT_EQ(backends::lsm_hook_of("pread64"), "file_permission");
+  EXPECT_EQ(backends::lsm_hook_of("connect"), "socket_connect");
+  EXPECT_FALSE(backends::lsm_hook_of("fsync"));
+  const auto* lsm = backends::find_backend("syscall.lsm");
+  ASSERT_NE(lsm, nullptr);
+  policy::SyscallFault fsync;
+  fsync.names = {"write", "fsync"};
+  fsync.errs = {{EIO, 1.0}};
+  auto why = lsm->cannot_express(fault_of(fsync));
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why, "'fsync' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
+                  "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it");
 }
 
 TEST(Features, NamesRoundTrip) {

@@ -30,7 +30,8 @@ TEST(SyscallTables, HoldEveryArchitecturesSyscalls) {
 TEST(SyscallTables, NameTheWrapperAKprobeAttachesTo) {
   EXPECT_EQ(syscall_wrapper_symbol(*find_syscall("fstat", Arch::x86_64), Arch::x86_64), "__x64_sys_newfstat");
   EXPECT_EQ(syscall_wrapper_symbol(*find_syscall("openat", Arch::arm64), Arch::arm64), "__arm64_sys_openat");
-  EXPECT_EQ(syscall_wrapper_symbol(*find_syscall("pread64", Arch::x86_64), Arch::x86_64), "__x64_sys_pread64");
+  EXPECT_EQ(syscall_wrapper_symbol(*find_syscall("pread64", Arch::x86_64), Arch::x86_64),
+            "__x64_sys_pread64");
 }
 
 // A weighted errno mix becomes cumulative thresholds ending at "always".

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Syscall errors through kprobe + bpf_override_return (VM kernel 6.1-inject: Debian's kernels
-# lack CONFIG_BPF_KPROBE_OVERRIDE), under `faultline exec`. fl_sys prints every call's outcome,
-# so each check is exact: after/times pick exactly the calls they name, a probability and a
-# weighted errno mix stay within their binomial bounds, open-flag and peer filters fail only the
-# calls they select (a listening peer refused while another port connects), a process outside
-# the target is untouched, and the counters equal what the command saw.
+# Syscall errors under `faultline exec`, through whichever backend the kernel has: kprobe +
+# bpf_override_return (VM kernel 6.1-inject) or BPF-LSM (Debian's 6.1 and 6.12, which lack
+# CONFIG_BPF_KPROBE_OVERRIDE). fl_sys prints every call's outcome, so each check is exact:
+# after/times/every pick exactly the calls they name, a probability and a weighted errno mix stay
+# within their binomial bounds, open-flag and peer filters fail only the calls they select (a
+# listening peer refused while another port connects), read and write stay apart though both
+# pass file_permission, a process outside the target is untouched, and the counters equal what
+# the command saw. Syscalls no LSM hook sees (fsync, getppid): failed exactly with kprobes,
+# refused with the reason without them.
 source "$(dirname "$0")/../host/lib.sh" "$1" syserr
 SYS=$BUILD/tests/fl_sys
 TCP=$BUILD/tests/fl_tcp
+if "$FL" doctor | grep -qE '^  syscall\.kprobe +syscall +yes'; then BACKEND=kprobe; else BACKEND=lsm; fi
+echo "# syscall backend: $BACKEND"
 
 policy() { # name syscall-body trigger
   cat >"$WORK/$1.yaml" <<YAML
@@ -25,28 +30,43 @@ YAML
 }
 count() { grep -c " $1\$" "$2"; }
 
+echo data >"$WORK/db"
 # after: 2, times: 3 -> calls 3, 4 and 5 fail, the rest succeed.
-policy window "{name: getppid, errno: EPERM}" "{after: 2, times: 3}"
-"$FL" exec -p "$WORK/window.yaml" --report "$WORK/window.json" -- "$SYS" getppid 8 >"$WORK/window.out" 2>&1
-check "after 2, times 3: calls 3-5 fail with EPERM, 1-2 and 6-8 succeed" \
-  [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EPERM 4 EPERM 5 EPERM 6 ok 7 ok 8 ok " ]
+policy window "{name: pread64, errno: EIO}" "{after: 2, times: 3}"
+"$FL" exec -p "$WORK/window.yaml" --report "$WORK/window.json" -- "$SYS" read "$WORK/db" 8 >"$WORK/window.out" 2>&1
+check "pread64 after 2, times 3: calls 3-5 fail with EIO, 1-2 and 6-8 succeed" \
+  [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EIO 4 EIO 5 EIO 6 ok 7 ok 8 ok " ]
 check "report: 8 matched, 3 injected" grep -q '"matched": 8' "$WORK/window.json" && grep -q '"injected": 3' "$WORK/window.json"
 
-# every: 4 -> calls 4, 8, 12 fail.
-policy every "{name: getppid, errno: EAGAIN}" "{every: 4}"
-"$FL" exec -p "$WORK/every.yaml" -- "$SYS" getppid 12 >"$WORK/every.out" 2>&1
-check "every 4th call fails: exactly calls 4, 8, 12" [ "$(grep -v ' ok$' "$WORK/every.out" | tr '\n' ' ')" = "4 EAGAIN 8 EAGAIN 12 EAGAIN " ]
+# every: 4 -> calls 4, 8, 12 fail; a rule on pwrite64 leaves pread64 alone.
+policy every "{name: pread64, errno: EAGAIN}" "{every: 4}"
+"$FL" exec -p "$WORK/every.yaml" -- "$SYS" read "$WORK/db" 12 >"$WORK/every.out" 2>&1
+check "every 4th pread64 fails: exactly calls 4, 8, 12" [ "$(grep -v ' ok$' "$WORK/every.out" | tr '\n' ' ')" = "4 EAGAIN 8 EAGAIN 12 EAGAIN " ]
+policy wonly "{name: pwrite64, errno: ENOSPC}" "{}"
+"$FL" exec -p "$WORK/wonly.yaml" -- sh -c "'$SYS' read '$WORK/db' 4; '$SYS' write '$WORK/db' 4" >"$WORK/wonly.out" 2>&1
+check "a pwrite64 rule fails the writes (4 of 4) and no read" \
+  [ "$(tr '\n' ' ' <"$WORK/wonly.out")" = "1 ok 2 ok 3 ok 4 ok 1 ENOSPC 2 ENOSPC 3 ENOSPC 4 ENOSPC " ]
 
-# fsync with a weighted mix at 50%: the injected count and the EIO share within 99.9% bounds.
+# A weighted mix at 50%: the injected count and the EIO share within 99.9% bounds.
 N=600
-echo data >"$WORK/db"
-policy mix "{name: [fsync, fdatasync], errno: {EIO: 70%, ENOSPC: 30%}}" "{probability: 50%}"
-"$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" fsync "$WORK/db" $N >"$WORK/mix.out" 2>&1
+policy mix "{name: pwrite64, errno: {EIO: 70%, ENOSPC: 30%}}" "{probability: 50%}"
+"$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" write "$WORK/db" $N >"$WORK/mix.out" 2>&1
 eio=$(count EIO "$WORK/mix.out"); enospc=$(count ENOSPC "$WORK/mix.out"); ok=$(count ok "$WORK/mix.out")
-check "fsync at 50%: $((eio + enospc)) of $N failed, within the bound" within_binomial $((eio + enospc)) $N 0.5
-check "fsync: nothing but ok, EIO, ENOSPC ($ok + $eio + $enospc = $N)" [ $((ok + eio + enospc)) = $N ]
-check "fsync: EIO is $eio of $((eio + enospc)) failures, within the bound of 70%" within_binomial "$eio" $((eio + enospc)) 0.7
+check "pwrite64 at 50%: $((eio + enospc)) of $N failed, within the bound" within_binomial $((eio + enospc)) $N 0.5
+check "pwrite64: nothing but ok, EIO, ENOSPC ($ok + $eio + $enospc = $N)" [ $((ok + eio + enospc)) = $N ]
+check "pwrite64: EIO is $eio of $((eio + enospc)) failures, within the bound of 70%" within_binomial "$eio" $((eio + enospc)) 0.7
 check "report: injected equals the failures the command saw" grep -q "\"injected\": $((eio + enospc))" "$WORK/mix.json"
+
+# fsync passes no LSM hook: exact with kprobes, refused with the reason without them.
+policy sync "{name: [fsync, fdatasync], errno: EIO}" "{after: 1, times: 2}"
+"$FL" exec -p "$WORK/sync.yaml" -- "$SYS" fsync "$WORK/db" 5 >"$WORK/sync.out" 2>"$WORK/sync.err"
+status=$?
+if [ $BACKEND = kprobe ]; then
+  check "fsync after 1, times 2: calls 2-3 fail with EIO" [ "$(tr '\n' ' ' <"$WORK/sync.out")" = "1 ok 2 EIO 3 EIO 4 ok 5 ok " ]
+else
+  check "fsync without kprobe override: refused (exit 125), nothing run" [ $status = 125 ] && [ ! -s "$WORK/sync.out" ]
+  check "fsync refusal names the reason" grep -q "'fsync' passes no LSM hook" "$WORK/sync.err"
+fi
 
 # openat filtered on write access: reads open, writes fail.
 echo data >"$WORK/file"
@@ -70,11 +90,11 @@ check "connect to another port of the peer: 5 of 5 connect" [ "$(tail -5 "$WORK/
 check "report: 5 matched (the other port does not match)" grep -q '"matched": 5' "$WORK/refuse.json"
 
 # Blast radius: a process outside the exec'd command's cgroup, while the fault is live.
-policy scoped "{name: getppid, errno: EPERM}" "{}"
-FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" getppid 3 >"$WORK/scoped.out" 2>&1 &
+policy scoped "{name: pread64, errno: EPERM}" "{}"
+FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" read "$WORK/db" 3 >"$WORK/scoped.out" 2>&1 &
 fl=$!
 if wait_for 600 test -e "$WORK/ready"; then
-  "$SYS" getppid 20 >"$WORK/control.out" 2>&1
+  "$SYS" read "$WORK/db" 20 >"$WORK/control.out" 2>&1
   check "control process outside the target: all 20 calls succeed" [ "$(count ok "$WORK/control.out")" = 20 ]
 else
   check "the exec'd command started" false

@@ -8,6 +8,7 @@
 #include "backends/net_tc.hpp"
 #include "backends/process_signal.hpp"
 #include "backends/sys_kprobe.hpp"
+#include "backends/sys_lsm.hpp"
 
 namespace faultline::backends {
 namespace {
@@ -28,10 +29,12 @@ Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
 }
 
 const std::vector<const KernelBackend*>& all_backends() {
-  // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
-  static const std::vector<const KernelBackend*> kAll = {
-      &net_cgroup_skb(), &net_edt(),       &net_tc(),     &net_iface(),
-      &file_lsm(),       &file_fmod_ret(), &sys_kprobe(), &process_signal()};
+  // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing;
+  // for syscall errors kprobe override first (any syscall, before it runs), BPF-LSM where the
+  // kernel lacks it (the syscalls that pass an LSM hook).
+  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(),  &net_tc(),
+                                                         &net_iface(),      &file_lsm(), &file_fmod_ret(),
+                                                         &sys_kprobe(),     &sys_lsm(),  &process_signal()};
   return kAll;
 }
 

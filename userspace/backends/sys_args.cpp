@@ -17,12 +17,12 @@ struct Signature {
   int addr_len_arg; // the sockaddr's length
 };
 constexpr std::array<Signature, 6> kSignatures = {{
-    {"open", 1, FL_SYS_ADDR_NONE, 0, 0},           // open(path, flags, mode)
-    {"openat", 2, FL_SYS_ADDR_NONE, 0, 0},         // openat(dirfd, path, flags, mode)
-    {"connect", -1, FL_SYS_ADDR_SOCKADDR, 1, 2},   // connect(fd, addr, addrlen)
-    {"bind", -1, FL_SYS_ADDR_SOCKADDR, 1, 2},      // bind(fd, addr, addrlen)
-    {"sendto", -1, FL_SYS_ADDR_SOCKADDR, 4, 5},    // sendto(fd, buf, len, flags, addr, addrlen)
-    {"sendmsg", -1, FL_SYS_ADDR_MSGHDR, 1, 0},     // sendmsg(fd, msghdr, flags)
+    {"open", 1, FL_SYS_ADDR_NONE, 0, 0},         // open(path, flags, mode)
+    {"openat", 2, FL_SYS_ADDR_NONE, 0, 0},       // openat(dirfd, path, flags, mode)
+    {"connect", -1, FL_SYS_ADDR_SOCKADDR, 1, 2}, // connect(fd, addr, addrlen)
+    {"bind", -1, FL_SYS_ADDR_SOCKADDR, 1, 2},    // bind(fd, addr, addrlen)
+    {"sendto", -1, FL_SYS_ADDR_SOCKADDR, 4, 5},  // sendto(fd, buf, len, flags, addr, addrlen)
+    {"sendmsg", -1, FL_SYS_ADDR_MSGHDR, 1, 0},   // sendmsg(fd, msghdr, flags)
 }};
 
 const Signature* signature(std::string_view name) {
@@ -55,6 +55,22 @@ fl_sys_match sys_match(const policy::SyscallFault& fault, std::string_view sysca
     m.net = peer_match(fault.peer, fault.port);
   }
   return m;
+}
+
+std::vector<engine::HookRule> compile_syscall_fault(const policy::Fault& fault,
+                                                    const engine::BuildContext& ctx) {
+  const auto& sf = std::get<policy::SyscallFault>(fault.spec);
+  std::vector<engine::HookRule> out;
+  for (const auto& name : sf.names) {
+    auto info = native_syscall(name);
+    if (!info) continue; // refused earlier by cannot_express
+    fl_rule r{};
+    r.effect = engine::errno_effect(sf.errs);
+    r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
+    r.sys = sys_match(sf, name);
+    out.push_back({FL_HOOK_SYSCALL, static_cast<std::uint32_t>(info->number), r});
+  }
+  return out;
 }
 
 } // namespace faultline::backends

@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "engine/backend.hpp"
 #include "faultline/abi.h"
 #include "policy/policy.hpp"
 #include "policy/syscalls.hpp"
@@ -19,5 +22,11 @@ Result<policy::SyscallInfo> native_syscall(std::string_view name);
 
 // The argument filters of a syscall fault for one of its syscalls, in the ABI's form.
 fl_sys_match sys_match(const policy::SyscallFault& fault, std::string_view syscall);
+
+// The rules of a syscall fault: one per syscall named, keyed (FL_HOOK_SYSCALL, its number), the
+// same for every backend that injects syscall errors. Only for faults whose syscalls all exist
+// here (native_syscall).
+std::vector<engine::HookRule> compile_syscall_fault(const policy::Fault& fault,
+                                                    const engine::BuildContext& ctx);
 
 } // namespace faultline::backends

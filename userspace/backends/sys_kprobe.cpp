@@ -27,16 +27,7 @@ public:
 
   std::vector<engine::HookRule> compile(const policy::Fault& fault,
                                         const engine::BuildContext& ctx) const override {
-    const auto& sf = std::get<policy::SyscallFault>(fault.spec);
-    std::vector<engine::HookRule> out;
-    for (const auto& name : sf.names) {
-      fl_rule r{};
-      r.effect = engine::errno_effect(sf.errs);
-      r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
-      r.sys = sys_match(sf, name);
-      out.push_back({FL_HOOK_SYSCALL, static_cast<std::uint32_t>(native_syscall(name)->number), r});
-    }
-    return out;
+    return compile_syscall_fault(fault, ctx);
   }
 
   engine::Availability probe(kernel::Features& features) const override {

@@ -2,14 +2,26 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "backends/kernel_backend.hpp"
 
 namespace faultline::observe {
 namespace {
 
-// Families no backend of this release serves yet: listed so doctor says so rather than
-// leaving them out.
-constexpr const char* kUnserved[] = {"syscall", "process", "resource"};
+// Families no backend of this release serves: listed so doctor says so rather than leaving
+// them out.
+std::vector<std::string> unserved_families() {
+  std::vector<std::string> out;
+  for (const char* family : {"network", "file", "syscall", "process", "resource"}) {
+    const auto& all = backends::all_backends();
+    if (std::none_of(all.begin(), all.end(), [&](const auto* b) { return b->family() == family; }))
+      out.emplace_back(family);
+  }
+  return out;
+}
 
 } // namespace
 
@@ -28,7 +40,7 @@ nlohmann::json doctor_json(kernel::Features& features) {
                     {"available", e.availability.available},
                     {"detail", e.availability.reason}});
   nlohmann::json unserved = nlohmann::json::array();
-  for (const char* family : kUnserved)
+  for (const auto& family : unserved_families())
     unserved.push_back(family);
   return {{"features", feats}, {"backends", list}, {"unsupportedFamilies", unserved}};
 }
@@ -45,9 +57,11 @@ std::string doctor_text(kernel::Features& features) {
   for (const auto& e : registry.entries())
     out += fmt::format("  {:<18} {:<8} {:<4} {}\n    {}\n", e.backend->name(), e.backend->family(),
                        e.availability.available ? "yes" : "no", e.backend->summary(), e.availability.reason);
+  const auto unserved = unserved_families();
+  if (unserved.empty()) return out;
   out += "not supported by this faultline release:";
-  for (const char* family : kUnserved)
-    out += std::string(" ") + family;
+  for (const auto& family : unserved)
+    out += " " + family;
   return out + "\n";
 }
 
