@@ -27,7 +27,7 @@ oks() { grep -c ' ok$' "$1"; }
 policy nth SIGTERM "{after: 4, times: 1}"
 "$FL" exec -p "$WORK/nth.yaml" --report "$WORK/nth.json" -- "$SYS" getppid 10 >"$WORK/nth.out" 2>"$WORK/nth.err"
 status=$?
-check "SIGTERM on the 5th getppid: the command dies of SIGTERM (143)" [ "$status" = 143 ]
+check "SIGTERM on the 5th getppid: the command dies of SIGTERM (143)" [ "$status" = 143 ] || sed 's/^/    /' "$WORK/nth.err"
 check "SIGTERM on the 5th getppid: exactly 4 calls returned first" [ "$(oks "$WORK/nth.out")" = 4 ]
 check "report: 5 calls matched" grep -q '"matched": 5' "$WORK/nth.json"
 check "report: 1 injected" grep -q '"injected": 1' "$WORK/nth.json"

@@ -33,7 +33,8 @@ count() { grep -c " $1\$" "$2"; }
 echo data >"$WORK/db"
 # after: 2, times: 3 -> calls 3, 4 and 5 fail, the rest succeed.
 policy window "{name: pread64, errno: EIO}" "{after: 2, times: 3}"
-"$FL" exec -p "$WORK/window.yaml" --report "$WORK/window.json" -- "$SYS" read "$WORK/db" 8 >"$WORK/window.out" 2>&1
+"$FL" exec -p "$WORK/window.yaml" --report "$WORK/window.json" -- "$SYS" read "$WORK/db" 8 >"$WORK/window.out" 2>"$WORK/window.err"
+[ $? = 0 ] || sed 's/^/    /' "$WORK/window.err"
 check "pread64 after 2, times 3: calls 3-5 fail with EIO, 1-2 and 6-8 succeed" \
   [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EIO 4 EIO 5 EIO 6 ok 7 ok 8 ok " ]
 check "report: 8 matched, 3 injected" grep -q '"matched": 8' "$WORK/window.json" && grep -q '"injected": 3' "$WORK/window.json"
