@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* File faults: fail opens under a path prefix for tasks of the target cgroup. Two backends of
- * the same logic; the loader keeps the one this kernel supports (BPF-LSM preferred, fmod_ret on
- * security_file_open where the bpf LSM is not active). */
+/* File faults: fail opens, reads, writes and mmaps of files under a path prefix for tasks of the
+ * target cgroup. Rules are keyed (FL_HOOK_FILE_OPEN, operation). Two backends of the same logic;
+ * the loader keeps the one this kernel supports:
+ *   - BPF-LSM: lsm/file_open, lsm/mmap_file, and fmod_ret on security_file_permission for reads
+ *     and writes (bpf_d_path is not allowed in the file_permission LSM hook, but is in fmod_ret
+ *     on security_file_permission);
+ *   - fmod_ret alone where the bpf LSM is not active: security_file_open and
+ *     security_file_permission (no mmap: bpf_d_path is not allowed on security_mmap_file).
+ * Whether a file's path is under a rule's prefix is decided once per inode and rule and cached,
+ * so a hot read loop pays a hash lookup, not a d_path walk, per call. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
+
+#define FL_MAY_WRITE 0x2 /* include/linux/fs.h */
+#define FL_MAY_READ 0x4
+#define FL_RULE_WORDS (FL_MAX_RULES / 64)
 
 struct fl_path {
 	char buf[FL_PATH_BUF];
@@ -15,6 +26,32 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fl_path);
 } fl_path_buf SEC(".maps");
+
+/* Per inode: which rules' prefixes its path is under (`match`), for the rules already decided
+ * (`known`), valid while the rule table's epoch is the one recorded. Keyed by the inode's
+ * address; `ino` guards against an address reused by another inode. A file renamed across a
+ * prefix while the same policy is live keeps its first decision. */
+struct fl_path_verdict {
+	__u64 epoch;
+	__u64 ino;
+	__u64 known[FL_RULE_WORDS];
+	__u64 match[FL_RULE_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct fl_path_verdict);
+} fl_path_cache SEC(".maps");
+
+/* A zeroed value to start a cache entry from (too large for the stack next to the rest). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fl_path_verdict);
+} fl_path_blank SEC(".maps");
 
 /* Prefix match on a component boundary: the byte after the prefix must end the path or start
  * the next component, so /var/lib/app never matches /var/lib/application. */
@@ -37,52 +74,105 @@ static __always_inline bool fl_path_has_prefix(const char *path, const struct fl
 	return next == '\0' || next == '/';
 }
 
-/* The rules one target cgroup holds for file opens: the positive errno to inject, else 0.
- * A global function, so the verifier checks it once rather than once per cgroup level and rule
- * (the inlined form exceeded the verifier's 1M-instruction budget). */
-__noinline int fl_file_open_rules(struct fl_rule_set *set, const struct fl_path *path, __u64 cgid,
-				  __u64 now)
+/* Does some rule of the set need the path, its prefix not decided for this inode yet? */
+__noinline int fl_file_needs_path(struct fl_rule_set *set, struct fl_path_verdict *cache)
 {
-	if (!set || !path)
+	if (!set || !cache)
 		return 0;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
+		__u32 id = rule->rule_id & (FL_MAX_RULES - 1);
+
+		if (i >= set->count)
+			break;
+		if (rule->file.prefix_len && !(cache->known[id / 64] & (1ull << (id % 64))))
+			return 1;
+	}
+	return 0;
+}
+
+/* The rules one target cgroup holds for this operation: the positive errno to inject, else 0.
+ * `path` is resolved (buf[0] != 0) whenever fl_file_needs_path said so. A global function, so
+ * the verifier checks it once rather than once per cgroup level. */
+__noinline int fl_file_rules(struct fl_rule_set *set, const struct fl_path *path,
+			     struct fl_path_verdict *cache, __u32 op, __u64 cgid)
+{
+	__u64 now = bpf_ktime_get_ns(); /* here: a global function takes at most five arguments */
+
+	if (!set || !path || !cache)
+		return 0;
+	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
+		const struct fl_rule *rule = &set->rules[i];
+		__u32 id = rule->rule_id & (FL_MAX_RULES - 1);
+		__u64 bit = 1ull << (id % 64);
 		__s32 err;
 
 		if (i >= set->count)
 			break;
-		if (rule->file.prefix_len && !fl_path_has_prefix(path->buf, &rule->file))
-			continue;
+		if (rule->file.prefix_len) {
+			if (!(cache->known[id / 64] & bit)) {
+				if (!path->buf[0])
+					continue; /* d_path failed: never fail a call we cannot
+						     place */
+				if (fl_path_has_prefix(path->buf, &rule->file))
+					cache->match[id / 64] |= bit;
+				cache->known[id / 64] |= bit;
+			}
+			if (!(cache->match[id / 64] & bit))
+				continue;
+		}
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
 			continue;
 		err = fl_pick_errno(&rule->effect);
-		if (fl_account_injection(rule, FL_HOOK_FILE_OPEN, 0, cgid, err, now, true) &&
+		if (fl_account_injection(rule, FL_HOOK_FILE_OPEN, op, cgid, err, now, true) &&
 		    rule->effect.action == FL_ACT_ERRNO)
 			return err;
 	}
 	return 0;
 }
 
-/* Every target on the task's ancestry with rules is evaluated, deepest first, each once; the
- * first injection decides the call (a call fails with one errno). */
-static __always_inline int fl_file_open_verdict(struct file *file)
+/* This inode's cache entry for the live epoch (a fresh one when missing or stale). */
+static __always_inline struct fl_path_verdict *fl_path_cache_of(struct file *file, __u64 epoch)
 {
-	const struct fl_config *cfg = fl_armed_config();
-	bool have_path = false;
-	struct fl_path *path;
-	__u64 levels, now;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	__u64 key = (__u64)inode;
+	__u64 ino = BPF_CORE_READ(inode, i_ino);
+	struct fl_path_verdict *v = bpf_map_lookup_elem(&fl_path_cache, &key);
 	__u32 zero = 0;
 
-	if (!cfg)
+	if (v && v->epoch == epoch && v->ino == ino)
+		return v;
+	v = bpf_map_lookup_elem(&fl_path_blank, &zero);
+	if (!v)
 		return 0;
-	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, 0);
+	v->epoch = epoch;
+	v->ino = ino;
+	if (bpf_map_update_elem(&fl_path_cache, &key, v, BPF_ANY))
+		return 0;
+	return bpf_map_lookup_elem(&fl_path_cache, &key);
+}
+
+/* Every target on the task's ancestry with rules for this operation is evaluated, deepest
+ * first, each once; the first injection decides the call (a call fails with one errno). */
+static __always_inline int fl_file_verdict(struct file *file, __u32 op)
+{
+	const struct fl_config *cfg = fl_armed_config();
+	struct fl_path_verdict *cache = 0;
+	bool have_path = false;
+	struct fl_path *path;
+	__u64 levels;
+	__u32 zero = 0;
+
+	if (!cfg || !file)
+		return 0;
+	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
 	if (!levels)
 		return 0;
 	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
 	if (!path)
 		return 0;
-	now = bpf_ktime_get_ns();
+	path->buf[0] = 0;
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
 		struct fl_rule_set *set;
 		__u64 cgid;
@@ -93,21 +183,35 @@ static __always_inline int fl_file_open_verdict(struct file *file)
 		cgid = bpf_get_current_ancestor_cgroup_id(level);
 		if (!cgid)
 			continue; /* the task is not that deep */
-		set = fl_rules_of(cfg, cgid, FL_HOOK_FILE_OPEN, 0);
+		set = fl_rules_of(cfg, cgid, FL_HOOK_FILE_OPEN, op);
 		if (!set)
 			continue;
-		/* Resolved once, and only for a task that is inside some target. */
-		if (!have_path) {
+		/* Looked up once, and only for a task that is inside some target. */
+		if (!cache) {
+			cache = fl_path_cache_of(file, cfg->epoch);
+			if (!cache)
+				return 0;
+		}
+		if (!have_path && fl_file_needs_path(set, cache)) {
 			if (bpf_d_path((struct path *)&file->f_path, path->buf, sizeof(path->buf)) <
 			    0)
-				return 0;
+				path->buf[0] = 0;
 			have_path = true;
 		}
-		err = fl_file_open_rules(set, path, cgid, now);
+		err = fl_file_rules(set, path, cache, op, cgid);
 		if (err)
 			return fl_errno_return(err);
 	}
 	return 0;
+}
+
+static __always_inline int fl_rw_op(int mask)
+{
+	if (mask & FL_MAY_WRITE)
+		return FL_FILE_OP_WRITE;
+	if (mask & FL_MAY_READ)
+		return FL_FILE_OP_READ;
+	return -1;
 }
 
 SEC("lsm/file_open")
@@ -115,7 +219,16 @@ int BPF_PROG(fl_lsm_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret; /* an earlier LSM already denied: keep its verdict */
-	return fl_file_open_verdict(file);
+	return fl_file_verdict(file, FL_FILE_OP_OPEN);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(fl_lsm_file_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret || !file) /* anonymous mappings have no file */
+		return ret;
+	return fl_file_verdict(file, FL_FILE_OP_MMAP);
 }
 
 SEC("fmod_ret/security_file_open")
@@ -123,7 +236,17 @@ int BPF_PROG(fl_fmod_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	return fl_file_open_verdict(file);
+	return fl_file_verdict(file, FL_FILE_OP_OPEN);
+}
+
+SEC("fmod_ret/security_file_permission")
+int BPF_PROG(fl_fmod_file_rw, struct file *file, int mask, int ret)
+{
+	int op = fl_rw_op(mask);
+
+	if (ret || op < 0)
+		return ret;
+	return fl_file_verdict(file, (__u32)op);
 }
 
 char LICENSE[] SEC("license") = "GPL";

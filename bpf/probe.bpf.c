@@ -3,7 +3,11 @@
  * anything: the helpers that would are behind a flag that is never set. */
 #include "lib/common.bpf.h"
 
-volatile const __u32 fl_probe_act = 0; /* never set: the helpers must verify, not run */
+/* Never set: the helpers must verify, not run. A writable global (.bss), not a const: a frozen
+ * const is known to the verifier, which then prunes the helper call as dead code and the probe
+ * passes on a kernel that refuses the helper (Debian 6.12 loaded it and then refused
+ * bpf_override_return in the real program). */
+volatile __u32 fl_probe_act = 0;
 
 SEC("lsm/file_open")
 int BPF_PROG(fl_probe_lsm, struct file *file, int ret)

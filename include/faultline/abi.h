@@ -101,6 +101,15 @@ enum fl_family {
 
 #define FL_IPPROTO_ICMP_ANY 1 /* packets carry ICMP (1) or ICMPv6 (58); both compare as 1 */
 
+/* fl_rule_key.sub of FL_HOOK_FILE_OPEN: the file operation a rule fails (open is 0, as before
+ * the other operations existed). */
+enum fl_file_op {
+	FL_FILE_OP_OPEN = 0,
+	FL_FILE_OP_READ = 1,  /* read, pread64, readv, sendfile...: every read access check */
+	FL_FILE_OP_WRITE = 2, /* write, pwrite64, writev...: every write access check */
+	FL_FILE_OP_MMAP = 3,  /* mmap of a file */
+};
+
 /* A path prefix matched on component boundaries: "/var/lib/app" matches /var/lib/app and
  * /var/lib/app/x, never /var/lib/application. Userspace strips a trailing '/' (but of "/"). */
 struct fl_file_match {
@@ -241,6 +250,7 @@ struct fl_hook_levels {
 struct fl_config {
 	__u32 armed; /* 0 = kill switch: every program returns without looking further */
 	__u32 gen;   /* the live generation of fl_rules and fl_hooks */
+	__u64 epoch; /* +1 at every apply: what a program cached about the old rules is stale */
 };
 
 /* Per rule, per CPU; summed in userspace. */

@@ -58,7 +58,8 @@ check "probability 50%: the command caught every signal sent (${got:-0} = ${inje
 policy dry SIGKILL "{times: 1}" true
 "$FL" exec -p "$WORK/dry.yaml" --report "$WORK/dry.json" -- "$SYS" getppid 10 >"$WORK/dry.out" 2>/dev/null
 status=$?
-check "dry run: the command completes all 10 calls" [ "$status" = 0 ] && [ "$(oks "$WORK/dry.out")" = 10 ]
+check "dry run: the command completes (status 0)" [ "$status" = 0 ]
+check "dry run: all 10 calls returned" [ "$(oks "$WORK/dry.out")" = 10 ]
 check "dry run: the would-be signal is counted" grep -q '"injected": 1' "$WORK/dry.json"
 
 # Blast radius: while the fault is live on the exec'd command, a process outside its cgroup
@@ -74,6 +75,8 @@ else
 fi
 touch "$WORK/go"
 wait $fl
-check "the target itself was killed on its first getppid" [ $? = 137 ] && [ "$(oks "$WORK/scoped.out")" = 0 ]
+status=$?
+check "the target itself was killed (137)" [ $status = 137 ]
+check "the target was killed on its first getppid" [ "$(oks "$WORK/scoped.out")" = 0 ]
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish

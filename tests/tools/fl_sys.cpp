@@ -8,6 +8,7 @@
 //   fl_sys open PATH r|w|rw|c N          openat(AT_FDCWD, PATH, flags): r, w, rw, c (O_WRONLY|O_CREAT)
 //   fl_sys read PATH N | write PATH N    one open, then N pread/pwrite of 1 byte at offset 0
 //   fl_sys fsync PATH N | fdatasync PATH N
+//   fl_sys mmap PATH N                   one open, then N mmap (one page, shared) + munmap
 //   fl_sys connect ADDR PORT N           a fresh TCP socket per call (IPv4 or IPv6 literal)
 //
 // With SIGUSR1 caught: "signals K" is printed at the end (process faults that do not kill).
@@ -16,6 +17,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,9 +40,10 @@ const char* errno_text(int err) {
 #define E(x)                                                                                                 \
   case x: return #x;
     E(EPERM)
-    E(ENOENT) E(EINTR) E(EIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR)
-        E(EINVAL) E(EMFILE) E(EFBIG) E(ENOSPC) E(EROFS) E(EPIPE) E(ENOSYS) E(EDQUOT) E(ECONNREFUSED)
-            E(ETIMEDOUT) E(ECONNRESET) E(ENETUNREACH) E(EHOSTUNREACH) E(EADDRINUSE) E(ECANCELED)
+    E(ENOENT)
+    E(EINTR) E(EIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR) E(EINVAL)
+        E(EMFILE) E(EFBIG) E(ENOSPC) E(EROFS) E(EPIPE) E(ENOSYS) E(EDQUOT) E(ECONNREFUSED) E(ETIMEDOUT)
+            E(ECONNRESET) E(ENETUNREACH) E(EHOSTUNREACH) E(EADDRINUSE) E(ECANCELED)
 #undef E
                 default : return nullptr;
   }
@@ -113,7 +116,7 @@ int main(int argc, char** argv) {
   const std::string op = argv[1];
   const long n = count_arg(argv[argc - 1]);
   int fd = -1;
-  if (op == "read" || op == "write" || op == "fsync" || op == "fdatasync") {
+  if (op == "read" || op == "write" || op == "fsync" || op == "fdatasync" || op == "mmap") {
     if (argc != 4) return usage();
     fd = ::open(argv[2], op == "read" ? O_RDONLY : O_RDWR | O_CREAT, 0644);
     if (fd < 0) {
@@ -135,6 +138,10 @@ int main(int argc, char** argv) {
       ret = ::syscall(SYS_pread64, fd, &c, 1, 0);
     } else if (op == "write") {
       ret = ::syscall(SYS_pwrite64, fd, "x", 1, 0);
+    } else if (op == "mmap") {
+      ret = ::syscall(SYS_mmap, nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+      if (ret != -1) ::munmap(reinterpret_cast<void*>(ret), 4096);
+      if (ret != -1) ret = 0;
     } else if (op == "fsync") {
       ret = ::syscall(SYS_fsync, fd);
     } else if (op == "fdatasync") {

@@ -164,6 +164,32 @@ TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
   EXPECT_EQ(r.effect.errs[0].threshold, FL_PROB_ALWAYS);
   EXPECT_EQ(std::string(r.file.prefix, r.file.prefix_len), "/var/lib/app") << "trailing '/' is dropped";
   EXPECT_EQ(r.trigger.probability, 2147483648u);
+  EXPECT_EQ(exp->entries[0].sub, static_cast<std::uint32_t>(FL_FILE_OP_OPEN));
+}
+
+// One rule per operation, keyed by the operation; a weighted mix; refused operations say why.
+TEST(Compiler, FileOpsOneRuleEachWithTheirOwnKey) {
+  RuleIdAllocator ids;
+  auto exp =
+      compile(parse("    - name: disk\n      file: {path: /data, ops: [read, write, mmap], errno: {EIO: 90%, "
+                    "EDQUOT: 10%}}\n"),
+              {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(exp) << exp.error().message;
+  ASSERT_EQ(exp->entries.size(), 3u);
+  EXPECT_EQ(exp->entries[0].sub, static_cast<std::uint32_t>(FL_FILE_OP_READ));
+  EXPECT_EQ(exp->entries[1].sub, static_cast<std::uint32_t>(FL_FILE_OP_WRITE));
+  EXPECT_EQ(exp->entries[2].sub, static_cast<std::uint32_t>(FL_FILE_OP_MMAP));
+  EXPECT_EQ(exp->entries[0].backend->name(), "file.lsm");
+  EXPECT_EQ(exp->entries[1].rule.effect.nerr, 2u);
+  EXPECT_EQ(exp->entries[1].rule.effect.errs[1].err, EDQUOT);
+  release_ids(*exp, ids);
+  auto unlink = compile(parse("    - name: rm\n      file: {path: /data, ops: [unlink], errno: EIO}\n"),
+                        {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_FALSE(unlink);
+  EXPECT_NE(unlink.error().message.find("file unlink faults: not supported by this faultline release"),
+            std::string::npos)
+      << unlink.error().message;
+  EXPECT_EQ(ids.in_use(), 0u);
 }
 
 TEST(Compiler, DryRunFlagsEveryRule) {

@@ -60,10 +60,11 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm");
   const auto loaded = backends::programs_to_load(registry);
-  ASSERT_GE(loaded.size(), 3u);
-  EXPECT_EQ(std::vector<std::string>(loaded.begin(), loaded.begin() + 3),
-            (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open"}));
-  for (size_t i = 3; i < loaded.size(); ++i)
+  ASSERT_GE(loaded.size(), 5u);
+  EXPECT_EQ(std::vector<std::string>(loaded.begin(), loaded.begin() + 5),
+            (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open",
+                                      "fl_fmod_file_rw", "fl_lsm_file_mmap"}));
+  for (size_t i = 5; i < loaded.size(); ++i)
     EXPECT_EQ(loaded[i].rfind("fl_lsm_sys_", 0), 0u) << loaded[i] << ": only syscall.lsm's programs follow";
   for (const auto& e : registry.entries())
     if (e.backend->name() == "file.fmod_ret") {
@@ -74,7 +75,19 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
 
 TEST(BackendRegistry, FallsBackToFmodRet) {
   EXPECT_EQ(loaded_with({{Feature::fmod_ret_security, true}}),
-            (std::vector<std::string>{"fl_fmod_file_open"}));
+            (std::vector<std::string>{"fl_fmod_file_open", "fl_fmod_file_rw"}));
+  int calls = 0;
+  Features features(
+      std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
+  const auto registry = backends::probe_backends(features);
+  policy::FileFault rw{"/x", {policy::FileOp::read, policy::FileOp::write}, {{5, 1.0}}};
+  auto chosen = registry.choose(fault_of(rw));
+  ASSERT_TRUE(chosen) << chosen.error().message;
+  EXPECT_EQ((*chosen)->name(), "file.fmod_ret");
+  auto mmap = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::mmap}, {{5, 1.0}}}));
+  ASSERT_FALSE(mmap);
+  EXPECT_NE(mmap.error().message.find("file.lsm: this kernel cannot run it: lsm missing"), std::string::npos)
+      << "mmap needs BPF-LSM: " << mmap.error().message;
 }
 
 TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {

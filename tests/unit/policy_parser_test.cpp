@@ -412,10 +412,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:11:20: spec.faults[0].file.path: 'data/' must be an absolute path"},
         BadCase{"file_missing_errno", with_faults(kF + "      file: {path: /data/}\n"),
                 "bad.yaml:11:13: spec.faults[0].file: missing required key 'errno'"},
-        BadCase{"file_unknown_op", with_faults(kF + "      file: {path: /d/, ops: [truncate], errno: EIO}\n"),
-                "bad.yaml:11:31: spec.faults[0].file.ops[0]: unknown file operation 'truncate'; expected "
-                "open, read "
-                "or write"},
+        BadCase{"file_unknown_op", with_faults(kF + "      file: {path: /d/, ops: [chmod], errno: EIO}\n"),
+                "bad.yaml:11:31: spec.faults[0].file.ops[0]: unknown file operation 'chmod'; expected "
+                "open, read, write, mmap, truncate, unlink, rename or mkdir"},
         BadCase{"file_op_twice", with_faults(kF + "      file: {path: /d/, ops: [open, open], errno: EIO}\n"),
                 "bad.yaml:11:37: spec.faults[0].file.ops[1]: 'open' is listed twice"},
         BadCase{"file_long_path",

@@ -37,7 +37,8 @@ policy window "{name: pread64, errno: EIO}" "{after: 2, times: 3}"
 [ $? = 0 ] || sed 's/^/    /' "$WORK/window.err"
 check "pread64 after 2, times 3: calls 3-5 fail with EIO, 1-2 and 6-8 succeed" \
   [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EIO 4 EIO 5 EIO 6 ok 7 ok 8 ok " ]
-check "report: 8 matched, 3 injected" grep -q '"matched": 8' "$WORK/window.json" && grep -q '"injected": 3' "$WORK/window.json"
+check "report: 8 matched" grep -q '"matched": 8' "$WORK/window.json"
+check "report: 3 injected" grep -q '"injected": 3' "$WORK/window.json"
 
 # every: 4 -> calls 4, 8, 12 fail; a rule on pwrite64 leaves pread64 alone.
 policy every "{name: pread64, errno: EAGAIN}" "{every: 4}"
@@ -65,7 +66,8 @@ status=$?
 if [ $BACKEND = kprobe ]; then
   check "fsync after 1, times 2: calls 2-3 fail with EIO" [ "$(tr '\n' ' ' <"$WORK/sync.out")" = "1 ok 2 EIO 3 EIO 4 ok 5 ok " ]
 else
-  check "fsync without kprobe override: refused (exit 125), nothing run" [ $status = 125 ] && [ ! -s "$WORK/sync.out" ]
+  check "fsync without kprobe override: refused (exit 125)" [ $status = 125 ]
+  check "fsync without kprobe override: nothing ran" [ ! -s "$WORK/sync.out" ]
   check "fsync refusal names the reason" grep -q "'fsync' passes no LSM hook" "$WORK/sync.err"
 fi
 

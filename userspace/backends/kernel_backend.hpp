@@ -24,6 +24,9 @@ public:
 
 // The common case: a link and nothing else.
 Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link);
+// A global program several sub-keys share (read and write both use file_permission): attached
+// once while any holder lives, else it would run, and count every call, once per holder.
+Result<std::unique_ptr<Attached>> attach_shared(kernel::FaultPrograms& programs, const std::string& program);
 
 class KernelBackend : public engine::Backend {
 public:

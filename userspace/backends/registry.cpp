@@ -1,6 +1,8 @@
 #include <algorithm>
+#include <map>
+#include <mutex>
 
-#include "backends/file_open.hpp"
+#include "backends/file_ops.hpp"
 #include "backends/kernel_backend.hpp"
 #include "backends/net_cgroup_skb.hpp"
 #include "backends/net_edt.hpp"
@@ -26,6 +28,33 @@ private:
 Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
   if (!link) return link.error();
   return std::unique_ptr<Attached>(std::make_unique<LinkHeld>(std::move(*link)));
+}
+
+namespace {
+
+class SharedLink final : public Attached {
+public:
+  explicit SharedLink(std::shared_ptr<kernel::Link> link) : link_(std::move(link)) {}
+
+private:
+  std::shared_ptr<kernel::Link> link_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Attached>> attach_shared(kernel::FaultPrograms& programs, const std::string& program) {
+  static std::mutex mu;
+  static std::map<std::pair<const kernel::FaultPrograms*, std::string>, std::weak_ptr<kernel::Link>> links;
+  std::lock_guard lock(mu);
+  auto& slot = links[{&programs, program}];
+  std::shared_ptr<kernel::Link> link = slot.lock();
+  if (!link) {
+    auto attached = programs.attach_global(program);
+    if (!attached) return attached.error();
+    link = std::make_shared<kernel::Link>(std::move(*attached));
+    slot = link;
+  }
+  return std::unique_ptr<Attached>(std::make_unique<SharedLink>(std::move(link)));
 }
 
 const std::vector<const KernelBackend*>& all_backends() {

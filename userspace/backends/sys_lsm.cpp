@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <mutex>
 #include <utility>
 
 #include "backends/sys_args.hpp"
@@ -73,16 +71,6 @@ constexpr std::array<std::pair<const char*, const char*>, 54> kHooks = {{
 
 std::string program_of(std::string_view hook) { return "fl_lsm_sys_" + std::string(hook); }
 
-// Two syscalls may share a hook (read, pread64): the hook's program is attached once while any
-// of them is live, else it would run twice per call and count every call twice.
-class SharedLink final : public Attached {
-public:
-  explicit SharedLink(std::shared_ptr<kernel::Link> link) : link_(std::move(link)) {}
-
-private:
-  std::shared_ptr<kernel::Link> link_;
-};
-
 class SysLsm final : public KernelBackend {
 public:
   std::string_view name() const override { return "syscall.lsm"; }
@@ -99,8 +87,9 @@ public:
     for (const auto& name : std::get<policy::SyscallFault>(fault.spec).names) {
       if (auto info = native_syscall(name); !info) return info.error().message;
       if (!lsm_hook_of(name))
-        return "'" + name + "' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
-                            "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it";
+        return "'" + name +
+               "' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
+               "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it";
     }
     return std::nullopt;
   }
@@ -129,22 +118,8 @@ public:
     if (!info) return make_error(ENOSYS, "no syscall number {} on {}", sub, policy::arch_name(arch));
     auto hook = lsm_hook_of(info->name);
     if (!hook) return make_error(EOPNOTSUPP, "'{}' passes no LSM hook faultline attaches to", info->name);
-    const std::string program = program_of(*hook);
-    std::lock_guard lock(mu_);
-    auto& slot = links_[{&programs, program}];
-    std::shared_ptr<kernel::Link> link = slot.lock();
-    if (!link) {
-      auto attached = programs.attach_global(program);
-      if (!attached) return attached.error();
-      link = std::make_shared<kernel::Link>(std::move(*attached));
-      slot = link;
-    }
-    return std::unique_ptr<Attached>(std::make_unique<SharedLink>(std::move(link)));
+    return attach_shared(programs, program_of(*hook)); // read and pread64 share file_permission
   }
-
-private:
-  mutable std::mutex mu_;
-  mutable std::map<std::pair<const kernel::FaultPrograms*, std::string>, std::weak_ptr<kernel::Link>> links_;
 };
 
 } // namespace

@@ -206,6 +206,7 @@ Status FaultPrograms::apply(const engine::CompiledRules& rules) {
   fl_config config = *current;
   config.gen = next_gen;
   config.armed = rules.empty() ? 0 : 1;
+  config.epoch = current->epoch + 1;
   if (auto st = write_config(config); !st) return undo(st.error());
 
   // 3. The old generation is unreachable now. The policy is live, so apply succeeded whatever

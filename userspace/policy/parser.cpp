@@ -225,17 +225,14 @@ FileFault parse_file(const Field& f) {
     std::set<FileOp> seen;
     for (const auto& op : ops->items()) {
       const std::string s = op.str();
-      FileOp o;
-      if (s == "open")
-        o = FileOp::open;
-      else if (s == "read")
-        o = FileOp::read;
-      else if (s == "write")
-        o = FileOp::write;
-      else
-        op.fail(fmt::format("unknown file operation '{}'; expected open, read or write", s));
-      if (!seen.insert(o).second) op.fail(fmt::format("'{}' is listed twice", s));
-      ff.ops.push_back(o);
+      auto o = file_op_from_name(s);
+      if (!o)
+        op.fail(
+            fmt::format("unknown file operation '{}'; expected open, read, write, mmap, truncate, unlink, "
+                        "rename or mkdir",
+                        s));
+      if (!seen.insert(*o).second) op.fail(fmt::format("'{}' is listed twice", s));
+      ff.ops.push_back(*o);
     }
     if (ff.ops.empty()) ops->fail("list at least one operation, or leave ops out for [open]");
   } else {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -78,7 +79,9 @@ struct ErrnoChoice {
 };
 using ErrnoMix = std::vector<ErrnoChoice>;
 
-enum class FileOp { open, read, write };
+enum class FileOp { open, read, write, mmap, truncate, unlink, rename, mkdir };
+const char* file_op_name(FileOp op);
+std::optional<FileOp> file_op_from_name(std::string_view name);
 struct FileFault {
   std::string path; // absolute prefix
   std::vector<FileOp> ops;
