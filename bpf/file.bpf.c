@@ -167,7 +167,7 @@ static __always_inline int fl_file_verdict(struct file *file, __u32 op)
 	if (!cfg || !file)
 		return 0;
 	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
-	if (!levels)
+	if (!levels || fl_creds_overridden())
 		return 0;
 	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
 	if (!path)

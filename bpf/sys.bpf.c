@@ -226,7 +226,7 @@ static __always_inline int fl_sys_lsm_verdict(void)
 	long nr;
 	int err;
 
-	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER))
+	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER) || fl_creds_overridden())
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	nr = FL_SYSCALL_NR(regs);

@@ -186,6 +186,17 @@ static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u
 	return !(rule->flags & FL_RULE_DRY_RUN);
 }
 
+/* True while the kernel acts for the task under other credentials (override_creds): a stacked
+ * filesystem (overlayfs, which container roots are) opens, reads and writes its backing file that
+ * way, passing the same security hooks a second time within one syscall. Task-context file and
+ * syscall hooks decide once, on the outer pass: the inner one would count and inject twice. */
+static __always_inline bool fl_creds_overridden(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, cred) != BPF_CORE_READ(task, real_cred);
+}
+
 /* LSM programs must provably return 0 or -errno in [-4095, -1] (enforced since 6.9), and the
  * verifier loses the range of a negated register: re-bound after the negation, behind a
  * barrier so the compiler cannot drop the checks it knows to be redundant. Userspace only ever

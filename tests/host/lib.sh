@@ -43,10 +43,10 @@ setup_net() {
 
 setup_cgroups() { mkdir -p "$CG/target" "$CG/control"; }
 
-check() { # description, command...
+check() { # description, command...: returns the command's verdict (for `check ... || show`)
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILURES=$((FAILURES + 1)); fi
+  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILURES=$((FAILURES + 1)); return 1; fi
 }
 
 # Readiness is waited for, never slept for: every wait polls for its condition and gives up

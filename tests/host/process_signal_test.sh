@@ -78,5 +78,24 @@ wait $fl
 status=$?
 check "the target itself was killed (137)" [ $status = 137 ]
 check "the target was killed on its first getppid" [ "$(oks "$WORK/scoped.out")" = 0 ]
+# A kernel that refuses the tracepoint program (simulated): process faults are refused with the
+# reason, and faultline still loads and runs everything else.
+FAULTLINE_TEST_REFUSE=fl_sys_enter_signal "$FL" exec -p "$WORK/nth.yaml" -- "$SYS" getppid 3 >"$WORK/refused.out" 2>"$WORK/refused.err"
+status=$?
+check "refused program: the process fault is refused (exit 125), nothing ran" [ $status = 125 ]
+check "refused program: the reason names it" grep -q "process.signal: this kernel cannot run it: this kernel refused its program fl_sys_enter_signal" "$WORK/refused.err"
+cat >"$WORK/net.yaml" <<YAML
+apiVersion: faultline/v1
+kind: Experiment
+metadata: {name: net}
+spec:
+  duration: 60s
+  targets: [{cgroup: unused}]
+  faults:
+    - name: loss
+      network: {loss: 10%}
+YAML
+FAULTLINE_TEST_REFUSE=fl_sys_enter_signal "$FL" exec -p "$WORK/net.yaml" -- "$SYS" getppid 3 >"$WORK/net.out" 2>"$WORK/net.err"
+check "refused program: other faults still run (exit 0)" [ $? = 0 ]
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish

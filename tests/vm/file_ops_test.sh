@@ -27,17 +27,21 @@ spec:
 YAML
 }
 count() { grep -c " $1\$" "$2"; }
+# After a failed check, what the command printed (the test's files are gone afterwards).
+show() { [ $? = 0 ] || sed 's/^/    | /' "$@"; }
 
 policy reads "{path: $DATA, ops: [read], errno: EIO}" "{after: 2, times: 2}"
 "$FL" exec -p "$WORK/reads.yaml" --report "$WORK/reads.json" -- "$SYS" read "$DATA/f" 6 >"$WORK/reads.out" 2>"$WORK/reads.err"
 [ $? = 0 ] || sed 's/^/    /' "$WORK/reads.err"
 check "reads under the prefix: calls 3-4 fail with EIO" [ "$(tr '\n' ' ' <"$WORK/reads.out")" = "1 ok 2 ok 3 EIO 4 EIO 5 ok 6 ok " ]
+show "$WORK/reads.out" "$WORK/reads.json"
 check "report: 6 reads matched" grep -q '"matched": 6' "$WORK/reads.json"
 check "report: 2 injected" grep -q '"injected": 2' "$WORK/reads.json"
 
 policy rw "{path: $DATA, ops: [write], errno: {ENOSPC: 50%, EDQUOT: 50%}}" "{}"
 "$FL" exec -p "$WORK/rw.yaml" -- sh -c "'$SYS' read '$DATA/f' 3; '$SYS' write '$DATA/f' 100; '$SYS' write '$WORK/application/f' 3" >"$WORK/rw.out" 2>&1
 check "a write rule leaves reads alone (3 of 3 ok)" [ "$(head -3 "$WORK/rw.out" | grep -c ' ok$')" = 3 ]
+show "$WORK/rw.out"
 enospc=$(sed -n 4,103p "$WORK/rw.out" | grep -c ' ENOSPC$'); edquot=$(sed -n 4,103p "$WORK/rw.out" | grep -c ' EDQUOT$')
 check "writes under the prefix: all 100 fail ($enospc ENOSPC + $edquot EDQUOT)" [ $((enospc + edquot)) = 100 ]
 check "the errno mix: ENOSPC $enospc of 100 within the bound of 50%" within_binomial "$enospc" 100 0.5
@@ -47,6 +51,7 @@ check "a sibling path sharing the prefix's characters (/app vs /application): 3 
 policy maps "{path: $DATA, ops: [mmap], errno: EACCES}" "{every: 2}"
 "$FL" exec -p "$WORK/maps.yaml" -- "$SYS" mmap "$DATA/f" 4 >"$WORK/maps.out" 2>&1
 check "mmap of a file under the prefix: every 2nd fails with EACCES" [ "$(tr '\n' ' ' <"$WORK/maps.out")" = "1 ok 2 EACCES 3 ok 4 EACCES " ]
+show "$WORK/maps.out"
 
 # Blast radius: a process outside the exec'd command reads the same file while the fault is live.
 policy scoped "{path: $DATA, ops: [read], errno: EIO}" "{}"

@@ -69,7 +69,8 @@ Result<std::unique_ptr<Attached>> FileBackend::attach(kernel::FaultPrograms& pro
 const KernelBackend& file_lsm() {
   static const FileBackend kBackend(
       "file.lsm",
-      "file open, read, write and mmap errors under a path prefix: BPF-LSM file_open and mmap_file, fmod_ret on "
+      "file open, read, write and mmap errors under a path prefix: BPF-LSM file_open and mmap_file, fmod_ret "
+      "on "
       "security_file_permission",
       {kernel::Feature::lsm, kernel::Feature::fmod_ret_security},
       {{policy::FileOp::open, "fl_lsm_file_open"},
@@ -83,13 +84,15 @@ const KernelBackend& file_lsm() {
 
 const KernelBackend& file_fmod_ret() {
   static const FileBackend kBackend(
-      "file.fmod_ret", "file open, read and write errors under a path prefix: fmod_ret on security_file_open "
-                       "and security_file_permission",
+      "file.fmod_ret",
+      "file open, read and write errors under a path prefix: fmod_ret on security_file_open "
+      "and security_file_permission",
       {kernel::Feature::fmod_ret_security},
       {{policy::FileOp::open, "fl_fmod_file_open"},
        {policy::FileOp::read, "fl_fmod_file_rw"},
        {policy::FileOp::write, "fl_fmod_file_rw"}},
-      "needs BPF-LSM for mmap (bpf_d_path is not allowed on security_mmap_file), and truncate, unlink, rename, "
+      "needs BPF-LSM for mmap (bpf_d_path is not allowed on security_mmap_file), and truncate, unlink, "
+      "rename, "
       "mkdir are not supported by this faultline release");
   return kBackend;
 }

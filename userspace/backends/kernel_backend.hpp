@@ -3,6 +3,7 @@
 // this folder; registry.cpp lists them all, in preference order, and nothing else names one.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,7 +48,12 @@ const KernelBackend* find_backend(std::string_view name);
 
 // Probes every backend. A supported backend whose hooks an earlier available backend already
 // serves is marked unavailable ("preferred: ..."), so only one backend per hook is loaded.
-engine::BackendRegistry probe_backends(kernel::Features& features);
+// `refused`: backends whose programs this kernel would not load (name -> why), unavailable
+// whatever the probes say, so the next backend for the same faults takes their place.
+engine::BackendRegistry probe_backends(kernel::Features& features,
+                                       const std::map<std::string, std::string>& refused = {});
+// The available backend of `registry` that loads `program`, or nullptr.
+const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program);
 // The programs the available backends of `registry` need.
 std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry);
 

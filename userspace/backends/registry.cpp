@@ -73,11 +73,14 @@ const KernelBackend* find_backend(std::string_view name) {
   return nullptr;
 }
 
-engine::BackendRegistry probe_backends(kernel::Features& features) {
+engine::BackendRegistry probe_backends(kernel::Features& features,
+                                       const std::map<std::string, std::string>& refused) {
   engine::BackendRegistry registry;
   std::vector<std::pair<fl_hook, std::string_view>> served; // hook -> backend serving it
   for (const auto* b : all_backends()) {
-    engine::Availability a = b->probe(features);
+    auto why = refused.find(std::string(b->name()));
+    engine::Availability a =
+        why != refused.end() ? engine::Availability{false, why->second} : b->probe(features);
     if (a.available) {
       const auto hooks = b->hooks();
       auto first = std::find_if(served.begin(), served.end(), [&](const auto& s) {
@@ -94,6 +97,17 @@ engine::BackendRegistry probe_backends(kernel::Features& features) {
     registry.add(*b, std::move(a));
   }
   return registry;
+}
+
+const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program) {
+  for (const auto& e : registry.entries()) {
+    if (!e.availability.available) continue;
+    const auto* b = find_backend(e.backend->name());
+    if (b == nullptr) continue;
+    const auto programs = b->programs();
+    if (std::find(programs.begin(), programs.end(), program) != programs.end()) return b;
+  }
+  return nullptr;
 }
 
 std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -22,26 +23,36 @@ FaultPrograms::FaultPrograms(faultline_bpf* skel) : skel_(skel) {
   ncpus_ = n > 0 ? n : 1;
 }
 
-Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options) {
+Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options, std::string* refused) {
   route_libbpf_log();
+  (void)take_failed_program();
   faultline_bpf* raw = faultline_bpf__open();
   if (raw == nullptr) return make_error(errno, "cannot open the faultline BPF object");
   FaultPrograms programs(raw);
   auto* skel = programs.skel_.get();
+  // FAULTLINE_TEST_REFUSE=PROG: tests only. PROG is loaded as a socket filter, which the
+  // verifier refuses, standing in for a kernel that refuses it (the load must go on without it).
+  const char* refuse = std::getenv("FAULTLINE_TEST_REFUSE");
   bpf_program* prog = nullptr;
   bpf_object__for_each_program(prog, skel->obj) {
     const std::string name = bpf_program__name(prog);
     const bool wanted =
         std::find(options.programs.begin(), options.programs.end(), name) != options.programs.end();
     bpf_program__set_autoload(prog, wanted);
+    if (wanted && refuse != nullptr && name == refuse)
+      bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
   }
   for (const auto& name : options.programs)
     if (bpf_object__find_program_by_name(skel->obj, name.c_str()) == nullptr)
       return make_error(ENOENT, "the faultline BPF object has no program {}", name);
   skel->rodata->fl_event_rate_per_cpu = options.events_per_sec_per_cpu;
-  if (int err = faultline_bpf__load(skel); err != 0)
+  if (int err = faultline_bpf__load(skel); err != 0) {
+    const std::string culprit = take_failed_program();
+    if (refused != nullptr) *refused = culprit;
     return make_error(err,
-                      "cannot load the faultline BPF programs (FAULTLINE_LOG=debug shows the verifier log)");
+                      "cannot load the faultline BPF programs{} (FAULTLINE_LOG=debug shows the verifier log)",
+                      culprit.empty() ? "" : ": the kernel refused " + culprit);
+  }
   // Loaded disarmed with an empty table: nothing can fire until a policy is applied.
   if (auto st = programs.write_config(fl_config{}); !st) return st.error();
   return programs;

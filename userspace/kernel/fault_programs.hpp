@@ -29,7 +29,8 @@ struct LoadOptions {
 
 class FaultPrograms {
 public:
-  static Result<FaultPrograms> load(const LoadOptions& options);
+  // On failure, *refused (if given) names the program the kernel refused, when libbpf said which.
+  static Result<FaultPrograms> load(const LoadOptions& options, std::string* refused = nullptr);
 
   FaultPrograms(FaultPrograms&&) noexcept = default;
   FaultPrograms& operator=(FaultPrograms&&) noexcept = default;

@@ -2,8 +2,11 @@
 
 #include <net/if.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <string>
 
 #include "backends/device_holds.hpp"
@@ -38,7 +41,6 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   auto features = std::make_unique<kernel::Features>(std::make_unique<kernel::KernelFeatureProbe>());
   auto cgroups = kernel::CgroupFs::discover();
   if (!cgroups) return cgroups.error();
-  auto backends = backends::probe_backends(*features);
   // What a killed predecessor left in place goes back before anything new is set up.
   for (const auto* b : backends::all_backends()) {
     auto restored = b->recover();
@@ -49,12 +51,26 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
         log::info("{}: restored {}", b->name(), line);
   }
   if (auto st = backends::compact_device_ledger(); !st) log::warn("{}", st.error().describe());
-  kernel::LoadOptions load;
-  load.programs = backends::programs_to_load(backends);
-  auto programs = kernel::FaultPrograms::load(load);
-  if (!programs) return programs.error();
-  return std::unique_ptr<KernelHost>(
-      new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends)));
+  // A program this kernel refuses although its probe passed costs its backend, not faultline:
+  // the backend is marked unavailable with the reason and the rest load without it (each
+  // round drops one backend, so this ends).
+  std::map<std::string, std::string> refused;
+  while (true) {
+    auto backends = backends::probe_backends(*features, refused);
+    kernel::LoadOptions load;
+    load.programs = backends::programs_to_load(backends);
+    std::string culprit;
+    auto programs = kernel::FaultPrograms::load(load, &culprit);
+    if (programs)
+      return std::unique_ptr<KernelHost>(
+          new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends)));
+    const auto* b = culprit.empty() ? nullptr : backends::backend_loading(backends, culprit);
+    if (b == nullptr || refused.count(std::string(b->name()))) return programs.error();
+    log::warn("{}: this kernel refused its program {} ({}); going on without {}", b->name(), culprit,
+              programs.error().describe(), b->name());
+    refused[std::string(b->name())] =
+        fmt::format("this kernel refused its program {}: {}", culprit, programs.error().describe());
+  }
 }
 
 Result<std::vector<engine::Target>> KernelHost::resolve(const policy::TargetSpec& target) {
