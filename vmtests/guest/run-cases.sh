@@ -49,7 +49,8 @@ if [ "${FL_SHELL:-0}" = 1 ]; then
 fi
 
 # Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
-# command (run from the checkout with FL_BUILD set), expect (ERE the output must contain).
+# command (run from the checkout with FL_BUILD set), expect (ERE the output must contain), and
+# kernels (series the case runs on, default "6.1 6.12"), which only vmtests/run.sh reads.
 IFS=',' read -r -a cases <<<"$FL_CASES"
 for name in "${cases[@]}"; do
   file=${FL_CASES_DIR:-vmtests/cases}/$name.case
