@@ -4,6 +4,7 @@
 #   2. release build                                    5. the same tests under ASan + UBSan
 #   3. lint: clang-format, clang-tidy                   6. the policy parser fuzzed for 60 s
 #                                                       7. VM suite on Debian 6.1 and 6.12 kernels
+#                                                          and 6.1-inject (built once, cached)
 # Prints a last line "N passed, N failed" and exits non-zero on any failure.
 # FL_SKIP_VM=1 skips step 7 (quick local loops only; CI never sets it).
 set -uo pipefail

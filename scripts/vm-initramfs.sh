@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the initramfs for one unpacked kernel (scripts/vm-kernels.sh): busybox-static, the
 # modules needed to reach the host root (9p over virtio, overlay) with their dependencies in load
-# order, decompressed (busybox insmod cannot read .ko.xz), and vmtests/guest/init.
+# order, decompressed (busybox insmod cannot read .ko.xz), and vmtests/guest/init. A kernel
+# without a modules tree (6.1-inject has everything built in) gets an empty module list.
 # Usage: scripts/vm-initramfs.sh KERNEL_DIR   (writes KERNEL_DIR/initrd.img, cached by content)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,8 +41,11 @@ add_module() {
   esac
   order+=("$name")
 }
-for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
-printf '%s\n' "${order[@]}" >"$work/modules/order"
+if [ -f "$moddir/modules.dep" ]; then
+  for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
+fi
+: >"$work/modules/order"
+[ ${#order[@]} -eq 0 ] || printf '%s\n' "${order[@]}" >"$work/modules/order"
 install -m 0755 "$top/vmtests/guest/init" "$work/init"
 (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 echo "$stamp" >"$kdir/initrd.stamp"

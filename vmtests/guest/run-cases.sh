@@ -1,11 +1,19 @@
 #!/bin/bash
 # PID 1 in the guest, running from the overlay of the host's root. Prepares the kernel
 # (filesystems, modules), runs the requested cases and writes one result file per case to the
-# writable results share, then powers off. Nothing here decides pass/fail by itself beyond the
+# writable results share, then ends the VM. Nothing here decides pass/fail by itself beyond the
 # case's own command and expectation; vmtests/run.sh reads the result files.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
-cd "$FL_TOP" || { echo "FAULTLINE-INFRA: no checkout at $FL_TOP"; poweroff -f; }
+
+# QEMU runs with -no-reboot, so a reboot exits it on every kernel; `poweroff -f` would only halt
+# a kernel without ACPI (6.1-inject) and leave QEMU running until run.sh's timeout.
+end_vm() {
+  sync
+  reboot -f
+}
+
+cd "$FL_TOP" || { echo "FAULTLINE-INFRA: no checkout at $FL_TOP"; end_vm; }
 
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd  # devtmpfs lacks it; bash needs it
 mount -t cgroup2 none /sys/fs/cgroup
@@ -16,29 +24,33 @@ mount -t debugfs none /sys/kernel/debug 2>/dev/null
 # /tmp and /run stay the overlay's: the checkout may live under /tmp (CI clones anywhere).
 mkdir -p /results
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /results || {
-  echo "FAULTLINE-INFRA: cannot mount the results share"; poweroff -f; }
+  echo "FAULTLINE-INFRA: cannot mount the results share"; end_vm; }
 ip link set lo up
-for m in veth sch_fq sch_netem cls_bpf sch_ingress; do
-  modprobe -d "$FL_KDIR/root" "$m" 2>/dev/null || echo "note: module $m not loaded"
-done
+# Debian's kernels have these as modules under FL_KDIR/root; 6.1-inject has them built in and
+# no modules tree.
+if [ -d "$FL_KDIR/root/lib/modules" ]; then
+  for m in veth sch_fq sch_netem cls_bpf sch_ingress; do
+    modprobe -d "$FL_KDIR/root" "$m" 2>/dev/null || echo "note: module $m not loaded"
+  done
+fi
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm)" | tee /results/guest-info
 
 finish() {
   sync
   echo "FAULTLINE-GUEST-DONE"
   touch /results/done
-  sync
-  poweroff -f
+  end_vm
 }
 
 if [ "${FL_SHELL:-0}" = 1 ]; then
-  echo "faultline VM shell: checkout at $FL_TOP, build at $FL_BUILD. 'exit' powers off."
+  echo "faultline VM shell: checkout at $FL_TOP, build at $FL_BUILD. 'exit' ends the VM."
   setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
   finish
 fi
 
 # Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
-# command (run from the checkout with FL_BUILD set), expect (ERE the output must contain).
+# command (run from the checkout with FL_BUILD set), expect (ERE the output must contain), and
+# kernels (series the case runs on, default "6.1 6.12"), which only vmtests/run.sh reads.
 IFS=',' read -r -a cases <<<"$FL_CASES"
 for name in "${cases[@]}"; do
   file=${FL_CASES_DIR:-vmtests/cases}/$name.case
