@@ -103,6 +103,13 @@ FeatureStatus probe_fq() {
     if (line.find("/sch_fq.ko") != std::string::npos)
       return {true, "sch_fq is available as a module (loaded on first use)"};
   }
+  // Built in without module parameters, sch_fq has no /sys/module entry (and a kernel built
+  // without modules no modules.dep): its qdisc ops are in the symbol table.
+  std::ifstream syms("/proc/kallsyms");
+  while (std::getline(syms, line)) {
+    if (line.size() > 13 && line.compare(line.size() - 13, 13, " fq_qdisc_ops") == 0)
+      return {true, "sch_fq is built in"};
+  }
   return {false, "the kernel has no sch_fq qdisc (CONFIG_NET_SCH_FQ off): EDT delay needs it"};
 }
 
