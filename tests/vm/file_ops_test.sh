@@ -39,9 +39,9 @@ check "report: 6 reads matched" grep -q '"matched": 6' "$WORK/reads.json"
 check "report: 2 injected" grep -q '"injected": 2' "$WORK/reads.json"
 
 policy rw "{path: $DATA, ops: [write], errno: {ENOSPC: 50%, EDQUOT: 50%}}" "{}"
-"$FL" exec -p "$WORK/rw.yaml" -- sh -c "'$SYS' read '$DATA/f' 3; '$SYS' write '$DATA/f' 100; '$SYS' write '$WORK/application/f' 3" >"$WORK/rw.out" 2>&1
+"$FL" exec -p "$WORK/rw.yaml" -- sh -c "'$SYS' read '$DATA/f' 3; '$SYS' write '$DATA/f' 100; '$SYS' write '$WORK/application/f' 3" >"$WORK/rw.out" 2>"$WORK/rw.err"
 check "a write rule leaves reads alone (3 of 3 ok)" [ "$(head -3 "$WORK/rw.out" | grep -c ' ok$')" = 3 ]
-show "$WORK/rw.out"
+show "$WORK/rw.out" "$WORK/rw.err"
 enospc=$(sed -n 4,103p "$WORK/rw.out" | grep -c ' ENOSPC$'); edquot=$(sed -n 4,103p "$WORK/rw.out" | grep -c ' EDQUOT$')
 check "writes under the prefix: all 100 fail ($enospc ENOSPC + $edquot EDQUOT)" [ $((enospc + edquot)) = 100 ]
 check "the errno mix: ENOSPC $enospc of 100 within the bound of 50%" within_binomial "$enospc" 100 0.5
@@ -49,13 +49,13 @@ check "a sibling path sharing the prefix's characters (/app vs /application): 3 
   [ "$(tail -3 "$WORK/rw.out" | grep -c ' ok$')" = 3 ]
 
 policy maps "{path: $DATA, ops: [mmap], errno: EACCES}" "{every: 2}"
-"$FL" exec -p "$WORK/maps.yaml" -- "$SYS" mmap "$DATA/f" 4 >"$WORK/maps.out" 2>&1
+"$FL" exec -p "$WORK/maps.yaml" -- "$SYS" mmap "$DATA/f" 4 >"$WORK/maps.out" 2>"$WORK/maps.err"
 check "mmap of a file under the prefix: every 2nd fails with EACCES" [ "$(tr '\n' ' ' <"$WORK/maps.out")" = "1 ok 2 EACCES 3 ok 4 EACCES " ]
-show "$WORK/maps.out"
+show "$WORK/maps.out" "$WORK/maps.err"
 
 # Blast radius: a process outside the exec'd command reads the same file while the fault is live.
 policy scoped "{path: $DATA, ops: [read], errno: EIO}" "{}"
-FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" read "$DATA/f" 3 >"$WORK/scoped.out" 2>&1 &
+FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" read "$DATA/f" 3 >"$WORK/scoped.out" 2>"$WORK/scoped.err" &
 fl=$!
 if wait_for 600 test -e "$WORK/ready"; then
   "$SYS" read "$DATA/f" 20 >"$WORK/control.out" 2>&1
@@ -69,7 +69,7 @@ check "the target's reads fail (3 of 3 EIO)" [ "$(count EIO "$WORK/scoped.out")"
 
 # SQLite under write EIO: every acknowledged commit survives, and the file is intact.
 policy db "{path: $DATA, ops: [write], errno: EIO}" "{probability: 10%}"
-"$FL" exec -p "$WORK/db.yaml" --report "$WORK/db.json" -- python3 "$SQLITE" write "$DATA/test.db" 300 >"$WORK/db.out" 2>&1
+"$FL" exec -p "$WORK/db.yaml" --report "$WORK/db.json" -- python3 "$SQLITE" write "$DATA/test.db" 300 >"$WORK/db.out" 2>"$WORK/db.err"
 acked=$(grep -c '^acked' "$WORK/db.out"); failed=$(grep -c '^failed' "$WORK/db.out")
 injected=$(grep -o '"injected": [0-9]*' "$WORK/db.json" | head -1 | grep -o '[0-9]*$')
 check "sqlite under 10% write EIO: ${injected:-0} writes failed" [ "${injected:-0}" -gt 0 ]

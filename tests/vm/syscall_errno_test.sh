@@ -45,19 +45,19 @@ check "report: 3 injected" grep -q '"injected": 3' "$WORK/window.json"
 
 # every: 4 -> calls 4, 8, 12 fail; a rule on pwrite64 leaves pread64 alone.
 policy every "{name: pread64, errno: EAGAIN}" "{every: 4}"
-"$FL" exec -p "$WORK/every.yaml" -- "$SYS" read "$WORK/db" 12 >"$WORK/every.out" 2>&1
+"$FL" exec -p "$WORK/every.yaml" -- "$SYS" read "$WORK/db" 12 >"$WORK/every.out" 2>"$WORK/every.err"
 check "every 4th pread64 fails: exactly calls 4, 8, 12" [ "$(grep -v ' ok$' "$WORK/every.out" | tr '\n' ' ')" = "4 EAGAIN 8 EAGAIN 12 EAGAIN " ]
-show "$WORK/every.out"
+show "$WORK/every.out" "$WORK/every.err"
 policy wonly "{name: pwrite64, errno: ENOSPC}" "{}"
-"$FL" exec -p "$WORK/wonly.yaml" -- sh -c "'$SYS' read '$WORK/db' 4; '$SYS' write '$WORK/db' 4" >"$WORK/wonly.out" 2>&1
+"$FL" exec -p "$WORK/wonly.yaml" -- sh -c "'$SYS' read '$WORK/db' 4; '$SYS' write '$WORK/db' 4" >"$WORK/wonly.out" 2>"$WORK/wonly.err"
 check "a pwrite64 rule fails the writes (4 of 4) and no read" \
   [ "$(tr '\n' ' ' <"$WORK/wonly.out")" = "1 ok 2 ok 3 ok 4 ok 1 ENOSPC 2 ENOSPC 3 ENOSPC 4 ENOSPC " ]
-show "$WORK/wonly.out"
+show "$WORK/wonly.out" "$WORK/wonly.err"
 
 # A weighted mix at 50%: the injected count and the EIO share within 99.9% bounds.
 N=600
 policy mix "{name: pwrite64, errno: {EIO: 70%, ENOSPC: 30%}}" "{probability: 50%}"
-"$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" write "$WORK/db" $N >"$WORK/mix.out" 2>&1
+"$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" write "$WORK/db" $N >"$WORK/mix.out" 2>"$WORK/mix.err"
 eio=$(count EIO "$WORK/mix.out"); enospc=$(count ENOSPC "$WORK/mix.out"); ok=$(count ok "$WORK/mix.out")
 check "pwrite64 at 50%: $((eio + enospc)) of $N failed, within the bound" within_binomial $((eio + enospc)) $N 0.5
 check "pwrite64: nothing but ok, EIO, ENOSPC ($ok + $eio + $enospc = $N)" [ $((ok + eio + enospc)) = $N ]
@@ -79,10 +79,10 @@ fi
 # openat filtered on write access: reads open, writes fail.
 echo data >"$WORK/file"
 policy ro "{name: openat, errno: EROFS, flags: [O_WRONLY, O_RDWR]}" "{}"
-"$FL" exec -p "$WORK/ro.yaml" -- sh -c "'$SYS' open '$WORK/file' r 3; '$SYS' open '$WORK/file' w 3; '$SYS' open '$WORK/file' rw 3" >"$WORK/ro.out" 2>&1
+"$FL" exec -p "$WORK/ro.yaml" -- sh -c "'$SYS' open '$WORK/file' r 3; '$SYS' open '$WORK/file' w 3; '$SYS' open '$WORK/file' rw 3" >"$WORK/ro.out" 2>"$WORK/ro.err"
 check "openat for writing: EROFS; for reading: opens" \
   [ "$(tr '\n' ' ' <"$WORK/ro.out")" = "1 ok 2 ok 3 ok 1 EROFS 2 EROFS 3 EROFS 1 EROFS 2 EROFS 3 EROFS " ]
-show "$WORK/ro.out"
+show "$WORK/ro.out" "$WORK/ro.err"
 
 # connect to one peer port refused though it listens; another port of the same peer connects.
 setup_net || exit 1
@@ -96,12 +96,12 @@ policy refuse "{name: connect, errno: ECONNREFUSED, peer: $ADDR_B/32, port: 7001
   "'$SYS' connect $ADDR_B 7001 5; '$SYS' connect $ADDR_B 7002 5" >"$WORK/refuse.out" 2>&1
 check "connect to the filtered peer port: ECONNREFUSED 5 of 5" [ "$(head -5 "$WORK/refuse.out" | grep -c ' ECONNREFUSED$')" = 5 ]
 check "connect to another port of the peer: 5 of 5 connect" [ "$(tail -5 "$WORK/refuse.out" | grep -c ' ok$')" = 5 ]
-show "$WORK/refuse.out"
+show "$WORK/refuse.out" "$WORK/refuse.err"
 check "report: 5 matched (the other port does not match)" grep -q '"matched": 5' "$WORK/refuse.json"
 
 # Blast radius: a process outside the exec'd command's cgroup, while the fault is live.
 policy scoped "{name: pread64, errno: EPERM}" "{}"
-FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" read "$WORK/db" 3 >"$WORK/scoped.out" 2>&1 &
+FL_SYS_GATE=$WORK "$FL" exec -p "$WORK/scoped.yaml" -- "$SYS" read "$WORK/db" 3 >"$WORK/scoped.out" 2>"$WORK/scoped.err" &
 fl=$!
 if wait_for 600 test -e "$WORK/ready"; then
   "$SYS" read "$WORK/db" 20 >"$WORK/control.out" 2>&1
@@ -112,6 +112,6 @@ fi
 touch "$WORK/go"
 wait $fl
 check "the target's own calls fail with EPERM (3 of 3)" [ "$(count EPERM "$WORK/scoped.out")" = 3 ]
-show "$WORK/scoped.out"
+show "$WORK/scoped.out" "$WORK/scoped.err"
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish
