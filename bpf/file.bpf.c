@@ -29,11 +29,15 @@ struct {
 
 /* Per inode: which rules' prefixes its path is under (`match`), for the rules already decided
  * (`known`), valid while the rule table's epoch is the one recorded. Keyed by the inode's
- * address; `ino` guards against an address reused by another inode. A file renamed across a
- * prefix while the same policy is live keeps its first decision. */
+ * address; superblock, number and generation guard against the address (and, on ext4 or xfs,
+ * the number) being reused by a new file after a delete. A file renamed across a prefix while the
+ * same policy is live keeps its first decision. */
 struct fl_path_verdict {
 	__u64 epoch;
 	__u64 ino;
+	__u64 sb;
+	__u32 generation;
+	__u32 pad0;
 	__u64 known[FL_RULE_WORDS];
 	__u64 match[FL_RULE_WORDS];
 };
@@ -91,7 +95,8 @@ __noinline int fl_file_needs_path(struct fl_rule_set *set, struct fl_path_verdic
 	return 0;
 }
 
-/* The rules one target cgroup holds for this operation: the positive errno to inject, else 0.
+/* The rules one target cgroup holds for this operation: the positive errno to inject, -1 when a
+ * dry-run rule would have (the call is decided: nothing further is counted), else 0.
  * `path` is resolved (buf[0] != 0) whenever fl_file_needs_path said so. A global function, so
  * the verifier checks it once rather than once per cgroup level. */
 __noinline int fl_file_rules(struct fl_rule_set *set, const struct fl_path *path,
@@ -125,8 +130,9 @@ __noinline int fl_file_rules(struct fl_rule_set *set, const struct fl_path *path
 		if (!fl_trigger_fires(rule, now))
 			continue;
 		err = fl_pick_errno(&rule->effect);
-		if (fl_account_injection(rule, FL_HOOK_FILE_OPEN, op, cgid, err, now, true) &&
-		    rule->effect.action == FL_ACT_ERRNO)
+		if (!fl_account_injection(rule, FL_HOOK_FILE_OPEN, op, cgid, err, now, true))
+			return -1; /* dry run */
+		if (rule->effect.action == FL_ACT_ERRNO)
 			return err;
 	}
 	return 0;
@@ -138,16 +144,20 @@ static __always_inline struct fl_path_verdict *fl_path_cache_of(struct file *fil
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	__u64 key = (__u64)inode;
 	__u64 ino = BPF_CORE_READ(inode, i_ino);
+	__u64 sb = (__u64)BPF_CORE_READ(inode, i_sb);
+	__u32 generation = BPF_CORE_READ(inode, i_generation);
 	struct fl_path_verdict *v = bpf_map_lookup_elem(&fl_path_cache, &key);
 	__u32 zero = 0;
 
-	if (v && v->epoch == epoch && v->ino == ino)
+	if (v && v->epoch == epoch && v->ino == ino && v->sb == sb && v->generation == generation)
 		return v;
 	v = bpf_map_lookup_elem(&fl_path_blank, &zero);
 	if (!v)
 		return 0;
 	v->epoch = epoch;
 	v->ino = ino;
+	v->sb = sb;
+	v->generation = generation;
 	if (bpf_map_update_elem(&fl_path_cache, &key, v, BPF_ANY))
 		return 0;
 	return bpf_map_lookup_elem(&fl_path_cache, &key);
@@ -199,6 +209,8 @@ static __always_inline int fl_file_verdict(struct file *file, __u32 op)
 			have_path = true;
 		}
 		err = fl_file_rules(set, path, cache, op, cgid);
+		if (err < 0)
+			return 0; /* a dry-run rule decided the call */
 		if (err)
 			return fl_errno_return(err);
 	}

@@ -23,6 +23,19 @@
 #define FL_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 #define FL_PF_IO_WORKER 0x00000010
 
+#define FL_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+
+/* A 32-bit task's syscall numbers are another table's (ia32 write is 4, x86_64's stat): such
+ * calls are never judged against the x86_64 rules. */
+static __always_inline bool fl_task_is_compat(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(task, thread_info.status) & FL_TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
 #define FL_AF_INET 2
 #define FL_AF_INET6 10
 
@@ -31,7 +44,7 @@
 struct fl_sys_call {
 	__u64 args[6];
 	__u32 nr;
-	__u32 pad0;
+	__u32 lsm_hook; /* enum fl_lsm_hook of the program judging the call */
 };
 
 static __always_inline void fl_sys_read_args(struct fl_sys_call *call, const struct pt_regs *regs)
@@ -84,6 +97,7 @@ static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
 		uaddr = (const void *)fl_sys_arg(call, m->addr_arg);
 		len = fl_sys_arg(call, m->addr_len_arg);
 	}
+	len = (__u32)len;
 	if (!uaddr || len < sizeof(sa.v4))
 		return false;
 	if (bpf_probe_read_user(&sa, len < sizeof(sa) ? sizeof(sa.v4) : sizeof(sa), uaddr))
@@ -92,8 +106,14 @@ static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
 		family = FL_FAMILY_IPV4;
 		peer[0] = sa.v4.addr;
 	} else if (sa.v4.family == FL_AF_INET6 && len >= sizeof(sa.v6)) {
-		family = FL_FAMILY_IPV6;
-		__builtin_memcpy(peer, sa.v6.addr, sizeof(peer));
+		if (!sa.v6.addr[0] && !sa.v6.addr[1] && sa.v6.addr[2] == bpf_htonl(0xffff)) {
+			/* ::ffff:a.b.c.d, how dual-stack sockets name IPv4 peers */
+			family = FL_FAMILY_IPV4;
+			peer[0] = sa.v6.addr[3];
+		} else {
+			family = FL_FAMILY_IPV6;
+			__builtin_memcpy(peer, sa.v6.addr, sizeof(peer));
+		}
 	} else {
 		return false; /* AF_UNIX and others carry no IP peer */
 	}
@@ -114,6 +134,8 @@ static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
 static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
 					   const struct fl_sys_call *call)
 {
+	if (m->lsm_hook != call->lsm_hook)
+		return false; /* judged at its own hook only */
 	if (m->flags_arg) {
 		__u32 flags = (__u32)fl_sys_arg(call, m->flags_arg - 1);
 
@@ -126,7 +148,8 @@ static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
 }
 
 /* The rules one target holds for this call: what to inject (a positive errno or a signal),
- * else 0. A global function, verified once rather than once per cgroup level. */
+ * -1 when a dry-run rule would have (the call is decided: nothing further is counted), else 0.
+ * A global function, verified once rather than once per cgroup level. */
 __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *call, __u32 hook,
 			    __u64 cgid, __u64 now)
 {
@@ -145,8 +168,9 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
 			continue;
 		value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
 							     : fl_pick_errno(&rule->effect);
-		if (fl_account_injection(rule, hook, call->nr, cgid, value, now, true) &&
-		    (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL))
+		if (!fl_account_injection(rule, hook, call->nr, cgid, value, now, true))
+			return -1; /* dry run */
+		if (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL)
 			return value;
 	}
 	return 0;
@@ -154,7 +178,8 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
 
 /* Every target on the task's ancestry with rules for (hook, nr), deepest first, each once;
  * the first injection decides the call. */
-static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs, __u32 nr)
+static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs, __u32 nr,
+					  __u32 lsm_hook)
 {
 	const struct fl_config *cfg = fl_armed_config();
 	struct fl_sys_call call;
@@ -184,9 +209,12 @@ static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs
 			__builtin_memset(&call, 0, sizeof(call));
 			fl_sys_read_args(&call, regs);
 			call.nr = nr;
+			call.lsm_hook = lsm_hook;
 			have_args = true;
 		}
 		value = fl_sys_rules(set, &call, hook, cgid, now);
+		if (value < 0)
+			return 0; /* a dry-run rule decided the call */
 		if (value > 0 && value < 4096)
 			return value;
 	}
@@ -199,7 +227,8 @@ SEC("kprobe")
 int fl_kprobe_syscall(struct pt_regs *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
-	int err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)FL_SYSCALL_NR(regs));
+	int err =
+		fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)FL_SYSCALL_NR(regs), FL_LSM_AT_ENTRY);
 
 	if (err)
 		bpf_override_return(ctx, -(long)err);
@@ -210,7 +239,11 @@ int fl_kprobe_syscall(struct pt_regs *ctx)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
 {
-	int sig = fl_sys_verdict(FL_HOOK_PROCESS, regs, (__u32)id);
+	int sig;
+
+	if (fl_task_is_compat((struct task_struct *)bpf_get_current_task()))
+		return 0;
+	sig = fl_sys_verdict(FL_HOOK_PROCESS, regs, (__u32)id, FL_LSM_AT_ENTRY);
 
 	if (sig)
 		bpf_send_signal(sig);
@@ -219,30 +252,34 @@ int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
 
 /* The LSM form: the hook runs inside the syscall, so the number comes from the task's saved
  * user registers. Kernel threads and io_uring workers are never a syscall's caller here. */
-static __always_inline int fl_sys_lsm_verdict(void)
+static __always_inline int fl_sys_lsm_verdict(__u32 lsm_hook)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
 	struct pt_regs *regs;
 	long nr;
 	int err;
 
-	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER) || fl_creds_overridden())
+	if (!fl_armed_config())
+		return 0; /* the cheap test first: these hooks run for every task on the host */
+	task = bpf_get_current_task_btf();
+	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER) || fl_task_is_compat(task) ||
+	    fl_creds_overridden())
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	nr = FL_SYSCALL_NR(regs);
 	if (nr < 0)
 		return 0; /* not in a syscall */
-	err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)nr);
+	err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)nr, lsm_hook);
 	return err ? fl_errno_return(err) : 0;
 }
 
-/* One program per hook; `nargs` is the hook's argument count, so ctx[nargs] is the verdict of
- * an earlier BPF-LSM program on the same hook, which is kept. Only hooks whose signature is the
- * same on every supported kernel (6.1 to 6.18): the table in userspace/backends/sys_lsm.cpp
- * maps syscalls onto them. Should a kernel ever add an argument, ctx[nargs] would be an argument,
- * not a verdict, and returning it would fail every call: the count is checked first (the
- * verifier inlines the helper to one load). */
-#define FL_SYS_LSM(hook, nargs)                                                                    \
+/* One program per hook; `nargs` is the hook's argument count, so ctx[nargs] is the return slot
+ * (the trampoline stops at the first BPF program that denies, so it is 0 here; kept as the
+ * convention of every BPF-LSM program). Only hooks whose signature is the same on every
+ * supported kernel (6.1 to 6.18): the table in userspace/backends/sys_lsm.cpp maps syscalls onto
+ * them. Should a kernel ever add an argument, ctx[nargs] would be an argument, not a verdict, and
+ * returning it would fail every call: the count is checked first. */
+#define FL_SYS_LSM(hook, nargs, id)                                                                \
 	SEC("lsm/" #hook)                                                                          \
 	int fl_lsm_sys_##hook(unsigned long long *ctx)                                             \
 	{                                                                                          \
@@ -253,32 +290,32 @@ static __always_inline int fl_sys_lsm_verdict(void)
 		ret = (int)ctx[nargs];                                                             \
 		if (ret)                                                                           \
 			return ret;                                                                \
-		return fl_sys_lsm_verdict();                                                       \
+		return fl_sys_lsm_verdict(id);                                                     \
 	}
 
-FL_SYS_LSM(file_open, 1)
-FL_SYS_LSM(file_permission, 2)
-FL_SYS_LSM(mmap_file, 4)
-FL_SYS_LSM(file_mprotect, 3)
-FL_SYS_LSM(file_ioctl, 3)
-FL_SYS_LSM(file_fcntl, 3)
-FL_SYS_LSM(file_lock, 2)
-FL_SYS_LSM(inode_unlink, 2)
-FL_SYS_LSM(inode_rmdir, 2)
-FL_SYS_LSM(inode_mkdir, 3)
-FL_SYS_LSM(inode_rename, 4)
-FL_SYS_LSM(inode_link, 3)
-FL_SYS_LSM(inode_symlink, 3)
-FL_SYS_LSM(inode_getattr, 1)
-FL_SYS_LSM(bprm_check_security, 1)
-FL_SYS_LSM(task_kill, 4)
-FL_SYS_LSM(socket_create, 4)
-FL_SYS_LSM(socket_connect, 3)
-FL_SYS_LSM(socket_bind, 3)
-FL_SYS_LSM(socket_listen, 2)
-FL_SYS_LSM(socket_accept, 2)
-FL_SYS_LSM(socket_sendmsg, 3)
-FL_SYS_LSM(socket_recvmsg, 4)
-FL_SYS_LSM(socket_shutdown, 2)
+FL_SYS_LSM(file_open, 1, FL_LSM_FILE_OPEN)
+FL_SYS_LSM(file_permission, 2, FL_LSM_FILE_PERMISSION)
+FL_SYS_LSM(mmap_file, 4, FL_LSM_MMAP_FILE)
+FL_SYS_LSM(file_mprotect, 3, FL_LSM_FILE_MPROTECT)
+FL_SYS_LSM(file_ioctl, 3, FL_LSM_FILE_IOCTL)
+FL_SYS_LSM(file_fcntl, 3, FL_LSM_FILE_FCNTL)
+FL_SYS_LSM(file_lock, 2, FL_LSM_FILE_LOCK)
+FL_SYS_LSM(inode_unlink, 2, FL_LSM_INODE_UNLINK)
+FL_SYS_LSM(inode_rmdir, 2, FL_LSM_INODE_RMDIR)
+FL_SYS_LSM(inode_mkdir, 3, FL_LSM_INODE_MKDIR)
+FL_SYS_LSM(inode_rename, 4, FL_LSM_INODE_RENAME)
+FL_SYS_LSM(inode_link, 3, FL_LSM_INODE_LINK)
+FL_SYS_LSM(inode_symlink, 3, FL_LSM_INODE_SYMLINK)
+FL_SYS_LSM(inode_getattr, 1, FL_LSM_INODE_GETATTR)
+FL_SYS_LSM(bprm_check_security, 1, FL_LSM_BPRM_CHECK_SECURITY)
+FL_SYS_LSM(task_kill, 4, FL_LSM_TASK_KILL)
+FL_SYS_LSM(socket_create, 4, FL_LSM_SOCKET_CREATE)
+FL_SYS_LSM(socket_connect, 3, FL_LSM_SOCKET_CONNECT)
+FL_SYS_LSM(socket_bind, 3, FL_LSM_SOCKET_BIND)
+FL_SYS_LSM(socket_listen, 2, FL_LSM_SOCKET_LISTEN)
+FL_SYS_LSM(socket_accept, 2, FL_LSM_SOCKET_ACCEPT)
+FL_SYS_LSM(socket_sendmsg, 3, FL_LSM_SOCKET_SENDMSG)
+FL_SYS_LSM(socket_recvmsg, 4, FL_LSM_SOCKET_RECVMSG)
+FL_SYS_LSM(socket_shutdown, 2, FL_LSM_SOCKET_SHUTDOWN)
 
 char LICENSE[] SEC("license") = "GPL";

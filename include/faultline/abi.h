@@ -175,6 +175,37 @@ enum fl_sys_addr_kind {
 	FL_SYS_ADDR_MSGHDR = 2,	  /* args[addr_arg] is a msghdr whose msg_name is the sockaddr */
 };
 
+/* The security hook a syscall.lsm rule is judged at: each BPF-LSM program knows its own, so a
+ * syscall passing other attached hooks on its way (exec maps files, read on a socket passes
+ * socket_recvmsg too) is judged once, at its own hook. 0: at syscall entry (kprobe). */
+enum fl_lsm_hook {
+	FL_LSM_AT_ENTRY = 0,
+	FL_LSM_FILE_OPEN,
+	FL_LSM_FILE_PERMISSION,
+	FL_LSM_MMAP_FILE,
+	FL_LSM_FILE_MPROTECT,
+	FL_LSM_FILE_IOCTL,
+	FL_LSM_FILE_FCNTL,
+	FL_LSM_FILE_LOCK,
+	FL_LSM_INODE_UNLINK,
+	FL_LSM_INODE_RMDIR,
+	FL_LSM_INODE_MKDIR,
+	FL_LSM_INODE_RENAME,
+	FL_LSM_INODE_LINK,
+	FL_LSM_INODE_SYMLINK,
+	FL_LSM_INODE_GETATTR,
+	FL_LSM_BPRM_CHECK_SECURITY,
+	FL_LSM_TASK_KILL,
+	FL_LSM_SOCKET_CREATE,
+	FL_LSM_SOCKET_CONNECT,
+	FL_LSM_SOCKET_BIND,
+	FL_LSM_SOCKET_LISTEN,
+	FL_LSM_SOCKET_ACCEPT,
+	FL_LSM_SOCKET_SENDMSG,
+	FL_LSM_SOCKET_RECVMSG,
+	FL_LSM_SOCKET_SHUTDOWN,
+};
+
 /* Syscall argument filters, read from the caller's registers at entry; zero fields match
  * anything. Userspace knows each syscall's signature and sets the argument indexes. */
 struct fl_sys_match {
@@ -183,7 +214,8 @@ struct fl_sys_match {
 	__u8 addr_kind;	   /* enum fl_sys_addr_kind */
 	__u8 addr_arg;	   /* index of the sockaddr or msghdr pointer */
 	__u8 addr_len_arg; /* index of the sockaddr's length (FL_SYS_ADDR_SOCKADDR) */
-	__u8 pad0[3];
+	__u8 lsm_hook;	   /* enum fl_lsm_hook: where the rule is judged */
+	__u8 pad0[2];
 	__u32 flag_bits; /* with flags_arg: a call carrying any of these open flags matches too */
 	struct fl_net_match net; /* family, peer prefix and port range (protocol, dns unused) */
 };

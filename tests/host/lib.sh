@@ -99,6 +99,8 @@ send_from() { # cgroup port count
 within_binomial() { # lost n p
   awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { m = n * p; sd = sqrt(n * p * (1 - p)); exit !(k >= m - 3.29 * sd && k <= m + 3.29 * sd) }'
 }
+# A counter of a report (--report FILE): the first "KEY": N in it, exactly (no substring match).
+count_of() { grep -o "\"$1\": [0-9]*" "$2" 2>/dev/null | head -1 | grep -o '[0-9]*$'; }
 no_faultline_programs() { ! bpftool prog show 2>/dev/null | grep -qE 'fl_skb_|fl_lsm_|fl_fmod_|fl_tc_|fl_sys_|fl_kprobe_'; }
 
 finish() {

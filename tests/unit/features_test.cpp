@@ -187,6 +187,17 @@ TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
   fsync.errs = {{EIO, 1.0}};
   auto why = lsm->cannot_express(fault_of(fsync));
   ASSERT_TRUE(why);
+  // Each rule is judged at its syscall's own hook only.
+  policy::SyscallFault rw;
+  rw.names = {"read", "connect"};
+  rw.errs = {{EIO, 1.0}};
+  const auto rules = lsm->compile(fault_of(rw), {});
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].rule.sys.lsm_hook, FL_LSM_FILE_PERMISSION);
+  EXPECT_EQ(rules[1].rule.sys.lsm_hook, FL_LSM_SOCKET_CONNECT);
+  const auto* kprobe = backends::find_backend("syscall.kprobe");
+  ASSERT_NE(kprobe, nullptr);
+  EXPECT_EQ(kprobe->compile(fault_of(rw), {})[0].rule.sys.lsm_hook, FL_LSM_AT_ENTRY);
   EXPECT_EQ(*why, "'fsync' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
                   "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it");
 }

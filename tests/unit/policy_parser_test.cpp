@@ -140,6 +140,16 @@ TEST(PolicyParser, SyscallMixesFlagsAndAnyArchitecturesNames) {
   EXPECT_EQ(g.flags->accmodes, (1u << O_WRONLY) | (1u << O_RDWR));
   EXPECT_EQ(g.flags->bits, static_cast<std::uint32_t>(O_CREAT));
   EXPECT_EQ(std::get<SyscallFault>(p->faults[2].spec).names[0], "getppid");
+  // Weights are summed exactly, and multi-bit flags select by their own bit.
+  auto thirds =
+      parse_policy(with_faults("    - name: f\n      syscall: {name: openat, errno: {EIO: 33.33%, ENOSPC: "
+                               "33.33%, EROFS: 33.34%}, flags: [O_TMPFILE, O_SYNC]}\n"),
+                   "d.yaml");
+  ASSERT_TRUE(thirds) << thirds.error().message;
+  const auto& t = std::get<SyscallFault>(thirds->faults[0].spec);
+  EXPECT_EQ(t.errs.size(), 3u);
+  EXPECT_EQ(t.flags->bits & O_DIRECTORY, 0u) << "O_TMPFILE must not match every opendir";
+  EXPECT_EQ(t.flags->bits & O_DSYNC, 0u) << "O_SYNC must not match every O_DSYNC open";
 }
 
 TEST(PolicyParser, Ipv6PeersAndGilbertElliott) {

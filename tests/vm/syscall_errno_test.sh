@@ -40,8 +40,8 @@ policy window "{name: pread64, errno: EIO}" "{after: 2, times: 3}"
 check "pread64 after 2, times 3: calls 3-5 fail with EIO, 1-2 and 6-8 succeed" \
   [ "$(tr '\n' ' ' <"$WORK/window.out")" = "1 ok 2 ok 3 EIO 4 EIO 5 EIO 6 ok 7 ok 8 ok " ]
 show "$WORK/window.out" "$WORK/window.err"
-check "report: 8 matched" grep -q '"matched": 8' "$WORK/window.json"
-check "report: 3 injected" grep -q '"injected": 3' "$WORK/window.json"
+check "report: 8 matched" [ "$(count_of matched "$WORK/window.json")" = 8 ]
+check "report: 3 injected" [ "$(count_of injected "$WORK/window.json")" = 3 ]
 
 # every: 4 -> calls 4, 8, 12 fail; a rule on pwrite64 leaves pread64 alone.
 policy every "{name: pread64, errno: EAGAIN}" "{every: 4}"
@@ -62,7 +62,7 @@ eio=$(count EIO "$WORK/mix.out"); enospc=$(count ENOSPC "$WORK/mix.out"); ok=$(c
 check "pwrite64 at 50%: $((eio + enospc)) of $N failed, within the bound" within_binomial $((eio + enospc)) $N 0.5
 check "pwrite64: nothing but ok, EIO, ENOSPC ($ok + $eio + $enospc = $N)" [ $((ok + eio + enospc)) = $N ]
 check "pwrite64: EIO is $eio of $((eio + enospc)) failures, within the bound of 70%" within_binomial "$eio" $((eio + enospc)) 0.7
-check "report: injected equals the failures the command saw" grep -q "\"injected\": $((eio + enospc))" "$WORK/mix.json"
+check "report: injected equals the failures the command saw" [ "$(count_of injected "$WORK/mix.json")" = $((eio + enospc)) ]
 
 # fsync passes no LSM hook: exact with kprobes, refused with the reason without them.
 policy sync "{name: [fsync, fdatasync], errno: EIO}" "{after: 1, times: 2}"
@@ -89,15 +89,16 @@ setup_net || exit 1
 for port in 7001 7002; do
   ip netns exec "$NS_B" "$TCP" serve $ADDR_B $port >"$WORK/serve-$port" 2>&1 &
   CLEANUP_HOOKS+=("kill $! 2>/dev/null")
-  wait_for 300 grep -q ready "$WORK/serve-$port"
+  check "server on port $port ready" wait_for 300 grep -q ready "$WORK/serve-$port"
 done
 policy refuse "{name: connect, errno: ECONNREFUSED, peer: $ADDR_B/32, port: 7001}" "{}"
 "$FL" exec -p "$WORK/refuse.yaml" --report "$WORK/refuse.json" -- ip netns exec "$NS_A" sh -c \
-  "'$SYS' connect $ADDR_B 7001 5; '$SYS' connect $ADDR_B 7002 5" >"$WORK/refuse.out" 2>&1
+  "'$SYS' connect $ADDR_B 7001 5; '$SYS' connect $ADDR_B 7002 5" >"$WORK/refuse.out" 2>"$WORK/refuse.err"
 check "connect to the filtered peer port: ECONNREFUSED 5 of 5" [ "$(head -5 "$WORK/refuse.out" | grep -c ' ECONNREFUSED$')" = 5 ]
 check "connect to another port of the peer: 5 of 5 connect" [ "$(tail -5 "$WORK/refuse.out" | grep -c ' ok$')" = 5 ]
 show "$WORK/refuse.out" "$WORK/refuse.err"
-check "report: 5 matched (the other port does not match)" grep -q '"matched": 5' "$WORK/refuse.json"
+check "report: 5 matched (the other port does not match)" [ "$(count_of matched "$WORK/refuse.json")" = 5 ]
+check "report: 5 injected (the refusals were faultline's, not the listening server's)" [ "$(count_of injected "$WORK/refuse.json")" = 5 ]
 
 # Blast radius: a process outside the exec'd command's cgroup, while the fault is live.
 policy scoped "{name: pread64, errno: EPERM}" "{}"

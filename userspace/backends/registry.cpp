@@ -1,6 +1,4 @@
 #include <algorithm>
-#include <map>
-#include <mutex>
 
 #include "backends/file_ops.hpp"
 #include "backends/kernel_backend.hpp"
@@ -43,18 +41,9 @@ private:
 } // namespace
 
 Result<std::unique_ptr<Attached>> attach_shared(kernel::FaultPrograms& programs, const std::string& program) {
-  static std::mutex mu;
-  static std::map<std::pair<const kernel::FaultPrograms*, std::string>, std::weak_ptr<kernel::Link>> links;
-  std::lock_guard lock(mu);
-  auto& slot = links[{&programs, program}];
-  std::shared_ptr<kernel::Link> link = slot.lock();
-  if (!link) {
-    auto attached = programs.attach_global(program);
-    if (!attached) return attached.error();
-    link = std::make_shared<kernel::Link>(std::move(*attached));
-    slot = link;
-  }
-  return std::unique_ptr<Attached>(std::make_unique<SharedLink>(std::move(link)));
+  auto link = programs.attach_global_shared(program);
+  if (!link) return link.error();
+  return std::unique_ptr<Attached>(std::make_unique<SharedLink>(std::move(*link)));
 }
 
 const std::vector<const KernelBackend*>& all_backends() {

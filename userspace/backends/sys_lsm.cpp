@@ -12,64 +12,75 @@ namespace {
 // Syscall -> the one LSM hook every successful call of it passes before it changes anything.
 // Kept in step with docs/syscall-hooks.md. Syscalls without such a hook (fsync, fdatasync,
 // getppid, ...) are left to the kprobe backend.
-constexpr std::array<std::pair<const char*, const char*>, 54> kHooks = {{
-    {"open", "file_open"},
-    {"openat", "file_open"},
-    {"openat2", "file_open"},
-    {"creat", "file_open"},
-    {"read", "file_permission"},
-    {"pread64", "file_permission"},
-    {"readv", "file_permission"},
-    {"preadv", "file_permission"},
-    {"preadv2", "file_permission"},
-    {"write", "file_permission"},
-    {"pwrite64", "file_permission"},
-    {"writev", "file_permission"},
-    {"pwritev", "file_permission"},
-    {"pwritev2", "file_permission"},
-    {"sendfile", "file_permission"},
-    {"copy_file_range", "file_permission"},
-    {"mmap", "mmap_file"},
-    {"mprotect", "file_mprotect"},
-    {"pkey_mprotect", "file_mprotect"},
-    {"ioctl", "file_ioctl"},
-    {"fcntl", "file_fcntl"},
-    {"flock", "file_lock"},
-    {"unlink", "inode_unlink"},
-    {"rmdir", "inode_rmdir"},
-    {"mkdir", "inode_mkdir"},
-    {"mkdirat", "inode_mkdir"},
-    {"rename", "inode_rename"},
-    {"renameat", "inode_rename"},
-    {"renameat2", "inode_rename"},
-    {"link", "inode_link"},
-    {"linkat", "inode_link"},
-    {"symlink", "inode_symlink"},
-    {"symlinkat", "inode_symlink"},
-    {"stat", "inode_getattr"},
-    {"lstat", "inode_getattr"},
-    {"fstat", "inode_getattr"},
-    {"newfstatat", "inode_getattr"},
-    {"statx", "inode_getattr"},
-    {"execve", "bprm_check_security"},
-    {"execveat", "bprm_check_security"},
-    {"kill", "task_kill"},
-    {"tkill", "task_kill"},
-    {"tgkill", "task_kill"},
-    {"socket", "socket_create"},
-    {"connect", "socket_connect"},
-    {"bind", "socket_bind"},
-    {"listen", "socket_listen"},
-    {"accept", "socket_accept"},
-    {"accept4", "socket_accept"},
-    {"sendto", "socket_sendmsg"},
-    {"sendmsg", "socket_sendmsg"},
-    {"recvfrom", "socket_recvmsg"},
-    {"recvmsg", "socket_recvmsg"},
-    {"shutdown", "socket_shutdown"},
+struct HookOf {
+  const char* syscall;
+  const char* hook;
+  fl_lsm_hook id; // the program's own id (bpf/sys.bpf.c FL_SYS_LSM)
+};
+constexpr std::array<HookOf, 54> kHooks = {{
+    {"open", "file_open", FL_LSM_FILE_OPEN},
+    {"openat", "file_open", FL_LSM_FILE_OPEN},
+    {"openat2", "file_open", FL_LSM_FILE_OPEN},
+    {"creat", "file_open", FL_LSM_FILE_OPEN},
+    {"read", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"pread64", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"readv", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"preadv", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"preadv2", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"write", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"pwrite64", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"writev", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"pwritev", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"pwritev2", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"sendfile", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"copy_file_range", "file_permission", FL_LSM_FILE_PERMISSION},
+    {"mmap", "mmap_file", FL_LSM_MMAP_FILE},
+    {"mprotect", "file_mprotect", FL_LSM_FILE_MPROTECT},
+    {"pkey_mprotect", "file_mprotect", FL_LSM_FILE_MPROTECT},
+    {"ioctl", "file_ioctl", FL_LSM_FILE_IOCTL},
+    {"fcntl", "file_fcntl", FL_LSM_FILE_FCNTL},
+    {"flock", "file_lock", FL_LSM_FILE_LOCK},
+    {"unlink", "inode_unlink", FL_LSM_INODE_UNLINK},
+    {"rmdir", "inode_rmdir", FL_LSM_INODE_RMDIR},
+    {"mkdir", "inode_mkdir", FL_LSM_INODE_MKDIR},
+    {"mkdirat", "inode_mkdir", FL_LSM_INODE_MKDIR},
+    {"rename", "inode_rename", FL_LSM_INODE_RENAME},
+    {"renameat", "inode_rename", FL_LSM_INODE_RENAME},
+    {"renameat2", "inode_rename", FL_LSM_INODE_RENAME},
+    {"link", "inode_link", FL_LSM_INODE_LINK},
+    {"linkat", "inode_link", FL_LSM_INODE_LINK},
+    {"symlink", "inode_symlink", FL_LSM_INODE_SYMLINK},
+    {"symlinkat", "inode_symlink", FL_LSM_INODE_SYMLINK},
+    {"stat", "inode_getattr", FL_LSM_INODE_GETATTR},
+    {"lstat", "inode_getattr", FL_LSM_INODE_GETATTR},
+    {"fstat", "inode_getattr", FL_LSM_INODE_GETATTR},
+    {"newfstatat", "inode_getattr", FL_LSM_INODE_GETATTR},
+    {"statx", "inode_getattr", FL_LSM_INODE_GETATTR},
+    {"execve", "bprm_check_security", FL_LSM_BPRM_CHECK_SECURITY},
+    {"execveat", "bprm_check_security", FL_LSM_BPRM_CHECK_SECURITY},
+    {"kill", "task_kill", FL_LSM_TASK_KILL},
+    {"tkill", "task_kill", FL_LSM_TASK_KILL},
+    {"tgkill", "task_kill", FL_LSM_TASK_KILL},
+    {"socket", "socket_create", FL_LSM_SOCKET_CREATE},
+    {"connect", "socket_connect", FL_LSM_SOCKET_CONNECT},
+    {"bind", "socket_bind", FL_LSM_SOCKET_BIND},
+    {"listen", "socket_listen", FL_LSM_SOCKET_LISTEN},
+    {"accept", "socket_accept", FL_LSM_SOCKET_ACCEPT},
+    {"accept4", "socket_accept", FL_LSM_SOCKET_ACCEPT},
+    {"sendto", "socket_sendmsg", FL_LSM_SOCKET_SENDMSG},
+    {"sendmsg", "socket_sendmsg", FL_LSM_SOCKET_SENDMSG},
+    {"recvfrom", "socket_recvmsg", FL_LSM_SOCKET_RECVMSG},
+    {"recvmsg", "socket_recvmsg", FL_LSM_SOCKET_RECVMSG},
+    {"shutdown", "socket_shutdown", FL_LSM_SOCKET_SHUTDOWN},
 }};
 
 std::string program_of(std::string_view hook) { return "fl_lsm_sys_" + std::string(hook); }
+
+fl_lsm_hook hook_id_of(std::string_view syscall) {
+  for (const auto& h : kHooks)
+    if (syscall == h.syscall) return h.id;
+  return FL_LSM_AT_ENTRY;
+}
 
 class SysLsm final : public KernelBackend {
 public:
@@ -96,7 +107,13 @@ public:
 
   std::vector<engine::HookRule> compile(const policy::Fault& fault,
                                         const engine::BuildContext& ctx) const override {
-    return compile_syscall_fault(fault, ctx);
+    auto rules = compile_syscall_fault(fault, ctx);
+    // Judged only by the program of the syscall's own hook: exec maps files (mmap_file) and a
+    // read on a socket passes socket_recvmsg too, and those must not count as the rule's calls.
+    for (auto& hr : rules)
+      if (auto info = policy::find_syscall(static_cast<int>(hr.sub), policy::native_arch()))
+        hr.rule.sys.lsm_hook = static_cast<std::uint8_t>(hook_id_of(info->name));
+    return rules;
   }
 
   engine::Availability probe(kernel::Features& features) const override {
@@ -105,7 +122,7 @@ public:
   }
   std::vector<std::string> programs() const override {
     std::vector<std::string> out;
-    for (const auto& [syscall, hook] : kHooks) {
+    for (const auto& [syscall, hook, id] : kHooks) {
       std::string p = program_of(hook);
       if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
     }
@@ -125,7 +142,7 @@ public:
 } // namespace
 
 std::optional<std::string_view> lsm_hook_of(std::string_view syscall) {
-  for (const auto& [name, hook] : kHooks)
+  for (const auto& [name, hook, id] : kHooks)
     if (syscall == name) return hook;
   return std::nullopt;
 }

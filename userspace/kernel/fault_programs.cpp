@@ -98,6 +98,16 @@ Result<Link> FaultPrograms::attach_global(const std::string& program) {
   return link;
 }
 
+Result<std::shared_ptr<Link>> FaultPrograms::attach_global_shared(const std::string& program) {
+  auto& slot = shared_links_[program];
+  if (auto link = slot.lock()) return link;
+  auto attached = attach_global(program);
+  if (!attached) return attached.error();
+  auto link = std::make_shared<Link>(std::move(*attached));
+  slot = link;
+  return link;
+}
+
 Result<Link> FaultPrograms::attach_kprobe(const std::string& program, const std::string& function) {
   bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
   if (prog == nullptr || !bpf_program__autoload(prog))

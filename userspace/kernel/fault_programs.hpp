@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -41,6 +42,10 @@ public:
   Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook);
   // Attaches a loaded program at its own hook (LSM, fmod_ret...; global, rules scope it).
   Result<Link> attach_global(const std::string& program);
+  // attach_global, once while any holder lives: for a program several sub-keys share (read and
+  // write both use file_permission), which would otherwise run, and count every call, once per
+  // holder. Called under the controller's lock, like every attach.
+  Result<std::shared_ptr<Link>> attach_global_shared(const std::string& program);
   // Attaches a loaded kprobe program to a kernel function (a syscall wrapper).
   Result<Link> attach_kprobe(const std::string& program, const std::string& function);
 
@@ -74,6 +79,7 @@ private:
   };
   std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
   int ncpus_ = 1;
+  std::map<std::string, std::weak_ptr<Link>> shared_links_; // attach_global_shared's holders
   std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over
   std::vector<fl_rule_key> live_keys_; // keys of the live generation; the maps are ours alone
   std::vector<fl_hook_key> live_hook_keys_;

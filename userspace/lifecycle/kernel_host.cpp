@@ -64,7 +64,11 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
     if (programs)
       return std::unique_ptr<KernelHost>(
           new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends)));
-    const auto* b = culprit.empty() ? nullptr : backends::backend_loading(backends, culprit);
+    // Only a verifier's refusal (EINVAL, EACCES) says the kernel cannot run the program; a
+    // transient error (ENOMEM, a memlock limit) must not cost the backend for good.
+    const int code = programs.error().code;
+    const bool verifier = code == EINVAL || code == EACCES;
+    const auto* b = culprit.empty() || !verifier ? nullptr : backends::backend_loading(backends, culprit);
     if (b == nullptr || refused.count(std::string(b->name()))) return programs.error();
     log::warn("{}: this kernel refused its program {} ({}); going on without {}", b->name(), culprit,
               programs.error().describe(), b->name());

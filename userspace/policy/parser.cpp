@@ -263,13 +263,16 @@ template <typename Names> bool all_in(const std::vector<std::string>& names, con
 OpenFlagsFilter parse_open_flags(const Field& f) {
   static constexpr std::array<std::pair<const char*, std::uint32_t>, 3> kModes = {
       {{"O_RDONLY", O_RDONLY}, {"O_WRONLY", O_WRONLY}, {"O_RDWR", O_RDWR}}};
-  static constexpr std::array<std::pair<const char*, std::uint32_t>, 7> kBits = {{{"O_CREAT", O_CREAT},
-                                                                                  {"O_EXCL", O_EXCL},
-                                                                                  {"O_TRUNC", O_TRUNC},
-                                                                                  {"O_APPEND", O_APPEND},
-                                                                                  {"O_DIRECT", O_DIRECT},
-                                                                                  {"O_SYNC", O_SYNC},
-                                                                                  {"O_TMPFILE", O_TMPFILE}}};
+  // Multi-bit flags by their own bit: O_SYNC includes O_DSYNC, O_TMPFILE includes O_DIRECTORY,
+  // and "any bit" would match every O_DSYNC open or every opendir.
+  static constexpr std::array<std::pair<const char*, std::uint32_t>, 7> kBits = {
+      {{"O_CREAT", O_CREAT},
+       {"O_EXCL", O_EXCL},
+       {"O_TRUNC", O_TRUNC},
+       {"O_APPEND", O_APPEND},
+       {"O_DIRECT", O_DIRECT},
+       {"O_SYNC", O_SYNC & ~O_DSYNC},
+       {"O_TMPFILE", O_TMPFILE & ~O_DIRECTORY}}};
   OpenFlagsFilter out;
   const auto items = f.items();
   if (items.empty()) f.fail("list at least one flag, e.g. [O_WRONLY, O_RDWR]");

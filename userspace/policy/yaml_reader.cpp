@@ -1,5 +1,6 @@
 #include "policy/yaml_reader.hpp"
 
+#include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
@@ -206,7 +207,7 @@ int Field::errno_value() const {
 ErrnoMix Field::errno_mix() const {
   if (!is_map()) return {{errno_value(), 1.0}};
   ErrnoMix mix;
-  double total = 0;
+  long long basis_points = 0; // summed exactly: 3 x 33.33% + 0.01% is 100%, whatever the floats say
   for (const auto& key : keys()) {
     const Field weight = get(key.c_str());
     auto err = errno_from_name(key);
@@ -214,12 +215,12 @@ ErrnoMix Field::errno_mix() const {
     const double w = weight.percent();
     if (w <= 0) weight.fail("a weight of 0% never fires; leave the errno out");
     mix.push_back({*err, w});
-    total += w;
+    basis_points += std::llround(w * 10000);
   }
   if (mix.empty()) fail("give an errno, or a mix such as {EIO: 70%, ENOSPC: 30%}");
   if (mix.size() > FL_MAX_ERRNOS) fail(fmt::format("a mix holds at most {} errnos", FL_MAX_ERRNOS));
-  if (total < 0.9999 || total > 1.0001)
-    fail(fmt::format("the weights add up to {:g}%; they must add up to 100%", total * 100));
+  if (basis_points != 10000)
+    fail(fmt::format("the weights add up to {:g}%; they must add up to 100%", basis_points / 100.0));
   return mix;
 }
 
