@@ -44,9 +44,10 @@ const char* errno_text(int err) {
     E(EINTR)
     E(EIO)
     E(EBADF)
-    E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR) E(EINVAL) E(EMFILE) E(EFBIG)
-        E(ENOSPC) E(EROFS) E(EPIPE) E(ENOSYS) E(EDQUOT) E(ECONNREFUSED) E(ETIMEDOUT) E(ECONNRESET)
-            E(ENETUNREACH) E(EHOSTUNREACH) E(EADDRINUSE) E(ECANCELED)
+    E(EAGAIN)
+    E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR) E(EINVAL) E(EMFILE) E(EFBIG) E(ENOSPC)
+        E(EROFS) E(EPIPE) E(ENOSYS) E(EDQUOT) E(ECONNREFUSED) E(ETIMEDOUT) E(ECONNRESET) E(ENETUNREACH)
+            E(EHOSTUNREACH) E(EADDRINUSE) E(ECANCELED)
 #undef E
                 default : return nullptr;
   }
@@ -142,9 +143,9 @@ int main(int argc, char** argv) {
     } else if (op == "write") {
       ret = ::syscall(SYS_pwrite64, fd, "x", 1, 0);
     } else if (op == "mmap") {
-      ret = ::syscall(SYS_mmap, nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
-      if (ret != -1) ::munmap(reinterpret_cast<void*>(ret), 4096);
-      if (ret != -1) ret = 0;
+      void* map = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0); // libc's is the bare syscall
+      ret = map == MAP_FAILED ? -1 : 0;
+      if (map != MAP_FAILED) ::munmap(map, 4096);
     } else if (op == "fsync") {
       ret = ::syscall(SYS_fsync, fd);
     } else if (op == "fdatasync") {

@@ -14,10 +14,12 @@ struct Row {
   const char* entry;
 };
 
+// std::to_array from one braced list: class template argument deduction of a std::array of ~650
+// elements would instantiate a fold expression past clang's nesting limit.
 #define FL_SYSCALL(arch, nr, name, entry) Row{Arch::arch, nr, name, entry},
-constexpr std::array kRows = {
+constexpr auto kRows = std::to_array<Row>({
 #include "policy/syscall_tables.inc"
-};
+});
 #undef FL_SYSCALL
 
 } // namespace
