@@ -6,6 +6,7 @@
 #include "backends/net_edt.hpp"
 #include "backends/net_iface.hpp"
 #include "backends/net_tc.hpp"
+#include "backends/resource_knobs.hpp"
 
 namespace faultline::backends {
 namespace {
@@ -20,6 +21,12 @@ private:
 
 } // namespace
 
+Result<std::unique_ptr<Attached>> KernelBackend::change(const engine::Target&,
+                                                        const std::vector<engine::Setting>&,
+                                                        const std::string&, bool) const {
+  return make_error(EOPNOTSUPP, "backend {} makes no changes on targets", name());
+}
+
 Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
   if (!link) return link.error();
   return std::unique_ptr<Attached>(std::make_unique<LinkHeld>(std::move(*link)));
@@ -28,7 +35,8 @@ Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
 const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing.
   static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(),  &net_tc(),
-                                                         &net_iface(),      &file_lsm(), &file_fmod_ret()};
+                                                         &net_iface(),      &file_lsm(), &file_fmod_ret(),
+                                                         &resource_cgroup()};
   return kAll;
 }
 

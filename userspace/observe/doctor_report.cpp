@@ -9,7 +9,7 @@ namespace {
 
 // Families no backend of this release serves yet: listed so doctor says so rather than
 // leaving them out.
-constexpr const char* kUnserved[] = {"syscall", "process", "resource"};
+constexpr const char* kUnserved[] = {"syscall", "process"};
 
 } // namespace
 
