@@ -148,5 +148,78 @@ TEST(Controller, DestructionRemovesEveryFault) {
   EXPECT_EQ(host.live_rules, 0u);
 }
 
+const std::string kSqueeze = "    - name: squeeze\n      resource: {cpu: 20%, memory: {high: 64Mi}}\n";
+
+// Resource faults change knobs on the target instead of attaching programs: made at start,
+// put back on stop, at the deadline, on stop-all and on destruction; never left behind by a
+// start that fails.
+TEST(Controller, ResourceChangesArePutBackOnStopDeadlineAndShutdown) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n", kSqueeze + kLoss));
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "20000 100000");
+  EXPECT_EQ(host.knobs["/t1 memory.high"], "67108864");
+  ASSERT_EQ(v->faults.size(), 2u);
+  EXPECT_EQ(v->faults[0].changes,
+            (std::vector<std::string>{"/t1 cpu.max 20000 100000", "/t1 memory.high 67108864"}));
+  EXPECT_TRUE(v->faults[1].changes.empty());
+  EXPECT_EQ(host.attached.size(), 2u) << "the loss fault's programs, none for the knobs";
+  auto stopped = c.stop("a");
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "");
+  EXPECT_EQ(host.knobs["/t1 memory.high"], "");
+  EXPECT_EQ(stopped->faults[0].changes.size(), 2u) << "the report keeps what was changed";
+
+  ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", kSqueeze)));
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "20000 100000");
+  host.now += 10'000'000'000ull;
+  EXPECT_EQ(c.expire(), 1);
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "") << "the deadline puts it back";
+
+  ASSERT_TRUE(c.start(make_policy("c", "    - cgroup: /t1\n", kSqueeze)));
+  ASSERT_TRUE(c.stop_all());
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "") << "stop-all puts it back";
+  {
+    lifecycle::Controller d(host);
+    ASSERT_TRUE(d.start(make_policy("d", "    - cgroup: /t2\n", kSqueeze)));
+    EXPECT_EQ(host.knobs["/t2 cpu.max"], "20000 100000");
+  }
+  EXPECT_EQ(host.knobs["/t2 cpu.max"], "") << "shutdown puts it back";
+}
+
+TEST(Controller, FailedResourceChangeUndoesTheWholeStart) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  host.fail_change_on = "/t2";
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss + kSqueeze));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().message,
+            "a.yaml:12:7: fault 'squeeze' on /t2: change refused (experiment a, fault squeeze)");
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "") << "t1's knobs, changed before t2 failed, are put back";
+  EXPECT_TRUE(host.attached.empty());
+  for (const auto& call : host.calls)
+    EXPECT_EQ(call.rfind("apply", 0), std::string::npos) << "nothing may be applied";
+  EXPECT_TRUE(c.list().empty());
+
+  host.fail_change_on.clear();
+  host.fail_apply = true;
+  ASSERT_FALSE(c.start(make_policy("a", "    - cgroup: /t1\n", kSqueeze + kLoss)));
+  EXPECT_EQ(host.knobs["/t1 cpu.max"], "") << "a failed apply puts the knobs back too";
+}
+
+TEST(Controller, DryRunChangesNoKnob) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  auto p = make_policy("a", "    - cgroup: /t1\n", kSqueeze);
+  p.dry_run = true;
+  auto v = c.start(p);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(host.calls.back(), "apply 0");
+  EXPECT_TRUE(std::find(host.calls.begin(), host.calls.end(), "change /t1 (dry run)") != host.calls.end());
+  EXPECT_TRUE(host.knobs.empty()) << "nothing written";
+  EXPECT_EQ(v->faults[0].changes.size(), 2u) << "what would be set is reported";
+}
+
 } // namespace
 } // namespace faultline::testing

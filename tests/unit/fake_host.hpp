@@ -57,6 +57,35 @@ public:
     attached[key] = true;
     return std::unique_ptr<lifecycle::Attachment>(std::make_unique<FakeAttachment>(this, key));
   }
+  // A change writes its settings into `knobs` (by "path knob"); destroying it puts the old
+  // values back, as the kernel side does.
+  struct FakeChange final : lifecycle::Attachment {
+    FakeChange(FakeHost* host, std::map<std::string, std::string> old, std::vector<std::string> lines)
+        : host_(host), old_(std::move(old)), lines_(std::move(lines)) {}
+    ~FakeChange() override {
+      for (const auto& [key, value] : old_)
+        host_->knobs[key] = value;
+    }
+    std::vector<std::string> describe() const override { return lines_; }
+    FakeHost* host_;
+    std::map<std::string, std::string> old_;
+    std::vector<std::string> lines_;
+  };
+  Result<std::unique_ptr<lifecycle::Attachment>> change(const engine::TargetChange& change,
+                                                        const std::string& holder, bool dry_run) override {
+    calls.push_back("change " + change.target.path + (dry_run ? " (dry run)" : ""));
+    if (fail_change_on == change.target.path) return make_error(EBUSY, "change refused ({})", holder);
+    std::map<std::string, std::string> old;
+    std::vector<std::string> lines;
+    for (const auto& s : change.settings) {
+      const std::string key = change.target.path + " " + s.knob;
+      lines.push_back(key + " " + s.value);
+      if (dry_run) continue;
+      old[key] = knobs[key];
+      knobs[key] = s.value;
+    }
+    return std::unique_ptr<lifecycle::Attachment>(std::make_unique<FakeChange>(this, old, lines));
+  }
   Status apply(const engine::CompiledRules& rules) override {
     calls.push_back("apply " + std::to_string(rules.rule_count()));
     if (fail_apply) return make_error(ENOMEM, "apply refused");
@@ -77,6 +106,8 @@ public:
   std::map<std::string, lifecycle::TargetFacts> facts; // by path; default: an ordinary cgroup
   std::map<std::uint32_t, fl_rule_stats> stats;
   std::string fail_attach_on;
+  std::string fail_change_on;               // a target path whose changes are refused
+  std::map<std::string, std::string> knobs; // "path knob" -> value ("" = the default)
   bool fail_apply = false;
   std::size_t live_rules = 0;
   std::uint64_t now = 1'000'000'000;

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "backends/ledger.hpp"
 #include "util/log.hpp"
 
 namespace faultline::backends {
@@ -39,39 +40,6 @@ struct Changed {
 
 std::mutex g_mu;
 std::map<DeviceKey, Changed> g_changed; // what this process changed and still holds
-
-std::string state_dir() {
-  const char* dir = std::getenv("FAULTLINE_STATE_DIR");
-  return dir != nullptr && *dir != '\0' ? dir : "/run/faultline";
-}
-
-// A process as the ledger names it, "PID:STARTTIME" (pids are reused; the start time in clock
-// ticks since boot, from /proc/PID/stat, is not). Empty when the process is gone.
-std::string owner_of(pid_t pid) {
-  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto paren = text.rfind(')'); // comm may hold spaces and parentheses
-  if (paren == std::string::npos) return {};
-  std::istringstream fields(text.substr(paren + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) // field 22 is starttime
-    if (i == 22) return fmt::format("{}:{}", pid, field);
-  return {};
-}
-
-const std::string& self_owner() {
-  static const std::string owner = owner_of(::getpid());
-  return owner;
-}
-
-// Is the process that wrote an install line still running? (Then its changes are its own to
-// restore: a daemon starting beside a running `faultline exec` must not undo the exec's fq.)
-bool owner_alive(const std::string& owner) {
-  const auto colon = owner.find(':');
-  if (owner.empty() || colon == std::string::npos) return false; // a line from before owners
-  const pid_t pid = static_cast<pid_t>(std::strtol(owner.c_str(), nullptr, 10));
-  return pid > 0 && owner != self_owner() && owner_of(pid) == owner;
-}
 
 struct LedgerEntry {
   std::string owner; // "PID:STARTTIME" of the process that made the change ("" in old lines)
@@ -114,19 +82,7 @@ std::map<PendingKey, LedgerEntry> pending_entries(std::istream& in) {
   return pending;
 }
 
-// Appends one line and fsyncs it, under an flock so a daemon and `faultline exec` never
-// interleave. The directory is created (0700) if missing and never re-moded.
-Status ledger_append(const std::string& line) {
-  ::mkdir(state_dir().c_str(), 0700);
-  UniqueFd fd(::open(device_ledger_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  if (!fd.valid()) return make_error(errno, "cannot open the device ledger {}", device_ledger_path());
-  ::flock(fd.get(), LOCK_EX);
-  const std::string text = line + "\n";
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-      ::fsync(fd.get()) != 0)
-    return make_error(errno, "cannot write the device ledger {}", device_ledger_path());
-  return {};
-}
+Status ledger_append(const std::string& line) { return append_durably(device_ledger_path(), line); }
 
 // Runs fn inside the network namespace `ns` on a thread of its own (setns is per thread).
 Status in_netns_fd(int ns, const std::function<Status(kernel::Rtnetlink&)>& fn) {

@@ -21,6 +21,8 @@ namespace faultline::backends {
 class Attached {
 public:
   virtual ~Attached() = default;
+  // What it changed on a target, one line each (settings backends); empty for a program.
+  virtual std::vector<std::string> describe() const { return {}; }
 };
 
 // The common case: a link and nothing else.
@@ -38,6 +40,12 @@ public:
   virtual Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs,
                                                    const engine::Target& target, fl_hook hook,
                                                    std::uint32_t sub) const = 0;
+  // Backends with settings (engine::Backend::settings) write them on `target` here; the result
+  // puts the old values back when destroyed. `holder` names the experiment and fault for
+  // conflicts; a dry run checks and changes nothing.
+  virtual Result<std::unique_ptr<Attached>> change(const engine::Target& target,
+                                                   const std::vector<engine::Setting>& settings,
+                                                   const std::string& holder, bool dry_run) const;
   // At start-up: undo what a killed earlier process left in place (returns what was restored).
   virtual Result<std::vector<std::string>> recover() const { return std::vector<std::string>{}; }
 };

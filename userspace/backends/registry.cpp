@@ -7,6 +7,7 @@
 #include "backends/net_iface.hpp"
 #include "backends/net_tc.hpp"
 #include "backends/process_signal.hpp"
+#include "backends/resource_knobs.hpp"
 #include "backends/sys_kprobe.hpp"
 #include "backends/sys_lsm.hpp"
 
@@ -22,6 +23,12 @@ private:
 };
 
 } // namespace
+
+Result<std::unique_ptr<Attached>> KernelBackend::change(const engine::Target&,
+                                                        const std::vector<engine::Setting>&,
+                                                        const std::string&, bool) const {
+  return make_error(EOPNOTSUPP, "backend {} makes no changes on targets", name());
+}
 
 Result<std::unique_ptr<Attached>> hold_link(Result<kernel::Link> link) {
   if (!link) return link.error();
@@ -50,9 +57,9 @@ const std::vector<const KernelBackend*>& all_backends() {
   // Preference order: for file faults BPF-LSM first, fmod_ret on security_* where it is missing;
   // for syscall errors kprobe override first (any syscall, before it runs), BPF-LSM where the
   // kernel lacks it (the syscalls that pass an LSM hook).
-  static const std::vector<const KernelBackend*> kAll = {&net_cgroup_skb(), &net_edt(),  &net_tc(),
-                                                         &net_iface(),      &file_lsm(), &file_fmod_ret(),
-                                                         &sys_kprobe(),     &sys_lsm(),  &process_signal()};
+  static const std::vector<const KernelBackend*> kAll = {
+      &net_cgroup_skb(), &net_edt(),    &net_tc(),  &net_iface(),      &file_lsm(),
+      &file_fmod_ret(),  &sys_kprobe(), &sys_lsm(), &process_signal(), &resource_cgroup()};
   return kAll;
 }
 

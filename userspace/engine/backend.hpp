@@ -30,6 +30,15 @@ enum class AttachScope { per_target, global };
 // What a backend's rules are scoped to: a cgroup (and its descendants) or a network device.
 enum class TargetKind { cgroup, interface };
 
+// A value a backend writes on each target itself instead of a rule for BPF (a cgroup knob such
+// as cpu.max): made when the experiment starts, the old value put back when it ends.
+struct Setting {
+  std::string knob;   // what is changed: "cpu.max", "memory.high", "io.max"
+  std::string value;  // what is written ("20000 100000"); for io.max the limits after the device
+  std::string device; // io.max only: the block device as the policy names it, resolved at apply
+  bool operator==(const Setting&) const = default;
+};
+
 struct BuildContext {
   std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC of the experiment's start
   std::uint64_t deadline_ns = 0; // inside every rule
@@ -51,6 +60,9 @@ public:
   virtual std::optional<std::string> cannot_express(const policy::Fault& fault) const = 0;
   // Only called when cannot_express() is nullopt.
   virtual std::vector<HookRule> compile(const policy::Fault& fault, const BuildContext& ctx) const = 0;
+  // What the backend writes on each target itself (none for backends that work through rules).
+  // Only called when cannot_express() is nullopt.
+  virtual std::vector<Setting> settings(const policy::Fault&) const { return {}; }
 };
 
 struct Availability {

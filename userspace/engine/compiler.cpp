@@ -65,6 +65,9 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
         for (const auto& t : of_kind)
           exp.entries.push_back({t, hr.hook, hr.sub, hr.rule, *backend});
       }
+      if (auto settings = (*backend)->settings(f); !settings.empty())
+        for (const auto& t : of_kind)
+          exp.changes.push_back({t, f.name, f.location, settings, *backend});
     }
   }
   return exp;

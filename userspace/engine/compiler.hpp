@@ -23,6 +23,15 @@ struct RuleEntry {
   const Backend* backend = nullptr; // attaches the program for `hook`
 };
 
+// A backend's settings for one target (Backend::settings): no rule, written on the target itself.
+struct TargetChange {
+  Target target;
+  std::string fault;
+  policy::Location location; // of the fault, for messages
+  std::vector<Setting> settings;
+  const Backend* backend = nullptr;
+};
+
 struct CompiledFault {
   std::string name;
   std::string family;
@@ -34,6 +43,7 @@ struct CompiledExperiment {
   std::vector<Target> targets;
   std::vector<CompiledFault> faults;
   std::vector<RuleEntry> entries;
+  std::vector<TargetChange> changes;
   std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC
   std::uint64_t deadline_ns = 0; // CLOCK_MONOTONIC; also inside every rule
   bool dry_run = false;

@@ -8,11 +8,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "kernel/bpf_handles.hpp"
+#include "kernel/cgroup.hpp"
 #include "kernel/libbpf_log.hpp"
 #include "probe_bpf.skel.h"
 
@@ -22,7 +25,8 @@ namespace {
 using ProbeSkel = Skeleton<probe_bpf, probe_bpf__destroy>;
 
 constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {
-    "cgroup_skb", "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal", "fq_qdisc"};
+    "cgroup_skb",        "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal", "fq_qdisc",
+    "cgroup_controllers"};
 
 bool path_exists(const char* path) {
   struct stat st {};
@@ -113,6 +117,29 @@ FeatureStatus probe_fq() {
   return {false, "the kernel has no sch_fq qdisc (CONFIG_NET_SCH_FQ off): EDT delay needs it"};
 }
 
+// The controllers resource faults write knobs of, as the cgroup v2 root offers them.
+FeatureStatus probe_cgroup_controllers() {
+  auto fs = CgroupFs::discover();
+  if (!fs) return {false, fs.error().message};
+  const std::string root = fs->mount_point();
+  std::ifstream in(root + "/cgroup.controllers");
+  std::set<std::string> offered;
+  for (std::string c; in >> c;)
+    offered.insert(c);
+  std::vector<std::string> have;
+  std::vector<std::string> lack;
+  for (const char* c : {"cpu", "memory", "io"})
+    (offered.count(c) != 0 ? have : lack).emplace_back(c);
+  if (have.empty())
+    return {false,
+            fmt::format("the cgroup v2 hierarchy at {} offers none of cpu, memory, io (bound to cgroup "
+                        "v1 hierarchies, or not built in)",
+                        root)};
+  if (lack.empty()) return {true, fmt::format("cgroup v2 at {} offers cpu, memory and io", root)};
+  return {true, fmt::format("cgroup v2 at {} offers {}; not {}", root, fmt::join(have, ", "),
+                            fmt::join(lack, ", "))};
+}
+
 } // namespace
 
 std::string_view feature_name(Feature feature) { return kNames.at(static_cast<size_t>(feature)); }
@@ -134,6 +161,7 @@ FeatureStatus KernelFeatureProbe::probe(Feature feature) {
     ensure_tracefs();
     return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
   case Feature::fq_qdisc: return probe_fq();
+  case Feature::cgroup_controllers: return probe_cgroup_controllers();
   case Feature::count_: break;
   }
   return {false, "unknown feature"};

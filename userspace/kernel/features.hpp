@@ -11,13 +11,14 @@
 namespace faultline::kernel {
 
 enum class Feature {
-  cgroup_skb,        // cgroup_skb ingress/egress programs: cgroup-scoped packet faults
-  tc,                // tc clsact (sched_cls) programs: interface-scoped packet faults
-  lsm,               // BPF-LSM programs (needs `bpf` in the active LSM list)
-  fmod_ret_security, // fmod_ret on security_* functions (needs BPF trampolines)
-  kprobe_override,   // kprobe + bpf_override_return (needs CONFIG_FUNCTION_ERROR_INJECTION)
-  tracepoint_signal, // syscall tracepoints + bpf_send_signal
-  fq_qdisc,          // sch_fq available: honours skb->tstamp (EDT delay)
+  cgroup_skb,         // cgroup_skb ingress/egress programs: cgroup-scoped packet faults
+  tc,                 // tc clsact (sched_cls) programs: interface-scoped packet faults
+  lsm,                // BPF-LSM programs (needs `bpf` in the active LSM list)
+  fmod_ret_security,  // fmod_ret on security_* functions (needs BPF trampolines)
+  kprobe_override,    // kprobe + bpf_override_return (needs CONFIG_FUNCTION_ERROR_INJECTION)
+  tracepoint_signal,  // syscall tracepoints + bpf_send_signal
+  fq_qdisc,           // sch_fq available: honours skb->tstamp (EDT delay)
+  cgroup_controllers, // cgroup v2 offers cpu, memory or io at its root (resource faults)
   count_,
 };
 
@@ -27,7 +28,8 @@ inline constexpr std::array kAllFeatures = {Feature::cgroup_skb,
                                             Feature::fmod_ret_security,
                                             Feature::kprobe_override,
                                             Feature::tracepoint_signal,
-                                            Feature::fq_qdisc};
+                                            Feature::fq_qdisc,
+                                            Feature::cgroup_controllers};
 
 std::string_view feature_name(Feature feature);
 std::optional<Feature> feature_from_name(std::string_view name);

@@ -41,6 +41,19 @@ Status Controller::apply_live_locked() {
   return host_.apply(*rules);
 }
 
+Status Controller::make_changes_locked(Live& live) {
+  const policy::Policy& p = live.policy;
+  for (const auto& change : live.compiled.changes) {
+    const std::string holder = fmt::format("experiment {}, fault {}", p.name, change.fault);
+    auto made = host_.change(change, holder, p.dry_run);
+    if (!made)
+      return make_error(made.error().code, "{}:{}:{}: fault '{}' on {}: {}", p.file, change.location.line,
+                        change.location.column, change.fault, change.target.path, made.error().message);
+    live.changes.push_back(std::move(*made));
+  }
+  return {};
+}
+
 Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) {
   std::lock_guard lock(mu_);
   if (live_.count(policy.name))
@@ -66,10 +79,11 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   auto compiled = engine::compile(policy, *selected, host_.backends(), ids_, host_.now_ns());
   if (!compiled) return compiled.error();
 
-  Live live{policy, std::move(*compiled), {}, wall_ms()};
+  Live live{policy, std::move(*compiled), {}, wall_ms(), {}};
   // Attach what is missing; on any failure detach what this start attached and change nothing.
   std::vector<AttachKey> fresh;
   auto undo = [&](const Error& e) {
+    live.changes.clear(); // puts back what this start changed on its targets
     for (const auto& key : fresh)
       attachments_.erase(key);
     for (const auto& key : live.attachments)
@@ -105,6 +119,12 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   if (journal_ != nullptr)
     if (auto st = journal_->record_durable("started", name, detail); !st)
       return undo(make_error(st.error().code, "experiment {} not started: {}", name, st.error().message));
+  // Changes on the targets (cgroup knobs) act the moment they are written, so they come after
+  // the "started" record too; the rules below go live in one flip after them.
+  if (auto st = make_changes_locked(live); !st) {
+    journal("failed", name, {{"reason", st.error().describe()}});
+    return undo(st.error());
+  }
   live_.emplace(name, std::move(live));
   if (auto st = apply_live_locked(); !st) {
     Live failed = std::move(live_.at(name));
@@ -149,9 +169,10 @@ Result<observe::ExperimentView> Controller::stop_locked(const std::string& name,
   return retire_locked(name, live, std::move(final_view), state, ended_reason);
 }
 
-observe::ExperimentView Controller::retire_locked(const std::string& name, const Live& live,
+observe::ExperimentView Controller::retire_locked(const std::string& name, Live& live,
                                                   observe::ExperimentView final_view,
                                                   const std::string& state, const std::string& reason) {
+  live.changes.clear(); // the targets' old values go back before the end is recorded
   release_attachments_locked(live.attachments);
   engine::release_ids(live.compiled, ids_);
   final_view.reason = reason;
@@ -216,13 +237,17 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
   for (const auto& t : live.compiled.targets)
     v.targets.push_back({t.path, t.cgroup_id});
   for (const auto& f : live.compiled.faults) {
-    observe::FaultCounters c{f.name, f.family, 0, 0};
+    observe::FaultCounters c{f.name, f.family, 0, 0, {}};
     for (auto id : f.rule_ids) {
       if (auto s = host_.rule_stats(id)) {
         c.matched += s->matched;
         c.injected += s->injected;
       }
     }
+    for (std::size_t i = 0; i < live.changes.size() && i < live.compiled.changes.size(); ++i)
+      if (live.compiled.changes[i].fault == f.name)
+        for (auto& line : live.changes[i]->describe())
+          c.changes.push_back(std::move(line));
     v.faults.push_back(c);
   }
   return v;

@@ -49,6 +49,9 @@ private:
     engine::CompiledExperiment compiled;
     std::vector<AttachKey> attachments;
     std::int64_t started_at_ms = 0;
+    // One per compiled.changes entry, in order: its own (knobs are never shared between
+    // experiments); destroying one puts the target's old values back.
+    std::vector<std::unique_ptr<Attachment>> changes;
   };
   struct Shared {
     std::unique_ptr<Attachment> attachment;
@@ -56,11 +59,13 @@ private:
   };
 
   Status apply_live_locked();
+  // Makes the compiled experiment's changes on its targets (after its "started" record).
+  Status make_changes_locked(Live& live);
   observe::ExperimentView view_locked(const Live& live, const std::string& state, const std::string& reason);
   Result<observe::ExperimentView> stop_locked(const std::string& name, const std::string& state,
                                               const std::string& reason);
   // Releases what a removed experiment held and records how it ended.
-  observe::ExperimentView retire_locked(const std::string& name, const Live& live,
+  observe::ExperimentView retire_locked(const std::string& name, Live& live,
                                         observe::ExperimentView final_view, const std::string& state,
                                         const std::string& reason);
   void release_attachments_locked(const std::vector<AttachKey>& keys);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/compiled_rules.hpp"
@@ -15,10 +16,12 @@
 
 namespace faultline::lifecycle {
 
-// An attached program; detaches when destroyed.
+// An attached program, or changes made on a target; detached or put back when destroyed.
 class Attachment {
 public:
   virtual ~Attachment() = default;
+  // What it changed, one line each (for views and reports); empty for a program.
+  virtual std::vector<std::string> describe() const { return {}; }
 };
 
 // What the safety guard needs to know about a resolved target's subtree.
@@ -40,6 +43,11 @@ public:
   // host for global ones (target ignored).
   virtual Result<std::unique_ptr<Attachment>>
   attach(const engine::Backend& backend, const engine::Target& target, fl_hook hook, std::uint32_t sub) = 0;
+  // Writes a backend's settings on its target (engine::TargetChange: cgroup knobs); the result
+  // puts the old values back when destroyed. `holder` names the experiment and fault for
+  // conflicts. A dry run checks everything and changes nothing.
+  virtual Result<std::unique_ptr<Attachment>> change(const engine::TargetChange& change,
+                                                     const std::string& holder, bool dry_run) = 0;
   virtual Status apply(const engine::CompiledRules& rules) = 0;
   virtual Status disarm() = 0;
   virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;

@@ -30,6 +30,7 @@ class NoAttachment final : public Attachment {};
 class BackendAttachment final : public Attachment {
 public:
   explicit BackendAttachment(std::unique_ptr<backends::Attached> held) : held_(std::move(held)) {}
+  std::vector<std::string> describe() const override { return held_->describe(); }
 
 private:
   std::unique_ptr<backends::Attached> held_;
@@ -116,6 +117,19 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& ba
   const auto* kb = backends::find_backend(backend.name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
   auto held = kb->attach(programs_, target, hook, sub);
+  if (!held) return held.error();
+  return std::unique_ptr<Attachment>(std::make_unique<BackendAttachment>(std::move(*held)));
+}
+
+Result<std::unique_ptr<Attachment>> KernelHost::change(const engine::TargetChange& change,
+                                                       const std::string& holder, bool dry_run) {
+  if (detached_for_tests()) {
+    log::warn("FAULTLINE_TEST_DETACHED=1: not changing {} (tests must fail)", change.target.path);
+    return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
+  }
+  const auto* kb = backends::find_backend(change.backend->name());
+  if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", change.backend->name());
+  auto held = kb->change(change.target, change.settings, holder, dry_run);
   if (!held) return held.error();
   return std::unique_ptr<Attachment>(std::make_unique<BackendAttachment>(std::move(*held)));
 }

@@ -20,6 +20,8 @@ public:
   Result<TargetFacts> inspect(const engine::Target& target) override;
   Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend, const engine::Target& target,
                                              fl_hook hook, std::uint32_t sub) override;
+  Result<std::unique_ptr<Attachment>> change(const engine::TargetChange& change, const std::string& holder,
+                                             bool dry_run) override;
   Status apply(const engine::CompiledRules& rules) override { return programs_.apply(rules); }
   Status disarm() override { return programs_.disarm(); }
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }

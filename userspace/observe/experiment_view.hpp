@@ -16,6 +16,7 @@ struct FaultCounters {
   std::string family;
   std::uint64_t matched = 0;
   std::uint64_t injected = 0;
+  std::vector<std::string> changes; // what it changed on its targets (resource: cgroup knobs)
 };
 
 struct TargetView {

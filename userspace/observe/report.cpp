@@ -9,9 +9,12 @@ nlohmann::json to_json(const ExperimentView& v) {
   for (const auto& t : v.targets)
     targets.push_back({{"path", t.path}, {"cgroupId", t.cgroup_id}});
   nlohmann::json faults = nlohmann::json::array();
-  for (const auto& f : v.faults)
-    faults.push_back(
-        {{"name", f.name}, {"family", f.family}, {"matched", f.matched}, {"injected", f.injected}});
+  for (const auto& f : v.faults) {
+    nlohmann::json fault = {
+        {"name", f.name}, {"family", f.family}, {"matched", f.matched}, {"injected", f.injected}};
+    if (!f.changes.empty()) fault["changes"] = f.changes;
+    faults.push_back(std::move(fault));
+  }
   return {{"name", v.name},
           {"state", v.state},
           {"reason", v.reason},
@@ -40,7 +43,8 @@ ExperimentView view_from_json(const nlohmann::json& j) {
     v.targets.push_back({t.value("path", ""), t.value("cgroupId", std::uint64_t{0})});
   for (const auto& f : j.value("faults", nlohmann::json::array()))
     v.faults.push_back({f.value("name", ""), f.value("family", ""), f.value("matched", std::uint64_t{0}),
-                        f.value("injected", std::uint64_t{0})});
+                        f.value("injected", std::uint64_t{0}),
+                        f.value("changes", std::vector<std::string>{})});
   return v;
 }
 
@@ -58,6 +62,9 @@ std::string to_text(const ExperimentView& v) {
     out += fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>7.2f}%\n", f.name, f.family, f.matched, f.injected,
                        rate);
   }
+  for (const auto& f : v.faults)
+    for (const auto& line : f.changes)
+      out += fmt::format("  {}: {}\n", f.name, line);
   return out;
 }
 
