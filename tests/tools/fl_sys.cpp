@@ -35,23 +35,26 @@ namespace {
 volatile sig_atomic_t g_signals = 0;
 void count_signal(int) { g_signals = g_signals + 1; }
 
+#define FL_ERRNO(e)                                                                                          \
+  { e, #e }
+constexpr struct {
+  int err;
+  const char* name;
+} kErrnos[] = {
+    FL_ERRNO(EPERM),        FL_ERRNO(ENOENT),     FL_ERRNO(EINTR),      FL_ERRNO(EIO),
+    FL_ERRNO(EBADF),        FL_ERRNO(EAGAIN),     FL_ERRNO(ENOMEM),     FL_ERRNO(EACCES),
+    FL_ERRNO(EBUSY),        FL_ERRNO(EEXIST),     FL_ERRNO(ENOTDIR),    FL_ERRNO(EISDIR),
+    FL_ERRNO(EINVAL),       FL_ERRNO(EMFILE),     FL_ERRNO(EFBIG),      FL_ERRNO(ENOSPC),
+    FL_ERRNO(EROFS),        FL_ERRNO(EPIPE),      FL_ERRNO(ENOSYS),     FL_ERRNO(EDQUOT),
+    FL_ERRNO(ECONNREFUSED), FL_ERRNO(ETIMEDOUT),  FL_ERRNO(ECONNRESET), FL_ERRNO(ENETUNREACH),
+    FL_ERRNO(EHOSTUNREACH), FL_ERRNO(EADDRINUSE), FL_ERRNO(ECANCELED),
+};
+#undef FL_ERRNO
+
 const char* errno_text(int err) {
-  switch (err) {
-#define E(x)                                                                                                 \
-  case x: return #x;
-    E(EPERM)
-    E(ENOENT)
-    E(EINTR)
-    E(EIO)
-    E(EBADF)
-    E(EAGAIN)
-    E(ENOMEM)
-    E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR) E(EINVAL) E(EMFILE) E(EFBIG) E(ENOSPC) E(EROFS) E(EPIPE)
-        E(ENOSYS) E(EDQUOT) E(ECONNREFUSED) E(ETIMEDOUT) E(ECONNRESET) E(ENETUNREACH) E(EHOSTUNREACH)
-            E(EADDRINUSE) E(ECANCELED)
-#undef E
-                default : return nullptr;
-  }
+  for (const auto& e : kErrnos)
+    if (e.err == err) return e.name;
+  return nullptr;
 }
 
 void report(long i, long ret, int err) {
