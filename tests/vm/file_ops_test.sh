@@ -73,7 +73,8 @@ policy db "{path: $DATA, ops: [write], errno: EIO}" "{probability: 10%}"
 "$FL" exec -p "$WORK/db.yaml" --report "$WORK/db.json" -- python3 "$SQLITE" write "$DATA/test.db" 100000 >"$WORK/db.out" 2>"$WORK/db.err" &
 fl=$!
 check "sqlite: 200 commits acknowledged under write EIO" wait_for 1200 bash -c "[ \$(grep -c '^acked' '$WORK/db.out') -ge 200 ]"
-pkill -9 -f "$SQLITE write $DATA/test.db"
+# Only the database: the faultline exec that runs it has the same words in its command line.
+pkill -9 -f "^python3 $SQLITE write $DATA/test.db"
 wait $fl
 acked=$(grep -c '^acked' "$WORK/db.out"); failed=$(grep -c '^failed' "$WORK/db.out")
 injected=$(count_of injected "$WORK/db.json")
