@@ -202,6 +202,47 @@ TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
                   "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it");
 }
 
+// faultline exec loads only what its policy's faults choose: fewer programs to verify at start.
+TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
+  int calls = 0;
+  Features features(std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::lsm, true},
+                                                                        {Feature::fmod_ret_security, true},
+                                                                        {Feature::cgroup_skb, true},
+                                                                        {Feature::tracepoint_signal, true}},
+                                                &calls));
+  const std::vector<policy::Fault> file_only{
+      fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}})};
+  const auto registry = backends::probe_backends_for(features, {}, file_only);
+  EXPECT_EQ(backends::programs_to_load(registry),
+            (std::vector<std::string>{"fl_lsm_file_open", "fl_fmod_file_rw", "fl_lsm_file_mmap"}));
+  auto chosen = registry.choose(file_only[0]);
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ((*chosen)->name(), "file.lsm") << "the same choice the full registry makes";
+  for (const auto& e : registry.entries()) {
+    if (e.backend->name() == "net.cgroup_skb") {
+      EXPECT_FALSE(e.availability.available);
+      EXPECT_EQ(e.availability.reason, "not loaded: the policy has no network faults");
+    }
+    if (e.backend->name() == "file.fmod_ret") {
+      EXPECT_EQ(e.availability.reason, "supported here, but file.lsm is preferred for the same faults");
+    }
+  }
+  EXPECT_EQ(calls, 2) << "only lsm and fmod_ret_security: backends of other families are not probed";
+
+  // A fault no backend serves keeps its family as probed: the refusal names every candidate.
+  policy::SyscallFault fsync;
+  fsync.names = {"fsync"};
+  fsync.errs = {{EIO, 1.0}};
+  const auto narrowed = backends::probe_backends_for(features, {}, {fault_of(fsync)});
+  const auto full = backends::probe_backends(features);
+  auto a = narrowed.choose(fault_of(fsync));
+  auto b = full.choose(fault_of(fsync));
+  ASSERT_FALSE(a);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(a.error().message, b.error().message);
+  EXPECT_TRUE(backends::programs_to_load(narrowed).size() > 0u) << "syscall.lsm stays loaded";
+}
+
 TEST(Features, NamesRoundTrip) {
   for (Feature f : kAllFeatures)
     EXPECT_EQ(feature_from_name(feature_name(f)), f);

@@ -60,6 +60,14 @@ const KernelBackend* find_backend(std::string_view name);
 // whatever the probes say, so the next backend for the same faults takes their place.
 engine::BackendRegistry probe_backends(kernel::Features& features,
                                        const std::map<std::string, std::string>& refused = {});
+// probe_backends narrowed to what `faults` need on cgroup targets (`faultline exec`: its one
+// policy is known before the load, and every program verified is start-up time, seconds under
+// emulation): backends of other families are not probed, and of each family only the backends
+// its faults choose stay available, so only their programs load. A family with a fault no backend
+// can serve keeps every entry as probed, so the refusal still gives every candidate's reason.
+engine::BackendRegistry probe_backends_for(kernel::Features& features,
+                                           const std::map<std::string, std::string>& refused,
+                                           const std::vector<policy::Fault>& faults);
 // The available backend of `registry` that loads `program`, or nullptr.
 const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program);
 // The programs the available backends of `registry` need.

@@ -1,4 +1,7 @@
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <set>
 
 #include "backends/file_ops.hpp"
 #include "backends/kernel_backend.hpp"
@@ -93,6 +96,35 @@ engine::BackendRegistry probe_backends(kernel::Features& features,
     registry.add(*b, std::move(a));
   }
   return registry;
+}
+
+engine::BackendRegistry probe_backends_for(kernel::Features& features,
+                                           const std::map<std::string, std::string>& refused,
+                                           const std::vector<policy::Fault>& faults) {
+  std::set<std::string> families;
+  for (const auto& f : faults)
+    families.insert(policy::family_name(f.spec));
+  auto skipped = refused;
+  for (const auto* b : all_backends())
+    if (!families.count(std::string(b->family())))
+      skipped.emplace(b->name(), fmt::format("not loaded: the policy has no {} faults", b->family()));
+  const auto probed = probe_backends(features, skipped);
+  std::set<std::string> chosen;
+  std::set<std::string> unserved; // families with a fault no backend serves
+  for (const auto& f : faults) {
+    if (auto b = probed.choose(f, engine::TargetKind::cgroup))
+      chosen.insert(std::string((*b)->name()));
+    else
+      unserved.insert(policy::family_name(f.spec));
+  }
+  engine::BackendRegistry out;
+  for (const auto& e : probed.entries()) {
+    const bool keep = !e.availability.available || chosen.count(std::string(e.backend->name())) ||
+                      unserved.count(std::string(e.backend->family()));
+    out.add(*e.backend, keep ? e.availability
+                             : engine::Availability{false, "not loaded: the policy's faults do not need it"});
+  }
+  return out;
 }
 
 const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program) {

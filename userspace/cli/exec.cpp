@@ -87,7 +87,8 @@ int run_exec(const ExecOptions& options) {
     log::error("{}", policy.error().describe());
     return kFaultlineFailed;
   }
-  auto host = lifecycle::KernelHost::create();
+  // Only what this policy needs: each program verified is start-up time the command waits for.
+  auto host = lifecycle::KernelHost::create(&policy->faults);
   if (!host) {
     log::error("{}", host.error().describe());
     return kFaultlineFailed;

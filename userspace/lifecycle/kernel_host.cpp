@@ -38,7 +38,7 @@ private:
 
 } // namespace
 
-Result<std::unique_ptr<KernelHost>> KernelHost::create() {
+Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy::Fault>* only_for) {
   auto features = std::make_unique<kernel::Features>(std::make_unique<kernel::KernelFeatureProbe>());
   auto cgroups = kernel::CgroupFs::discover();
   if (!cgroups) return cgroups.error();
@@ -57,7 +57,8 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create() {
   // round drops one backend, so this ends).
   std::map<std::string, std::string> refused;
   while (true) {
-    auto backends = backends::probe_backends(*features, refused);
+    auto backends = only_for != nullptr ? backends::probe_backends_for(*features, refused, *only_for)
+                                        : backends::probe_backends(*features, refused);
     kernel::LoadOptions load;
     load.programs = backends::programs_to_load(backends);
     std::string culprit;

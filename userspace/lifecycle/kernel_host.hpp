@@ -2,18 +2,21 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "kernel/fault_programs.hpp"
 #include "kernel/features.hpp"
 #include "kernel/targets.hpp"
 #include "lifecycle/host.hpp"
+#include "policy/policy.hpp"
 
 namespace faultline::lifecycle {
 
 class KernelHost final : public Host {
 public:
-  // Probes the kernel, loads the programs it supports (disarmed, empty table).
-  static Result<std::unique_ptr<KernelHost>> create();
+  // Probes the kernel, loads the programs it supports (disarmed, empty table). With `only_for`
+  // (faultline exec), only the backends those faults choose on a cgroup are probed and loaded.
+  static Result<std::unique_ptr<KernelHost>> create(const std::vector<policy::Fault>* only_for = nullptr);
 
   const engine::BackendRegistry& backends() override { return backends_; }
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
