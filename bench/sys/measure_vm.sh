@@ -8,13 +8,15 @@
 #          any injector), and while faultlined holds a live `syscall: {name: [read, write]}` fault
 #          on another cgroup (its program runs for every call and finds no rule for the caller)
 #   errno  cost per injected errno: `fl_bench_sys pwrite`, every pwrite64 failed with EIO, by
-#          faultline exec (a syscall rule with no trigger), a seccomp RET_ERRNO filter, strace
+#          faultline (a syscall rule with no trigger; through faultline exec and through a policy
+#          faultlined applied to the loop's cgroup), a seccomp RET_ERRNO filter, strace
 #          --inject (with and without --seccomp-bpf) and libfiu's fiu-run; plus the same loop
 #          with no injector (calls succeed) for scale
 #   fio    a whole workload armed at probability 0: fio random read/write (psync: pread64 and
-#          pwrite64) on a tmpfs file, with no injector, with the empty program, and under
-#          faultline exec with a rule on both syscalls at `probability: 0%` (every call matched
-#          and evaluated, none injected)
+#          pwrite64) on a tmpfs file, with no injector, with the empty program, and with a rule
+#          on both syscalls at `probability: 0%` (every call matched and evaluated, none
+#          injected), through faultline exec and through faultlined
+# faultlined runs from start to end (idle, nothing attached, in the no-injector cases).
 #   progstats, profile  one more faultline run per section through faultlined, with the kernel's
 #          BPF run-time statistics on, and one under `perf record` (cpu-clock samples of the
 #          command, kernel and user): what the faultline figures are made of
@@ -138,13 +140,11 @@ in_cgroup "$CG/control" "$HELPER" copy "$copy_n" >/dev/null # warm-up, not count
 for r in $(seq "$rounds"); do
   for i in 0 1 2; do tax_case $(((i + r) % 3)) "$r"; done
 done
-# faultlined is not running during the exec sections below (it would be idle, but its ticker
-# would be one more process on the two emulated CPUs).
-kill -TERM "$DAEMON"; wait "$DAEMON" 2>/dev/null
 
 # --- cost per injected errno --------------------------------------------------------------------
 FILE=$WORK/tmpfs/pwrite
 policy errno unused "{name: pwrite64, errno: EIO}" "{}"
+policy errno-d "$CG/target" "{name: pwrite64, errno: EIO}" "{}"
 errno_case() { # index round
   local name n=$errno_n extra="" out
   local -a cmd=("$HELPER" pwrite "$FILE")
@@ -159,19 +159,27 @@ errno_case() { # index round
        cmd=(strace -f -qq --seccomp-bpf -o /dev/null -e trace=pwrite64 -e inject=pwrite64:error=EIO "${cmd[@]}") ;;
     5) name=fiu
        cmd=(fiu-run -x -f "" -c 'enable name=posix/io/rw/pwrite,failinfo=5' "${cmd[@]}") ;;
+    6) name=faultline-daemon ;;
   esac
   cmd+=("$n")
   [ "$name" = seccomp ] && cmd+=(seccomp)
-  # faultline exec makes its own fresh cgroup; the others run in a sibling-depth one.
-  [ "$name" = faultline ] || cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/control" "${cmd[@]}")
+  # faultline exec makes its own fresh cgroup; faultlined's policy targets CG/target; the
+  # others run in CG/control (the same depth).
+  case $name in
+    faultline) ;;
+    faultline-daemon) cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/target" "${cmd[@]}") ;;
+    *) cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/control" "${cmd[@]}") ;;
+  esac
   rm -f "$WORK/errno.json"
+  [ "$name" = faultline-daemon ] && fl_apply errno-d
   out=$("${cmd[@]}" 2>&1)
+  [ "$name" = faultline-daemon ] && fl_stop errno-d
   out=$(grep '^{"loop"' <<<"$out") || fail "pwrite under $name: $out"
   [ "$name" = faultline ] && extra=",$(counters "$WORK/errno.json")"
   emit "{\"kind\":\"errno\",\"injector\":\"$name\",\"round\":$2$extra,${out#\{}"
 }
-errno_cases=(0 1 3 5)
-[ "$seccomp" = true ] && errno_cases=(0 1 2 3 4 5)
+errno_cases=(0 1 6 3 5)
+[ "$seccomp" = true ] && errno_cases=(0 1 6 2 3 4 5)
 for i in "${errno_cases[@]}"; do errno_case "$i" 0 >/dev/null; done # warm-up (binaries, page cache)
 for r in $(seq "$rounds"); do
   for i in $(seq 0 $((${#errno_cases[@]} - 1))); do
@@ -181,6 +189,7 @@ done
 
 # --- a whole workload armed at probability 0 ----------------------------------------------------
 policy fio unused "{name: [pread64, pwrite64], errno: EIO}" "{probability: 0%}"
+policy fio-d "$CG/target" "{name: [pread64, pwrite64], errno: EIO}" "{probability: 0%}"
 fio_job=(fio --name=randrw --filename="$WORK/tmpfs/fio.dat" --size=16m --io_size="$fio_io" --bs=4k
   --rw=randrw --ioengine=psync --randrepeat=1 --gtod_reduce=1 --output-format=json)
 fio_case() { # injector round
@@ -188,18 +197,21 @@ fio_case() { # injector round
   local -a cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/control" "${fio_job[@]}")
   rm -f "$WORK/fio-report.json"
   [ "$1" = faultline ] && cmd=("$FL" exec -q -p "$WORK/fio.yaml" --report "$WORK/fio-report.json" -- "${fio_job[@]}")
+  [ "$1" = faultline-daemon ] && cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/target" "${fio_job[@]}")
   [ "$1" = floor ] && floor_on pread64 pwrite64
+  [ "$1" = faultline-daemon ] && fl_apply fio-d
   "${cmd[@]}" >"$WORK/fio.out" 2>"$WORK/fio.err" || fail "fio ($1): $(cat "$WORK/fio.err")"
   [ "$1" = floor ] && floor_off
+  [ "$1" = faultline-daemon ] && fl_stop fio-d
   jq -e '.jobs[0].error == 0' "$WORK/fio.out" >/dev/null || fail "fio ($1) job error: $(cat "$WORK/fio.err")"
   [ "$1" = faultline ] && extra=",$(counters "$WORK/fio-report.json")"
   emit "{\"kind\":\"fio\",\"injector\":\"$1\",\"round\":$2$extra,$(jq -c '.jobs[0] | {runtime_ms: .job_runtime,
     read_ios: .read.total_ios, write_ios: .write.total_ios, usr_cpu, sys_cpu}' "$WORK/fio.out" | sed 's/^{//')"
 }
 fio_case none 0 >/dev/null # lays the file out; not counted
-fio_cases=(none floor faultline)
+fio_cases=(none floor faultline faultline-daemon)
 for r in $(seq "$rounds"); do
-  for i in 0 1 2; do fio_case "${fio_cases[$(((i + r) % 3))]}" "$r"; done
+  for i in 0 1 2 3; do fio_case "${fio_cases[$(((i + r) % 4))]}" "$r"; done
 done
 
 # --- what the faultline cases are made of --------------------------------------------------------
@@ -222,9 +234,6 @@ profile() { # section policy cgroup command...
     jq -R -s -c '[split("\n")[] | capture("^\\s*(?<pct>[0-9.]+)%\\s+(?<dso>.*\\S)\\s*$")? | .pct |= tonumber]' >"$WORK/perf.dso"
   emit "{\"kind\":\"profile\",\"section\":\"$section\",\"top\":$(cat "$WORK/perf.sym"),\"dsos\":$(cat "$WORK/perf.dso")}"
 }
-start_daemon
-policy errno-d "$CG/target" "{name: pwrite64, errno: EIO}" "{}"
-policy fio-d "$CG/target" "{name: [pread64, pwrite64], errno: EIO}" "{probability: 0%}"
 sysctl -qw kernel.bpf_stats_enabled=1
 CLEANUP_HOOKS+=("sysctl -qw kernel.bpf_stats_enabled=0")
 diag tax tax "$CG/control" "$HELPER" copy "$copy_n"
