@@ -184,14 +184,13 @@ static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs
 	const struct fl_config *cfg = fl_armed_config();
 	struct fl_sys_call call;
 	bool have_args = false;
-	__u64 levels, now;
+	__u64 levels, now = 0;
 
 	if (!cfg)
 		return 0;
 	levels = fl_hook_levels(cfg, hook, nr);
 	if (!levels)
 		return 0;
-	now = bpf_ktime_get_ns();
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
 		struct fl_rule_set *set;
 		__u64 cgid;
@@ -210,6 +209,10 @@ static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs
 			fl_sys_read_args(&call, regs);
 			call.nr = nr;
 			call.lsm_hook = lsm_hook;
+			/* The clock too: a read of the clocksource, which is not always cheap (an
+			 * emulated HPET costs microseconds), and a call from outside every target
+			 * needs none. */
+			now = bpf_ktime_get_ns();
 			have_args = true;
 		}
 		value = fl_sys_rules(set, &call, hook, cgid, now);
