@@ -10,8 +10,6 @@ packages=(
   qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps jq curl ethtool
   # the 6.1-inject VM kernel, built from source (vmtests/kernel/build-inject.sh)
   linux-source-6.1 bc flex bison libssl-dev dwarves
-  # bench/sys: the peers it measures faultline against, and perf (the guest runs the host's binaries)
-  strace fiu-utils fio linux-perf
 )
 missing=()
 for p in "${packages[@]}"; do
