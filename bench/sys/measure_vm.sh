@@ -190,7 +190,9 @@ done
 # --- a whole workload armed at probability 0 ----------------------------------------------------
 policy fio unused "{name: [pread64, pwrite64], errno: EIO}" "{probability: 0%}"
 policy fio-d "$CG/target" "{name: [pread64, pwrite64], errno: EIO}" "{probability: 0%}"
-fio_job=(fio --name=randrw --filename="$WORK/tmpfs/fio.dat" --size=16m --io_size="$fio_io" --bs=4k
+# --thread: fio's job table in its own memory, not System V shared memory (6.1-inject's tinyconfig
+# kernel has no SYSVIPC: shmget fails there).
+fio_job=(fio --thread --name=randrw --filename="$WORK/tmpfs/fio.dat" --size=16m --io_size="$fio_io" --bs=4k
   --rw=randrw --ioengine=psync --randrepeat=1 --gtod_reduce=1 --output-format=json)
 fio_case() { # injector round
   local extra=""
