@@ -58,12 +58,18 @@ struct {
 } fl_path_blank SEC(".maps");
 
 /* Prefix match on a component boundary: the byte after the prefix must end the path or start
- * the next component, so /var/lib/app never matches /var/lib/application. */
-static __always_inline bool fl_path_has_prefix(const char *path, const struct fl_file_match *m)
+ * the next component, so /var/lib/app never matches /var/lib/application. A global function:
+ * the byte loop is verified once, not once per rule slot. */
+__noinline int fl_path_has_prefix(const struct fl_path *p, const struct fl_file_match *m)
 {
-	__u32 len = m->prefix_len;
+	const char *path;
+	__u32 len;
 	char next;
 
+	if (!p || !m)
+		return 0;
+	path = p->buf;
+	len = m->prefix_len;
 	if (len >= FL_PATH_PREFIX_MAX)
 		return false;
 	for (__u32 i = 0; i < FL_PATH_PREFIX_MAX; i++) {
@@ -95,6 +101,14 @@ __noinline int fl_file_needs_path(struct fl_rule_set *set, struct fl_path_verdic
 	return 0;
 }
 
+__noinline int fl_file_rule_fire(const struct fl_rule *rule, __u32 hook, __u32 sub, __u64 cgid,
+				 __u64 now)
+{
+	if (!rule)
+		return 0;
+	return fl_task_rule_fire(rule, hook, sub, cgid, now);
+}
+
 /* The rules one target cgroup holds for this operation: the positive errno to inject, -1 when a
  * dry-run rule would have (the call is decided: nothing further is counted), else 0.
  * `path` is resolved (buf[0] != 0) whenever fl_file_needs_path said so. A global function, so
@@ -119,20 +133,15 @@ __noinline int fl_file_rules(struct fl_rule_set *set, const struct fl_path *path
 				if (!path->buf[0])
 					continue; /* d_path failed: never fail a call we cannot
 						     place */
-				if (fl_path_has_prefix(path->buf, &rule->file))
+				if (fl_path_has_prefix(path, &rule->file))
 					cache->match[id / 64] |= bit;
 				cache->known[id / 64] |= bit;
 			}
 			if (!(cache->match[id / 64] & bit))
 				continue;
 		}
-		fl_count_matched(rule);
-		if (!fl_trigger_fires(rule, now))
-			continue;
-		err = fl_pick_errno(&rule->effect);
-		if (!fl_account_injection(rule, FL_HOOK_FILE_OPEN, op, cgid, err, now, true))
-			return -1; /* dry run */
-		if (rule->effect.action == FL_ACT_ERRNO)
+		err = fl_file_rule_fire(rule, FL_HOOK_FILE_OPEN, op, cgid, now);
+		if (err)
 			return err;
 	}
 	return 0;
@@ -163,30 +172,29 @@ static __always_inline struct fl_path_verdict *fl_path_cache_of(struct file *fil
 	return bpf_map_lookup_elem(&fl_path_cache, &key);
 }
 
-/* Every target on the task's ancestry with rules for this operation is evaluated, deepest
- * first, each once; the first injection decides the call (a call fails with one errno). */
-static __always_inline int fl_file_verdict(struct file *file, __u32 op)
+/* The cgroup levels of the task's ancestry whose target holds rules for `op`, the walks below
+ * share: what each one does at a level that holds a rule set. */
+enum fl_file_walk {
+	FL_WALK_ANY,	    /* 1 when some level holds rules */
+	FL_WALK_NEEDS_PATH, /* 1 when some rule there needs the path, undecided for this inode */
+	FL_WALK_JUDGE,	    /* the rules, deepest level first; the first injection decides */
+};
+
+/* One walk over `levels`, deepest first. The task-context programs call it up to three times
+ * (is any target ours; is the path needed; judge), since what only the program itself may do
+ * (the inode's cache entry, bpf_d_path on the file) comes between. A global function: the
+ * verifier checks the walk once, not its body once per level as an inlined loop would be. */
+__noinline int fl_file_walk(__u64 levels, __u32 op, enum fl_file_walk what,
+			    struct fl_path_verdict *cache, const struct fl_path *path)
 {
 	const struct fl_config *cfg = fl_armed_config();
-	struct fl_path_verdict *cache = 0;
-	bool have_path = false;
-	struct fl_path *path;
-	__u64 levels;
-	__u32 zero = 0;
 
-	if (!cfg || !file)
+	if (!cfg)
 		return 0;
-	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
-	if (!levels || fl_creds_overridden())
-		return 0;
-	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
-	if (!path)
-		return 0;
-	path->buf[0] = 0;
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
 		struct fl_rule_set *set;
 		__u64 cgid;
-		int err;
+		int value;
 
 		if (!(levels & (1ull << level)))
 			continue;
@@ -196,25 +204,49 @@ static __always_inline int fl_file_verdict(struct file *file, __u32 op)
 		set = fl_rules_of(cfg, cgid, FL_HOOK_FILE_OPEN, op);
 		if (!set)
 			continue;
-		/* Looked up once, and only for a task that is inside some target. */
-		if (!cache) {
-			cache = fl_path_cache_of(file, cfg->epoch);
-			if (!cache)
-				return 0;
+		if (what == FL_WALK_ANY)
+			return 1;
+		if (what == FL_WALK_NEEDS_PATH) {
+			if (fl_file_needs_path(set, cache))
+				return 1;
+			continue;
 		}
-		if (!have_path && fl_file_needs_path(set, cache)) {
-			if (bpf_d_path((struct path *)&file->f_path, path->buf, sizeof(path->buf)) <
-			    0)
-				path->buf[0] = 0;
-			have_path = true;
-		}
-		err = fl_file_rules(set, path, cache, op, cgid);
-		if (err < 0)
-			return 0; /* a dry-run rule decided the call */
-		if (err)
-			return fl_errno_return(err);
+		value = fl_file_rules(set, path, cache, op, cgid);
+		if (value)
+			return value; /* an errno, or -1: a dry-run rule decided the call */
 	}
 	return 0;
+}
+
+/* Every target on the task's ancestry with rules for this operation is evaluated, deepest
+ * first, each once; the first injection decides the call (a call fails with one errno). The
+ * inode's cache entry is looked up, and the path resolved, only for a task inside some target. */
+static __always_inline int fl_file_verdict(struct file *file, __u32 op)
+{
+	const struct fl_config *cfg = fl_armed_config();
+	struct fl_path_verdict *cache;
+	struct fl_path *path;
+	__u64 levels;
+	__u32 zero = 0;
+	int err;
+
+	if (!cfg || !file)
+		return 0;
+	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
+	if (!levels || fl_creds_overridden())
+		return 0;
+	if (!fl_file_walk(levels, op, FL_WALK_ANY, 0, 0))
+		return 0;
+	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
+	cache = fl_path_cache_of(file, cfg->epoch);
+	if (!path || !cache)
+		return 0;
+	path->buf[0] = 0;
+	if (fl_file_walk(levels, op, FL_WALK_NEEDS_PATH, cache, 0) &&
+	    bpf_d_path((struct path *)&file->f_path, path->buf, sizeof(path->buf)) < 0)
+		path->buf[0] = 0;
+	err = fl_file_walk(levels, op, FL_WALK_JUDGE, cache, path);
+	return err > 0 ? fl_errno_return(err) : 0;
 }
 
 static __always_inline int fl_rw_op(int mask)

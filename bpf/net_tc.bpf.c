@@ -196,12 +196,36 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 	return FL_TC_ACT_UNSPEC;
 }
 
+/* The rules the socket's ancestor at `level` holds (tc egress of its devices): its verdict, or
+ * FL_TC_ACT_UNSPEC when the socket is not that deep or that cgroup holds none. The packet is
+ * parsed at the first level that holds rules (pkt->hook is 0 until then). A global function: the
+ * verifier checks this once, not once per level of the walk. */
+__noinline int fl_tc_level(struct __sk_buff *skb, __u32 level, struct fl_pkt *pkt, __u64 now)
+{
+	const struct fl_config *cfg = fl_armed_config();
+	struct fl_rule_set *set;
+	__u64 cgid;
+
+	if (!pkt || !cfg)
+		return FL_TC_ACT_UNSPEC;
+	cgid = bpf_skb_ancestor_cgroup_id(skb, level);
+	if (!cgid)
+		return FL_TC_ACT_UNSPEC; /* no socket, or not that deep */
+	set = fl_rules_of(cfg, cgid, FL_HOOK_NET_TC, 0);
+	if (!set)
+		return FL_TC_ACT_UNSPEC;
+	if (pkt->hook != FL_HOOK_NET_TC) {
+		fl_parse_pkt(skb, fl_net_base(skb), true, pkt);
+		pkt->hook = FL_HOOK_NET_TC;
+	}
+	return fl_tc_rules(skb, set, pkt, cgid, now);
+}
+
 SEC("tc")
 int fl_tc_egress(struct __sk_buff *skb)
 {
 	const struct fl_config *cfg;
 	struct fl_pkt pkt = {};
-	bool parsed = false;
 	__u64 levels, now;
 	int verdict;
 
@@ -220,23 +244,9 @@ int fl_tc_egress(struct __sk_buff *skb)
 		return FL_TC_ACT_UNSPEC;
 	now = bpf_ktime_get_ns();
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
-		struct fl_rule_set *set;
-		__u64 cgid;
-
 		if (!(levels & (1ull << level)))
 			continue;
-		cgid = bpf_skb_ancestor_cgroup_id(skb, level);
-		if (!cgid)
-			continue; /* no socket, or not that deep */
-		set = fl_rules_of(cfg, cgid, FL_HOOK_NET_TC, 0);
-		if (!set)
-			continue;
-		if (!parsed) {
-			fl_parse_pkt(skb, fl_net_base(skb), true, &pkt);
-			pkt.hook = FL_HOOK_NET_TC;
-			parsed = true;
-		}
-		verdict = fl_tc_rules(skb, set, &pkt, cgid, now);
+		verdict = fl_tc_level(skb, level, &pkt, now);
 		if (verdict != FL_TC_ACT_UNSPEC)
 			return verdict;
 	}

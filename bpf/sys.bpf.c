@@ -14,9 +14,11 @@
 /* libbpf 1.1 names five syscall argument registers; the sixth is read by name. */
 #if defined(__TARGET_ARCH_arm64)
 #define FL_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define FL_SYSCALL_NR_BTF(regs) ((regs)->syscallno)
 #define FL_SYSCALL_ARG6(regs) BPF_CORE_READ(regs, regs[5])
 #else
 #define FL_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define FL_SYSCALL_NR_BTF(regs) ((regs)->orig_ax) /* regs from bpf_task_pt_regs: a direct load */
 #define FL_SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
 #endif
 
@@ -27,10 +29,10 @@
 
 /* A 32-bit task's syscall numbers are another table's (ia32 write is 4, x86_64's stat): such
  * calls are never judged against the x86_64 rules. */
-static __always_inline bool fl_task_is_compat(struct task_struct *task)
+static __always_inline bool fl_task_is_compat(const struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(task, thread_info.status) & FL_TS_COMPAT;
+	return task->thread_info.status & FL_TS_COMPAT; /* a BTF task: a direct load */
 #else
 	return false;
 #endif
@@ -40,9 +42,11 @@ static __always_inline bool fl_task_is_compat(struct task_struct *task)
 #define FL_AF_INET6 10
 
 /* One call: its number and the six argument registers, read once per call that reaches a
- * target's rules (on the stack, so a global function can take it). */
+ * target's rules (on the stack, so global functions can take it). */
 struct fl_sys_call {
 	__u64 args[6];
+	__u64 regs; /* the caller's saved user registers (struct pt_regs *) */
+	__u64 now;  /* the clock, read with the arguments; 0 until then */
 	__u32 nr;
 	__u32 lsm_hook; /* enum fl_lsm_hook of the program judging the call */
 };
@@ -63,9 +67,9 @@ static __always_inline __u64 fl_sys_arg(const struct fl_sys_call *call, __u32 i)
 }
 
 /* The peer a connect/bind/sendto/sendmsg call names, against the rule's family, prefix and
- * port range. A call without an address (sendto on a connected socket) matches no peer filter. */
-static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
-						const struct fl_sys_call *call)
+ * port range. A call without an address (sendto on a connected socket) matches no peer filter.
+ * A global function: verified once, not once per rule slot. */
+__noinline int fl_sys_addr_matches(const struct fl_sys_match *m, const struct fl_sys_call *call)
 {
 	const void *uaddr;
 	__u64 len;
@@ -86,6 +90,8 @@ static __always_inline bool fl_sys_addr_matches(const struct fl_sys_match *m,
 	__u16 port;
 	__u8 family;
 
+	if (!m || !call)
+		return 0;
 	if (m->addr_kind == FL_SYS_ADDR_MSGHDR) {
 		struct user_msghdr hdr;
 
@@ -147,6 +153,14 @@ static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
 	return true;
 }
 
+__noinline int fl_sys_rule_fire(const struct fl_rule *rule, __u32 hook, __u32 sub, __u64 cgid,
+				__u64 now)
+{
+	if (!rule)
+		return 0;
+	return fl_task_rule_fire(rule, hook, sub, cgid, now);
+}
+
 /* The rules one target holds for this call: what to inject (a positive errno or a signal),
  * -1 when a dry-run rule would have (the call is decided: nothing further is counted), else 0.
  * A global function, verified once rather than once per cgroup level. */
@@ -157,65 +171,62 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
 		return 0;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
-		__s32 value;
+		int value;
 
 		if (i >= set->count)
 			break;
 		if (!fl_sys_matches(&rule->sys, call))
 			continue;
-		fl_count_matched(rule);
-		if (!fl_trigger_fires(rule, now))
-			continue;
-		value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
-							     : fl_pick_errno(&rule->effect);
-		if (!fl_account_injection(rule, hook, call->nr, cgid, value, now, true))
-			return -1; /* dry run */
-		if (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL)
+		value = fl_sys_rule_fire(rule, hook, call->nr, cgid, now);
+		if (value)
 			return value;
 	}
 	return 0;
 }
 
-/* Every target on the task's ancestry with rules for (hook, nr), deepest first, each once;
- * the first injection decides the call. */
-static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs, __u32 nr,
-					  __u32 lsm_hook)
+/* The rules the caller's ancestor at `level` holds for the call, judged as fl_sys_rules does;
+ * 0 when the task is not that deep or that cgroup holds none. The arguments and the clock are
+ * read at the first level that holds rules: a caller outside every target needs neither (a clock
+ * read is a clocksource access, microseconds on an emulated HPET). A global function, so the
+ * verifier checks this once rather than once per level of the walk in fl_sys_walk. */
+__noinline int fl_sys_level(struct fl_sys_call *call, __u32 level, __u32 hook)
 {
 	const struct fl_config *cfg = fl_armed_config();
-	struct fl_sys_call call;
-	bool have_args = false;
-	__u64 levels, now = 0;
+	struct fl_rule_set *set;
+	__u64 cgid;
 
-	if (!cfg)
+	if (!call || !cfg)
 		return 0;
-	levels = fl_hook_levels(cfg, hook, nr);
-	if (!levels)
+	cgid = bpf_get_current_ancestor_cgroup_id(level);
+	if (!cgid)
 		return 0;
+	set = fl_rules_of(cfg, cgid, hook, call->nr);
+	if (!set)
+		return 0;
+	if (!call->now) {
+		fl_sys_read_args(call, (const struct pt_regs *)call->regs);
+		call->now = bpf_ktime_get_ns();
+	}
+	return fl_sys_rules(set, call, hook, cgid, call->now);
+}
+
+/* Every target on the task's ancestry with rules for (hook, nr), deepest first, each once;
+ * the first injection decides the call. `levels`: the cgroup levels holding such rules. */
+static __always_inline int fl_sys_walk(__u64 levels, __u32 hook, const struct pt_regs *regs,
+				       __u32 nr, __u32 lsm_hook)
+{
+	struct fl_sys_call call;
+
+	__builtin_memset(&call, 0, sizeof(call));
+	call.regs = (__u64)regs;
+	call.nr = nr;
+	call.lsm_hook = lsm_hook;
 	for (int level = FL_MAX_CGROUP_LEVEL - 1; level >= 0; level--) {
-		struct fl_rule_set *set;
-		__u64 cgid;
 		int value;
 
 		if (!(levels & (1ull << level)))
 			continue;
-		cgid = bpf_get_current_ancestor_cgroup_id(level);
-		if (!cgid)
-			continue;
-		set = fl_rules_of(cfg, cgid, hook, nr);
-		if (!set)
-			continue;
-		if (!have_args) { /* read only for a task inside some target */
-			__builtin_memset(&call, 0, sizeof(call));
-			fl_sys_read_args(&call, regs);
-			call.nr = nr;
-			call.lsm_hook = lsm_hook;
-			/* The clock too: a read of the clocksource, which is not always cheap (an
-			 * emulated HPET costs microseconds), and a call from outside every target
-			 * needs none. */
-			now = bpf_ktime_get_ns();
-			have_args = true;
-		}
-		value = fl_sys_rules(set, &call, hook, cgid, now);
+		value = fl_sys_level(&call, level, hook);
 		if (value < 0)
 			return 0; /* a dry-run rule decided the call */
 		if (value > 0 && value < 4096)
@@ -224,15 +235,28 @@ static __always_inline int fl_sys_verdict(__u32 hook, const struct pt_regs *regs
 	return 0;
 }
 
+/* The cgroup levels holding rules for (hook, nr) in the live generation; 0 when disarmed or
+ * none does, the common case: a call no rule names costs two lookups. */
+static __always_inline __u64 fl_sys_levels(__u32 hook, __u32 nr)
+{
+	const struct fl_config *cfg = fl_armed_config();
+
+	return cfg ? fl_hook_levels(cfg, hook, nr) : 0;
+}
+
 /* Attached to the wrapper of each syscall some rule names (the loader attaches one kprobe per
  * syscall, all running this program). The wrapper's one argument is the user registers. */
 SEC("kprobe")
 int fl_kprobe_syscall(struct pt_regs *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
-	int err =
-		fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)FL_SYSCALL_NR(regs), FL_LSM_AT_ENTRY);
+	__u32 nr = (__u32)FL_SYSCALL_NR(regs);
+	__u64 levels = fl_sys_levels(FL_HOOK_SYSCALL, nr);
+	int err;
 
+	if (!levels)
+		return 0;
+	err = fl_sys_walk(levels, FL_HOOK_SYSCALL, regs, nr, FL_LSM_AT_ENTRY);
 	if (err)
 		bpf_override_return(ctx, -(long)err);
 	return 0;
@@ -242,11 +266,12 @@ int fl_kprobe_syscall(struct pt_regs *ctx)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
 {
+	__u64 levels = fl_sys_levels(FL_HOOK_PROCESS, (__u32)id);
 	int sig;
 
-	if (fl_task_is_compat((struct task_struct *)bpf_get_current_task()))
+	if (!levels || fl_task_is_compat(bpf_get_current_task_btf()))
 		return 0;
-	sig = fl_sys_verdict(FL_HOOK_PROCESS, regs, (__u32)id, FL_LSM_AT_ENTRY);
+	sig = fl_sys_walk(levels, FL_HOOK_PROCESS, regs, (__u32)id, FL_LSM_AT_ENTRY);
 
 	if (sig)
 		bpf_send_signal(sig);
@@ -259,20 +284,23 @@ static __always_inline int fl_sys_lsm_verdict(__u32 lsm_hook)
 {
 	struct task_struct *task;
 	struct pt_regs *regs;
+	__u64 levels;
 	long nr;
 	int err;
 
-	if (!fl_armed_config())
-		return 0; /* the cheap test first: these hooks run for every task on the host */
+	/* These hooks run for every task on the host: the cheap tests first, all direct loads
+	 * through BTF pointers, and the rules' levels before anything about the task. */
 	task = bpf_get_current_task_btf();
-	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER) || fl_task_is_compat(task) ||
-	    fl_creds_overridden())
+	if (task->flags & (FL_PF_KTHREAD | FL_PF_IO_WORKER))
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	nr = FL_SYSCALL_NR(regs);
+	nr = FL_SYSCALL_NR_BTF(regs);
 	if (nr < 0)
 		return 0; /* not in a syscall */
-	err = fl_sys_verdict(FL_HOOK_SYSCALL, regs, (__u32)nr, lsm_hook);
+	levels = fl_sys_levels(FL_HOOK_SYSCALL, (__u32)nr);
+	if (!levels || fl_task_is_compat(task) || fl_creds_overridden())
+		return 0;
+	err = fl_sys_walk(levels, FL_HOOK_SYSCALL, regs, (__u32)nr, lsm_hook);
 	return err ? fl_errno_return(err) : 0;
 }
 

@@ -186,15 +186,37 @@ static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u
 	return !(rule->flags & FL_RULE_DRY_RUN);
 }
 
+/* A matching event of `rule` in task context (file and syscall hooks): counted, judged by its
+ * trigger and, when it fires, accounted. Returns the value to inject (the errno drawn from the
+ * effect's mix, or the signal), -1 when a dry-run rule would have injected (the call is decided:
+ * nothing further is counted), else 0. Each program file wraps it in a global function of its
+ * own, so the verifier checks it once per program rather than at every rule slot. */
+static __always_inline int fl_task_rule_fire(const struct fl_rule *rule, __u32 hook, __u32 sub,
+					     __u64 cgid, __u64 now)
+{
+	__s32 value;
+
+	fl_count_matched(rule);
+	if (!fl_trigger_fires(rule, now))
+		return 0;
+	value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
+						     : fl_pick_errno(&rule->effect);
+	if (!fl_account_injection(rule, hook, sub, cgid, value, now, true))
+		return -1;
+	if (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL)
+		return value;
+	return 0;
+}
+
 /* True while the kernel acts for the task under other credentials (override_creds): a stacked
  * filesystem (overlayfs, which container roots are) opens, reads and writes its backing file that
  * way, passing the same security hooks a second time within one syscall. Task-context file and
  * syscall hooks decide once, on the outer pass: the inner one would count and inject twice. */
 static __always_inline bool fl_creds_overridden(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 
-	return BPF_CORE_READ(task, cred) != BPF_CORE_READ(task, real_cred);
+	return task->cred != task->real_cred; /* a BTF task: direct loads, no helper calls */
 }
 
 /* LSM programs must provably return 0 or -errno in [-4095, -1] (enforced since 6.9), and the
