@@ -137,6 +137,36 @@ __noinline int fl_sys_addr_matches(const struct fl_sys_match *m, const struct fl
 	return true;
 }
 
+/* The path argument against the rule's prefix, as the caller wrote it (relative paths and
+ * symlinks are not resolved), on a component boundary: /data matches /data and /data/x, never
+ * /database. A path the read cannot reach (unmapped) matches nothing. A global function:
+ * verified once, not once per rule slot. */
+__noinline int fl_sys_path_matches(const struct fl_sys_match *m, const struct fl_sys_call *call)
+{
+	char buf[FL_SYS_PATH_MAX + 4];
+	__u32 len;
+	long n;
+
+	if (!m || !call)
+		return 0;
+	len = m->path_len;
+	if (!len || len >= FL_SYS_PATH_MAX)
+		return 0;
+	n = bpf_probe_read_user_str(buf, sizeof(buf),
+				    (const void *)fl_sys_arg(call, m->path_arg - 1));
+	if (n <= 0 || (__u64)(n - 1) < len)
+		return 0; /* unreadable, or shorter than the prefix */
+	for (__u32 i = 0; i < FL_SYS_PATH_MAX; i++) {
+		if (i >= len)
+			break;
+		if (buf[i] != m->path[i])
+			return 0;
+	}
+	if (m->path[len - 1] == '/')
+		return 1; /* "/" or a prefix written with its trailing slash */
+	return buf[len] == '\0' || buf[len] == '/';
+}
+
 static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
 					   const struct fl_sys_call *call)
 {
@@ -149,6 +179,8 @@ static __always_inline bool fl_sys_matches(const struct fl_sys_match *m,
 			return false;
 	}
 	if (m->addr_kind && !fl_sys_addr_matches(m, call))
+		return false;
+	if (m->path_arg && !fl_sys_path_matches(m, call))
 		return false;
 	return true;
 }

@@ -21,6 +21,7 @@
 #define FL_PATH_PREFIX_MAX 128 /* bytes of a file path prefix, NUL included */
 #define FL_PATH_BUF 4096       /* bytes of d_path output examined: PATH_MAX */
 #define FL_DNS_NAME_MAX 64     /* bytes of a DNS query name matched (wire form) */
+#define FL_SYS_PATH_MAX 124    /* bytes of a syscall path-argument prefix, NUL included */
 #define FL_COMM_LEN 16
 #define FL_PROB_ALWAYS 0xffffffffu /* probability threshold meaning "every matching event" */
 #define FL_MAX_ERRNOS 4		   /* errnos in one weighted errno set */
@@ -215,9 +216,16 @@ struct fl_sys_match {
 	__u8 addr_arg;	   /* index of the sockaddr or msghdr pointer */
 	__u8 addr_len_arg; /* index of the sockaddr's length (FL_SYS_ADDR_SOCKADDR) */
 	__u8 lsm_hook;	   /* enum fl_lsm_hook: where the rule is judged */
-	__u8 pad0[2];
-	__u32 flag_bits; /* with flags_arg: a call carrying any of these open flags matches too */
-	struct fl_net_match net; /* family, peer prefix and port range (protocol, dns unused) */
+	__u8 path_arg;	   /* 1 + index of the path argument; 0 = no path filter */
+	__u8 path_len;	   /* bytes of path[] compared (< FL_SYS_PATH_MAX) */
+	__u32 flag_bits;   /* with flags_arg: a call carrying any of these open flags matches too */
+	union {
+		struct fl_net_match
+			net; /* family, peer prefix and port range (protocol, dns unused) */
+		/* The path argument's prefix, as the caller wrote it, on a component boundary. A
+		 * syscall has a path or a peer, never both. */
+		char path[FL_SYS_PATH_MAX];
+	};
 };
 
 struct fl_rule {

@@ -61,7 +61,7 @@ start_receiver 9301 && start_receiver 9302
 send_from "$CG/target" 9301 $N
 send_from "$CG/control" 9302 $N
 t=$(received 9301); c=$(received 9302)
-check "target loss $((N - t))/$N within the 99.9% bound of 25%" within_binomial $((N - t)) $N 0.25
+check "target loss $((N - t))/$N within the binomial bound of 25%" within_binomial $((N - t)) $N 0.25
 check "control lost nothing ($c/$N)" [ "$c" = "$N" ]
 "$FL" --socket "$SOCK" --json status daemon-loss >"$WORK/status.json"
 check "status counts the injected drops" grep -q "\"injected\": $((N - t))" "$WORK/status.json"

@@ -12,7 +12,7 @@ start_receiver 9201
 status=$?
 got=$(received 9201)
 check "exec returns the command's status (0)" [ "$status" = 0 ]
-check "loss $((N - got))/$N within the 99.9% bound of 30%" within_binomial $((N - got)) $N 0.30
+check "loss $((N - got))/$N within the binomial bound of 30%" within_binomial $((N - got)) $N 0.30
 check "report counts every datagram as matched" grep -q "\"matched\": $N" "$WORK/report.json"
 check "report's injected count equals the measured loss" grep -q "\"injected\": $((N - got))" "$WORK/report.json"
 check "no exec cgroup left behind" bash -c "! ls -d $CG_ROOT/faultline.exec/run-* 2>/dev/null"

@@ -95,9 +95,13 @@ wait_for_daemon() { # socket: until the API answers; gives up at once when fault
 send_from() { # cgroup port count
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A $UDP send $ADDR_B $2 $3" >/dev/null
 }
-# Loss count within the two-sided binomial 99.9% bound of n*p.
+# Loss count within the two-sided binomial bound of n*p at z = 4.42 (a chance failure once in
+# 100,000 checks): a CI run makes about a hundred such checks across its kernels, and at 99.9%
+# (z = 3.29) one run in ten failed by chance alone (6.1-inject saw a 3.9 sigma EIO share once; four
+# further runs of 3,000 calls gave 70.1%, 70.7%, 72.0%, 69.3% of a 70% weight). A broken rate or
+# mix is off by far more.
 within_binomial() { # lost n p
-  awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { m = n * p; sd = sqrt(n * p * (1 - p)); exit !(k >= m - 3.29 * sd && k <= m + 3.29 * sd) }'
+  awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { m = n * p; sd = sqrt(n * p * (1 - p)); exit !(k >= m - 4.42 * sd && k <= m + 4.42 * sd) }'
 }
 # A counter of a report (--report FILE): the first "KEY": N in it, exactly (no substring match).
 count_of() { grep -o "\"$1\": [0-9]*" "$2" 2>/dev/null | head -1 | grep -o '[0-9]*$'; }

@@ -96,7 +96,7 @@ send_to $ADDR2_B 9602
 "$FL" --socket "$SOCK" stop loss >/dev/null
 got=$(count $ADDR_B 9601)
 lost=$((N - ${got:-0}))
-check "lost $lost/$N on flva, from a cgroup no policy names, within the 99.9% bound of 30%" within_binomial $lost $N 0.30
+check "lost $lost/$N on flva, from a cgroup no policy names, within the binomial bound of 30%" within_binomial $lost $N 0.30
 check "injected ($(injected)) == lost ($lost)" [ "$(injected)" = $lost ]
 check "flva2 lost nothing ($(count $ADDR2_B 9602))" [ "$(awk '/received/ {print $2}' "$WORK/rx-9602")" = $N ]
 check "the clsact stays while the cgroup experiment uses it" has_clsact_a

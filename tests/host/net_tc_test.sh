@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Corrupt and duplicate (net.tc), through faultlined: the receiver counts duplicated and damaged
-# datagrams from the target within the binomial 99.9% bound of the configured rate, none from a
+# datagrams from the target within the binomial bound of the configured rate, none from a
 # control cgroup on the same device; the counters equal what the receiver saw; clsact and our
 # filter go where they were needed and away again (stop, SIGKILLed daemon + restart), and a
 # clsact someone else set up stays; a broken checksum makes the receiver's stack drop exactly the
@@ -45,7 +45,7 @@ check "apply duplicate" grep -q running "$WORK/apply.out"
 check "clsact added to the target's device" has_clsact
 exchange 9501 9502
 d=$(field duplicates "$WORK/rx-9501")
-check "duplicates $d/$N within the 99.9% bound of 30%" within_binomial "${d:-0}" $N 0.30
+check "duplicates $d/$N within the binomial bound of 30%" within_binomial "${d:-0}" $N 0.30
 check "every datagram arrived at least once ($(field received "$WORK/rx-9501") = $N + $d)" \
   [ "$(field received "$WORK/rx-9501")" = $((N + ${d:-0})) ]
 check "the control got no duplicates ($(field duplicates "$WORK/rx-9502"))" [ "$(field duplicates "$WORK/rx-9502")" = 0 ]
@@ -58,7 +58,7 @@ policy corrupt "{corrupt: 30%, protocol: udp}"
 "$FL" --socket "$SOCK" apply -f "$WORK/corrupt.yaml" >/dev/null
 exchange 9503 9504
 c=$(field corrupt "$WORK/rx-9503")
-check "damaged datagrams $c/$N within the 99.9% bound of 30%" within_binomial "${c:-0}" $N 0.30
+check "damaged datagrams $c/$N within the binomial bound of 30%" within_binomial "${c:-0}" $N 0.30
 check "corruption keeps the checksum valid: all $N arrived ($(field received "$WORK/rx-9503"))" \
   [ "$(field received "$WORK/rx-9503")" = $N ]
 check "the control got nothing damaged ($(field corrupt "$WORK/rx-9504"))" [ "$(field corrupt "$WORK/rx-9504")" = 0 ]
@@ -76,7 +76,7 @@ exchange 9505 9506
 "$FL" --socket "$SOCK" stop broken >/dev/null
 b=$(jq '[.faults[].injected] | add' "$WORK/broken.json")
 r=$(field received "$WORK/rx-9505")
-check "broken checksums on $b/$N within the 99.9% bound of 30%" within_binomial "${b:-0}" $N 0.30
+check "broken checksums on $b/$N within the binomial bound of 30%" within_binomial "${b:-0}" $N 0.30
 check "the receiver dropped exactly those ($r received = $N - $b)" [ "$r" = $((N - ${b:-0})) ]
 check "its stack counted them as checksum errors ($(($(csum_errors) - before)))" [ $(($(csum_errors) - before)) = "$b" ]
 check "nothing damaged got through ($(field corrupt "$WORK/rx-9505"))" [ "$(field corrupt "$WORK/rx-9505")" = 0 ]

@@ -10,6 +10,7 @@
 //   fl_sys fsync PATH N | fdatasync PATH N
 //   fl_sys mmap PATH N                   one open, then N mmap (one page, shared) + munmap
 //   fl_sys connect ADDR PORT N           a fresh TCP socket per call (IPv4 or IPv6 literal)
+//   fl_sys mkdir PATH N                  mkdirat(AT_FDCWD, PATH) (rmdir after each success)
 //
 // With SIGUSR1 caught: "signals K" is printed at the end (process faults that do not kill).
 // FL_SYS_GATE=DIR: creates DIR/ready, then waits for DIR/go before the first call, so a test can
@@ -74,7 +75,7 @@ void report(long i, long ret, int err) {
 
 int usage() {
   std::fprintf(stderr, "usage: fl_sys getppid N | open PATH r|w|rw|c N | read|write|fsync|fdatasync PATH N | "
-                       "connect ADDR PORT N\n");
+                       "connect ADDR PORT N | mkdir PATH N\n");
   return 2;
 }
 
@@ -161,6 +162,9 @@ int main(int argc, char** argv) {
       ret = ::syscall(SYS_fdatasync, fd);
     } else if (op == "connect" && argc == 5) {
       ret = connect_once(argv[2], std::atoi(argv[3]));
+    } else if (op == "mkdir" && argc == 4) {
+      ret = ::syscall(SYS_mkdirat, AT_FDCWD, argv[2], 0700); // what glibc's mkdir() calls too
+      if (ret == 0) ::rmdir(argv[2]);
     } else {
       return usage();
     }

@@ -349,14 +349,15 @@ TEST(Compiler, SyscallAndProcessFaultsKeyedBySyscallNumber) {
             "    - name: sync\n      syscall: {name: [fsync, fdatasync], errno: {EIO: 50%, EROFS: 50%}}\n"
             "    - name: refuse\n"
             "      syscall: {name: connect, errno: ECONNREFUSED, peer: 192.0.2.0/24, port: 80}\n"
-            "    - name: ro\n      syscall: {name: openat, errno: EROFS, flags: [O_WRONLY, O_CREAT]}\n"),
+            "    - name: ro\n      syscall: {name: openat, errno: EROFS, flags: [O_WRONLY, O_CREAT]}\n"
+            "    - name: data\n      syscall: {name: [unlink, renameat2], errno: EROFS, path: /data}\n"),
       {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(exp) << exp.error().message;
   const auto arch = policy::native_arch();
   auto nr = [&](const char* name) {
     return static_cast<std::uint32_t>(policy::find_syscall(name, arch)->number);
   };
-  ASSERT_EQ(exp->entries.size(), 5u) << "one rule per syscall named";
+  ASSERT_EQ(exp->entries.size(), 7u) << "one rule per syscall named";
   const auto& sig = exp->entries[0];
   EXPECT_EQ(sig.backend->name(), "process.signal");
   EXPECT_EQ(sig.hook, FL_HOOK_PROCESS);
@@ -385,6 +386,12 @@ TEST(Compiler, SyscallAndProcessFaultsKeyedBySyscallNumber) {
   EXPECT_EQ(ro.accmodes, 1u << O_WRONLY);
   EXPECT_EQ(ro.flag_bits, static_cast<std::uint32_t>(O_CREAT));
   EXPECT_EQ(ro.addr_kind, FL_SYS_ADDR_NONE);
+  EXPECT_EQ(ro.path_arg, 0) << "no path filter";
+  const fl_sys_match& unl = exp->entries[5].rule.sys;
+  EXPECT_EQ(unl.path_arg, 1) << "unlink's path is its first argument";
+  EXPECT_EQ(unl.path_len, 5);
+  EXPECT_STREQ(unl.path, "/data");
+  EXPECT_EQ(exp->entries[6].rule.sys.path_arg, 2) << "renameat2(olddirfd, oldpath, ...): the source";
   release_ids(*exp, ids);
 }
 

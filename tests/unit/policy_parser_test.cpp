@@ -482,6 +482,19 @@ INSTANTIATE_TEST_SUITE_P(
             with_faults(kF + "      syscall: {name: openat, errno: EIO, flags: [O_WRITE]}\n"),
             "bad.yaml:11:51: spec.faults[0].syscall.flags[0]: unknown open flag 'O_WRITE'; expected "
             "O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECT, O_SYNC or O_TMPFILE"},
+        BadCase{
+            "syscall_path_on_read", with_faults(kF + "      syscall: {name: read, errno: EIO, path: /d}\n"),
+            "bad.yaml:11:47: spec.faults[0].syscall.path: read takes no path argument; path filters apply "
+            "to syscalls that do (open, openat, unlink, mkdir, rename, truncate, stat, execve, ...)"},
+        BadCase{"syscall_relative_path",
+                with_faults(kF + "      syscall: {name: [mkdir, mkdirat], errno: EROFS, path: data}\n"),
+                "bad.yaml:11:61: spec.faults[0].syscall.path: 'data' must be an absolute path (it is matched "
+                "against the path argument as the caller wrote it)"},
+        BadCase{
+            "syscall_long_path",
+            with_faults(kF + "      syscall: {name: unlink, errno: EIO, path: /" + std::string(123, 'a') +
+                        "}\n"),
+            "bad.yaml:11:49: spec.faults[0].syscall.path: syscall path prefixes are limited to 123 bytes"},
         BadCase{"errno_mix_not_100",
                 with_faults(kF + "      syscall: {name: write, errno: {EIO: 70%, ENOSPC: 20%}}\n"),
                 "bad.yaml:11:37: spec.faults[0].syscall.errno: the weights add up to 90%; they must add up "

@@ -54,7 +54,7 @@ check "a pwrite64 rule fails the writes (4 of 4) and no read" \
   [ "$(tr '\n' ' ' <"$WORK/wonly.out")" = "1 ok 2 ok 3 ok 4 ok 1 ENOSPC 2 ENOSPC 3 ENOSPC 4 ENOSPC " ]
 show "$WORK/wonly.out" "$WORK/wonly.err"
 
-# A weighted mix at 50%: the injected count and the EIO share within 99.9% bounds.
+# A weighted mix at 50%: the injected count and the EIO share within binomial bounds.
 N=600
 policy mix "{name: pwrite64, errno: {EIO: 70%, ENOSPC: 30%}}" "{probability: 50%}"
 "$FL" exec -p "$WORK/mix.yaml" --report "$WORK/mix.json" -- "$SYS" write "$WORK/db" $N >"$WORK/mix.out" 2>"$WORK/mix.err"
@@ -99,6 +99,19 @@ check "connect to another port of the peer: 5 of 5 connect" [ "$(tail -5 "$WORK/
 show "$WORK/refuse.out" "$WORK/refuse.err"
 check "report: 5 matched (the other port does not match)" [ "$(count_of matched "$WORK/refuse.json")" = 5 ]
 check "report: 5 injected (the refusals were faultline's, not the listening server's)" [ "$(count_of injected "$WORK/refuse.json")" = 5 ]
+
+# A path filter on the path argument: under the prefix fails, a sibling sharing its first bytes
+# (data vs database) and a relative path (the argument as written is compared) do not.
+mkdir -p "$WORK/data" "$WORK/database"
+policy paths "{name: [mkdir, mkdirat], errno: EROFS, path: $WORK/data}" "{}"
+"$FL" exec -p "$WORK/paths.yaml" --report "$WORK/paths.json" -- sh -c \
+  "'$SYS' mkdir '$WORK/data/d' 3; '$SYS' mkdir '$WORK/database/d' 3; cd '$WORK/data' && '$SYS' mkdir d 2" \
+  >"$WORK/paths.out" 2>"$WORK/paths.err"
+check "mkdir under the prefix: EROFS 3 of 3, a sibling and a relative path succeed (5 of 5)" \
+  [ "$(tr '\n' ' ' <"$WORK/paths.out")" = "1 EROFS 2 EROFS 3 EROFS 1 ok 2 ok 3 ok 1 ok 2 ok " ]
+show "$WORK/paths.out" "$WORK/paths.err"
+check "report: 3 matched, 3 injected (the other paths do not match)" \
+  [ "$(count_of matched "$WORK/paths.json") $(count_of injected "$WORK/paths.json")" = "3 3" ]
 
 # Blast radius: a process outside the exec'd command's cgroup, while the fault is live.
 policy scoped "{name: pread64, errno: EPERM}" "{}"

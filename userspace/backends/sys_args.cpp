@@ -41,6 +41,13 @@ Result<policy::SyscallInfo> native_syscall(std::string_view name) {
 
 fl_sys_match sys_match(const policy::SyscallFault& fault, std::string_view syscall) {
   fl_sys_match m{};
+  if (!fault.path.empty()) {
+    if (auto arg = policy::syscall_path_arg(syscall)) {
+      m.path_arg = static_cast<std::uint8_t>(*arg + 1);
+      m.path_len = static_cast<std::uint8_t>(fault.path.size());
+      fault.path.copy(m.path, sizeof(m.path) - 1);
+    }
+  }
   const Signature* sig = signature(syscall);
   if (sig == nullptr) return m;
   if (fault.flags && sig->flags_arg >= 0) {

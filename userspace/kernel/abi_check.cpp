@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "faultline/abi.h"
+#include "policy/policy.hpp"
 
 #define FL_ASSERT_SIZE(type, size) static_assert(sizeof(type) == (size), #type " size changed")
 #define FL_ASSERT_OFFSET(type, field, off)                                                                   \
@@ -29,8 +30,11 @@ FL_ASSERT_OFFSET(struct fl_rule, trigger, 104);
 FL_ASSERT_OFFSET(struct fl_rule, net, 136);
 FL_ASSERT_OFFSET(struct fl_rule, file, 136);
 FL_ASSERT_OFFSET(struct fl_rule, sys, 136);
-FL_ASSERT_SIZE(struct fl_sys_match, 12 + sizeof(struct fl_net_match));
+FL_ASSERT_SIZE(struct fl_sys_match, 12 + FL_SYS_PATH_MAX);
 FL_ASSERT_OFFSET(struct fl_sys_match, net, 12);
+FL_ASSERT_OFFSET(struct fl_sys_match, path, 12);
+static_assert(sizeof(struct fl_net_match) <= FL_SYS_PATH_MAX, "the path union member sizes the match");
+static_assert(faultline::policy::kSyscallPathMax + 1 == FL_SYS_PATH_MAX, "the parser admits what fits");
 static_assert(sizeof(struct fl_sys_match) <= sizeof(struct fl_file_match), "the rule union grew");
 FL_ASSERT_OFFSET(struct fl_effect, signal, 8 + 8 * FL_MAX_ERRNOS + 52);
 FL_ASSERT_SIZE(struct fl_rule_key, 24);

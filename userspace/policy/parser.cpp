@@ -294,7 +294,7 @@ OpenFlagsFilter parse_open_flags(const Field& f) {
 }
 
 SyscallFault parse_syscall(const Field& f) {
-  f.expect_keys({"name", "errno", "flags", "peer", "port"});
+  f.expect_keys({"name", "errno", "flags", "peer", "port", "path"});
   SyscallFault s;
   const Field name = f.get("name");
   if (name.is_sequence()) {
@@ -323,6 +323,20 @@ SyscallFault parse_syscall(const Field& f) {
     if (!all_in(s.names, kAddressSyscalls))
       p->fail("port filters apply only to connect, bind, sendto and sendmsg");
     s.port = p->ports();
+  }
+  if (auto p = f.find("path")) {
+    for (const auto& n : s.names)
+      if (!syscall_path_arg(n))
+        p->fail(fmt::format("{} takes no path argument; path filters apply to syscalls that do (open, "
+                            "openat, unlink, mkdir, rename, truncate, stat, execve, ...)",
+                            n));
+    s.path = p->str();
+    if (s.path.empty() || s.path.front() != '/')
+      p->fail(fmt::format("'{}' must be an absolute path (it is matched against the path argument as "
+                          "the caller wrote it)",
+                          s.path));
+    if (s.path.size() > kSyscallPathMax)
+      p->fail(fmt::format("syscall path prefixes are limited to {} bytes", kSyscallPathMax));
   }
   return s;
 }

@@ -101,7 +101,11 @@ struct SyscallFault {
   std::optional<OpenFlagsFilter> flags; // open, openat
   std::optional<Cidr> peer;             // connect, bind, sendto, sendmsg
   PortRange port;
+  std::string path; // prefix of the path argument as written (syscall_path_arg); empty = any
 };
+// Longest syscall `path:` prefix, in bytes: the rule's buffer in the kernel ABI (FL_SYS_PATH_MAX,
+// NUL included; abi_check.cpp holds the two equal).
+inline constexpr std::size_t kSyscallPathMax = 123;
 
 struct ProcessFault {
   int signal = 0;

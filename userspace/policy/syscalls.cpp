@@ -46,6 +46,26 @@ std::optional<SyscallInfo> find_syscall(int number, Arch arch) {
   return std::nullopt;
 }
 
+std::optional<int> syscall_path_arg(std::string_view name) {
+  // Same positions on x86_64 and arm64 (arm64 lacks the legacy names, which it then refuses).
+  static constexpr std::array<std::pair<std::string_view, int>, 44> kPathArgs = {{
+      {"open", 0},       {"creat", 0},     {"openat", 1},      {"openat2", 1},
+      {"unlink", 0},     {"unlinkat", 1},  {"rmdir", 0},       {"mkdir", 0},
+      {"mkdirat", 1},    {"mknod", 0},     {"mknodat", 1},     {"rename", 0},
+      {"renameat", 1},   {"renameat2", 1}, {"link", 0},        {"linkat", 1},
+      {"symlink", 1},    {"symlinkat", 2}, {"truncate", 0},    {"chmod", 0},
+      {"fchmodat", 1},   {"chown", 0},     {"lchown", 0},      {"fchownat", 1},
+      {"stat", 0},       {"lstat", 0},     {"newfstatat", 1},  {"statx", 1},
+      {"access", 0},     {"faccessat", 1}, {"faccessat2", 1},  {"readlink", 0},
+      {"readlinkat", 1}, {"execve", 0},    {"execveat", 1},    {"utimes", 0},
+      {"utimensat", 1},  {"chdir", 0},     {"chroot", 0},      {"statfs", 0},
+      {"setxattr", 0},   {"getxattr", 0},  {"removexattr", 0}, {"inotify_add_watch", 1},
+  }};
+  for (const auto& [n, arg] : kPathArgs)
+    if (n == name) return arg;
+  return std::nullopt;
+}
+
 bool is_known_syscall(std::string_view name) {
   return std::any_of(kRows.begin(), kRows.end(), [&](const Row& r) { return name == r.name; });
 }

@@ -29,4 +29,8 @@ std::vector<std::string> syscall_names(); // of every architecture, for suggesti
 // The function a kprobe attaches to: the architecture's syscall wrapper ("__x64_sys_newfstat").
 std::string syscall_wrapper_symbol(const SyscallInfo& info, Arch arch);
 
+// The position (0-based) of the path a syscall acts on, for `path:` filters: openat's second
+// argument, rename's source, symlink's new link. nullopt for syscalls without one.
+std::optional<int> syscall_path_arg(std::string_view name);
+
 } // namespace faultline::policy
