@@ -137,7 +137,9 @@ int run_exec(const ExecOptions& options) {
         status = end_child(child);
         break;
       }
-      controller.expire(); // the kernel enforces the deadline; this retires the experiment
+      // The kernel enforces the deadline; this retires the experiment and times its changes (a
+      // freeze of the command thaws here, at its end or at the deadline).
+      controller.tick();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)
