@@ -134,6 +134,9 @@ int run_exec(const ExecOptions& options) {
       }
       if (g_ending_signal != 0) {
         ended_by = g_ending_signal;
+        // Faults off first: a frozen command could not even take its SIGTERM, and its shutdown
+        // is not part of the experiment.
+        (void)controller.stop(policy->name, fmt::format("faultline got signal {}", ended_by));
         status = end_child(child);
         break;
       }
