@@ -149,24 +149,29 @@ FeatureStatus probe_cgroup_controllers() {
 }
 
 // The freezer's file is in every cgroup but the root: this process's own cgroup, else any child
-// of the root, shows whether the kernel has it.
+// of the root shows whether the kernel has it; on a host with none (a fresh VM), a child made for
+// the look and removed again.
 FeatureStatus probe_cgroup_freeze() {
   auto fs = CgroupFs::discover();
   if (!fs) return {false, fs.error().message};
+  const std::string& root = fs->mount_point();
+  const FeatureStatus yes{true, fmt::format("cgroup v2 at {} has cgroup.freeze", root)};
+  const FeatureStatus no{
+      false, fmt::format("cgroup v2 at {} has no cgroup.freeze (the freezer needs Linux 5.2+)", root)};
   std::vector<std::string> dirs;
-  if (auto self = fs->path_of_pid(::getpid()); self && *self != fs->mount_point()) dirs.push_back(*self);
+  if (auto self = fs->path_of_pid(::getpid()); self && *self != root) dirs.push_back(*self);
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(fs->mount_point(), ec);
+  for (auto it = std::filesystem::directory_iterator(root, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
     if (it->is_directory(ec)) dirs.push_back(it->path().string());
-  if (dirs.empty())
-    return {false,
-            fmt::format("no cgroup below the root of {} to look for cgroup.freeze in", fs->mount_point())};
-  for (const auto& dir : dirs)
-    if (path_exists((dir + "/cgroup.freeze").c_str()))
-      return {true, fmt::format("cgroup v2 at {} has cgroup.freeze", fs->mount_point())};
-  return {false, fmt::format("cgroup v2 at {} has no cgroup.freeze (the freezer needs Linux 5.2+)",
-                             fs->mount_point())};
+  if (!dirs.empty()) return path_exists((dirs.front() + "/cgroup.freeze").c_str()) ? yes : no;
+  const std::string probe = fmt::format("{}/faultline-probe-{}", root, ::getpid());
+  if (::mkdir(probe.c_str(), 0700) != 0)
+    return {false, fmt::format("no cgroup below {} to look for cgroup.freeze in, and none can be made: {}",
+                               root, std::strerror(errno))};
+  const bool has = path_exists((probe + "/cgroup.freeze").c_str());
+  ::rmdir(probe.c_str());
+  return has ? yes : no;
 }
 
 } // namespace
