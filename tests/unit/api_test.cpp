@@ -53,7 +53,7 @@ TEST_F(ApiTest, ApplyListGetStop) {
 
 TEST_F(ApiTest, BadPolicyIs400WithLocationAndTouchesNothing) {
   std::string bad = kPolicy;
-  bad.replace(bad.find("5%"), 2, "5");
+  bad.erase(bad.find("5%") + 1, 1); // "5%" -> "5" (replace() trips GCC 12's -Wrestrict at -O3)
   auto r = api.handle("POST", "/v1/experiments", apply_body(bad));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"],

@@ -89,6 +89,24 @@ TEST_F(KnobTree, WritesThenPutsBackTheExactOldValues) {
   EXPECT_EQ(slurp(ledger_), "") << "compaction keeps only what is open";
 }
 
+// cgroup.freeze is a core file: it needs no controller from the parent (target/inner's parent
+// enables none), only to exist (the root cgroup has none).
+TEST_F(KnobTree, CoreFilesNeedNoController) {
+  const fs::path inner = target_ / "inner";
+  put(inner / "cgroup.freeze", "0\n");
+  {
+    auto hold = hold_knobs(ledger_, inner.string(), {{"cgroup.freeze", "1", ""}}, "h", false);
+    ASSERT_TRUE(hold) << hold.error().message;
+    EXPECT_EQ(slurp(inner / "cgroup.freeze"), "1");
+    EXPECT_EQ((*hold)->describe(),
+              (std::vector<std::string>{inner.string() + ": cgroup.freeze '1' (was '0')"}));
+  }
+  EXPECT_EQ(slurp(inner / "cgroup.freeze"), "0");
+  auto none = hold_knobs(ledger_, target_.string(), {{"cgroup.freeze", "1", ""}}, "h", false);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message, target_.string() + " has no cgroup.freeze");
+}
+
 TEST_F(KnobTree, AnIoLineThatWasThereComesBackAsItWas) {
   put(target_ / "io.max",
       "8:16 rbps=4096 wbps=max riops=max wiops=max\n8:0 rbps=max wbps=max riops=max wiops=7777\n");

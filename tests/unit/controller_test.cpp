@@ -221,5 +221,80 @@ TEST(Controller, DryRunChangesNoKnob) {
   EXPECT_EQ(v->faults[0].changes.size(), 2u) << "what would be set is reported";
 }
 
+const std::string kPause = "    - name: pause\n      process: {freeze: 3s}\n      trigger: {start: 2s}\n";
+
+// A freeze holds for a window inside the experiment: checked at start, made on the tick at its
+// start offset, put back on the tick at its end while the experiment runs on; the report keeps it.
+TEST(Controller, FreezeWindowIsMadeAndPutBackOnTheTick) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n", kPause));
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "") << "not before its start offset";
+  EXPECT_TRUE(std::find(host.calls.begin(), host.calls.end(), "change /t1 (dry run)") != host.calls.end())
+      << "but checked at start, so a refusal fails the start";
+  EXPECT_EQ(v->faults[0].changes, (std::vector<std::string>{"/t1: cgroup.freeze at +2000 ms"}));
+  host.now += 1'999'000'000;
+  c.tick();
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "");
+  host.now += 1'000'000;
+  EXPECT_EQ(c.tick(), 0);
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "1") << "frozen at +2 s";
+  EXPECT_EQ(c.get("a")->faults[0].changes, (std::vector<std::string>{"/t1 cgroup.freeze 1"}));
+  host.now += 3'000'000'000;
+  EXPECT_EQ(c.tick(), 0) << "the experiment runs on";
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "") << "thawed at +5 s";
+  c.tick();
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "") << "made once";
+  EXPECT_EQ(c.get("a")->faults[0].changes,
+            (std::vector<std::string>{"/t1 cgroup.freeze 1 (put back at +5000 ms)"}));
+  host.now += 5'000'000'000;
+  EXPECT_EQ(c.tick(), 1);
+  EXPECT_EQ(c.get("a")->state, "completed");
+}
+
+// However it ends early (stop, stop-all, shutdown), a freeze in progress thaws; one whose window
+// reaches past the deadline thaws at the deadline.
+TEST(Controller, FreezeThawsOnStopShutdownAndDeadline) {
+  FakeHost host;
+  const std::string now = "    - name: pause\n      process: {freeze: 1h}\n";
+  {
+    lifecycle::Controller c(host);
+    ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", now)));
+    EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "1") << "no start offset: frozen at start";
+    ASSERT_TRUE(c.stop("a"));
+    EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "");
+    ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", now)));
+    host.now += 9'999'000'000;
+    c.tick();
+    EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "1");
+    host.now += 1'000'000;
+    EXPECT_EQ(c.tick(), 1);
+    EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "") << "clipped to the experiment: thawed at its deadline";
+    ASSERT_TRUE(c.start(make_policy("c", "    - cgroup: /t1\n", kPause)));
+    host.now += 2'000'000'000;
+    c.tick();
+    EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "1");
+  }
+  EXPECT_EQ(host.knobs["/t1 cgroup.freeze"], "") << "shutdown thaws";
+}
+
+// A late change refused when its window opens (someone froze the cgroup meanwhile) fails the
+// experiment with the reason, and the rest of it is removed.
+TEST(Controller, RefusedLateChangeFailsTheExperiment) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kPause + kLoss)));
+  host.fail_change_on = "/t1";
+  host.now += 2'000'000'000;
+  EXPECT_EQ(c.tick(), 0);
+  auto v = c.get("a");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "failed");
+  EXPECT_EQ(v->reason, "a.yaml:9:7: fault 'pause' on /t1: change refused (experiment a, fault pause)");
+  EXPECT_TRUE(host.attached.empty()) << "its other faults are removed";
+  EXPECT_EQ(host.live_rules, 0u);
+}
+
 } // namespace
 } // namespace faultline::testing

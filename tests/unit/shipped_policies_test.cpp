@@ -35,5 +35,22 @@ TEST(ShippedPolicies, ParseAndCompile) {
   EXPECT_GE(seen, 4);
 }
 
+// The freeze example is a window of the cgroup freezer, 5 s from +10 s, not a BPF rule.
+TEST(ShippedPolicies, FreezePauseIsAFreezeWindow) {
+  auto policy = policy::load_policy_file(std::string(FL_SOURCE_DIR) + "/policies/freeze-pause.yaml");
+  ASSERT_TRUE(policy) << policy.error().message;
+  engine::BackendRegistry all;
+  for (const auto* b : backends::all_backends())
+    all.add(*b, {true, "assumed for the test"});
+  engine::RuleIdAllocator ids;
+  auto compiled = engine::compile(*policy, {{"/sys/fs/cgroup/t", 42, 1, {}, {}}}, all, ids, 1000);
+  ASSERT_TRUE(compiled) << compiled.error().message;
+  EXPECT_TRUE(compiled->entries.empty());
+  ASSERT_EQ(compiled->changes.size(), 1u);
+  EXPECT_EQ(compiled->changes[0].backend->name(), "process.freeze");
+  EXPECT_EQ(compiled->changes[0].begin_ns, 1000 + 10'000'000'000ull);
+  EXPECT_EQ(compiled->changes[0].end_ns, 1000 + 15'000'000'000ull);
+}
+
 } // namespace
 } // namespace faultline

@@ -101,6 +101,11 @@ Result<std::uint64_t> inode_of(const std::string& dir) {
 
 // Why the knob cannot be changed on this cgroup, if it cannot.
 Status check_knob(const std::string& cgroup, const std::string& knob) {
+  if (knob.rfind("cgroup.", 0) == 0) { // a core file (cgroup.freeze): no controller to enable
+    if (::access((cgroup + "/" + knob).c_str(), F_OK) != 0)
+      return make_error(EOPNOTSUPP, "{} has no {}", cgroup, knob);
+    return {};
+  }
   const std::string controller = knob.substr(0, knob.find('.'));
   const auto slash = cgroup.find_last_of('/');
   const std::string parent = slash == std::string::npos || slash == 0 ? "/" : cgroup.substr(0, slash);

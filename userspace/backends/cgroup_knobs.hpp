@@ -1,5 +1,6 @@
-// cgroup v2 knobs (cpu.max, memory.high, io.max) written on a target cgroup for an experiment and
-// put back exactly: the machinery behind resource faults (resource_knobs.cpp).
+// cgroup v2 knobs (cpu.max, memory.high, io.max, cgroup.freeze) written on a target cgroup for an
+// experiment and put back exactly: the machinery behind resource faults (resource_knobs.cpp) and
+// freezes (process_freeze.cpp).
 //
 // Before a knob is written, the cgroup (path and inode), the knob and its old value go into a
 // ledger (fsync'd); after, what the kernel made of the write. The old value goes back when the
@@ -19,7 +20,7 @@
 namespace faultline::backends {
 
 struct KnobWrite {
-  std::string knob;   // a file of the cgroup: "cpu.max", "memory.high", "io.max"
+  std::string knob;   // a file of the cgroup: "cpu.max", "memory.high", "io.max", "cgroup.freeze"
   std::string value;  // written as is; for io.max the limits after the device ("rbps=1048576")
   std::string device; // io.max only: "MAJ:MIN"; that device's line is the knob's value
 };

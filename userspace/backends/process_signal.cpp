@@ -18,6 +18,8 @@ public:
   std::vector<fl_hook> hooks() const override { return {FL_HOOK_PROCESS}; }
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
+    if (std::get<policy::ProcessFault>(fault.spec).freeze_ns != 0)
+      return "it sends signals; a freeze is the cgroup freezer's (process.freeze)";
     if (auto info = native_syscall(std::get<policy::ProcessFault>(fault.spec).on_syscall); !info)
       return info.error().message;
     return std::nullopt;

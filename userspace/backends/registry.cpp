@@ -9,6 +9,7 @@
 #include "backends/net_edt.hpp"
 #include "backends/net_iface.hpp"
 #include "backends/net_tc.hpp"
+#include "backends/process_freeze.hpp"
 #include "backends/process_signal.hpp"
 #include "backends/resource_knobs.hpp"
 #include "backends/sys_kprobe.hpp"
@@ -61,8 +62,9 @@ const std::vector<const KernelBackend*>& all_backends() {
   // for syscall errors kprobe override first (any syscall, before it runs), BPF-LSM where the
   // kernel lacks it (the syscalls that pass an LSM hook).
   static const std::vector<const KernelBackend*> kAll = {
-      &net_cgroup_skb(), &net_edt(),    &net_tc(),  &net_iface(),      &file_lsm(),
-      &file_fmod_ret(),  &sys_kprobe(), &sys_lsm(), &process_signal(), &resource_cgroup()};
+      &net_cgroup_skb(), &net_edt(),        &net_tc(),         &net_iface(),
+      &file_lsm(),       &file_fmod_ret(),  &sys_kprobe(),     &sys_lsm(),
+      &process_signal(), &process_freeze(), &resource_cgroup()};
   return kAll;
 }
 

@@ -134,10 +134,15 @@ int run_exec(const ExecOptions& options) {
       }
       if (g_ending_signal != 0) {
         ended_by = g_ending_signal;
+        // Faults off first: a frozen command could not even take its SIGTERM, and its shutdown
+        // is not part of the experiment.
+        (void)controller.stop(policy->name, fmt::format("faultline got signal {}", ended_by));
         status = end_child(child);
         break;
       }
-      controller.expire(); // the kernel enforces the deadline; this retires the experiment
+      // The kernel enforces the deadline; this retires the experiment and times its changes (a
+      // freeze of the command thaws here, at its end or at the deadline).
+      controller.tick();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)

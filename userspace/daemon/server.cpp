@@ -70,10 +70,11 @@ Status serve(Api& api, lifecycle::Controller& controller, const ServerOptions& o
   auto listener = listen_unix_socket(options.socket_path);
   if (!listener) return listener.error();
 
-  // Deadlines are enforced in BPF; this retires finished experiments (and their programs).
+  // Deadlines are enforced in BPF; this retires finished experiments (and their programs), and
+  // makes and puts back the changes timed within an experiment (a freeze from its start offset).
   std::thread ticker([&] {
     while (!stop.load()) {
-      controller.expire();
+      controller.tick();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });

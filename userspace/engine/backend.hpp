@@ -36,6 +36,11 @@ struct Setting {
   std::string knob;   // what is changed: "cpu.max", "memory.high", "io.max"
   std::string value;  // what is written ("20000 100000"); for io.max the limits after the device
   std::string device; // io.max only: the block device as the policy names it, resolved at apply
+  // When it holds, as offsets from the experiment's start: [from_ns, until_ns), until_ns 0 = to
+  // the experiment's end (a freeze from trigger.start for its duration). A window that opens
+  // after the start or closes before the end is made and put back on the controller's tick.
+  std::uint64_t from_ns = 0;
+  std::uint64_t until_ns = 0;
   bool operator==(const Setting&) const = default;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 namespace faultline::engine {
 namespace {
@@ -24,6 +25,20 @@ std::vector<Target> outermost(const std::vector<Target>& targets) {
     if (std::none_of(targets.begin(), targets.end(),
                      [&](const Target& other) { return is_ancestor(other, t); }))
       out.push_back(t);
+  return out;
+}
+
+// A backend's settings grouped by when they hold, as [begin, end) on the monotonic clock (end 0 =
+// with the experiment), clipped to the experiment: nothing outlives its deadline.
+std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<Setting>>
+by_window(const std::vector<Setting>& settings, const CompiledExperiment& exp) {
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<Setting>> out;
+  for (const auto& s : settings) {
+    const std::uint64_t begin = std::min(exp.start_ns + s.from_ns, exp.deadline_ns);
+    std::uint64_t end = s.until_ns == 0 ? 0 : std::min(exp.start_ns + s.until_ns, exp.deadline_ns);
+    if (end == exp.deadline_ns) end = 0; // ends with the experiment anyway
+    out[{begin, end}].push_back(s);
+  }
   return out;
 }
 
@@ -65,9 +80,9 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
         for (const auto& t : of_kind)
           exp.entries.push_back({t, hr.hook, hr.sub, hr.rule, *backend});
       }
-      if (auto settings = (*backend)->settings(f); !settings.empty())
+      for (const auto& [window, settings] : by_window((*backend)->settings(f), exp))
         for (const auto& t : of_kind)
-          exp.changes.push_back({t, f.name, f.location, settings, *backend});
+          exp.changes.push_back({t, f.name, f.location, settings, *backend, window.first, window.second});
     }
   }
   return exp;

@@ -27,9 +27,13 @@ struct RuleEntry {
 struct TargetChange {
   Target target;
   std::string fault;
-  policy::Location location; // of the fault, for messages
-  std::vector<Setting> settings;
+  policy::Location location;     // of the fault, for messages
+  std::vector<Setting> settings; // all with the same window
   const Backend* backend = nullptr;
+  // CLOCK_MONOTONIC: made at begin_ns, put back at end_ns (0 = when the experiment ends). Never
+  // past the experiment's deadline.
+  std::uint64_t begin_ns = 0;
+  std::uint64_t end_ns = 0;
 };
 
 struct CompiledFault {

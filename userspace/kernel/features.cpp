@@ -4,9 +4,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -24,9 +26,15 @@ namespace {
 
 using ProbeSkel = Skeleton<probe_bpf, probe_bpf__destroy>;
 
-constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {
-    "cgroup_skb",        "tc", "lsm", "fmod_ret_security", "kprobe_override", "tracepoint_signal", "fq_qdisc",
-    "cgroup_controllers"};
+constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {"cgroup_skb",
+                                                                                       "tc",
+                                                                                       "lsm",
+                                                                                       "fmod_ret_security",
+                                                                                       "kprobe_override",
+                                                                                       "tracepoint_signal",
+                                                                                       "fq_qdisc",
+                                                                                       "cgroup_controllers",
+                                                                                       "cgroup_freeze"};
 
 bool path_exists(const char* path) {
   struct stat st {};
@@ -140,6 +148,32 @@ FeatureStatus probe_cgroup_controllers() {
                             fmt::join(lack, ", "))};
 }
 
+// The freezer's file is in every cgroup but the root: this process's own cgroup, else any child
+// of the root shows whether the kernel has it; on a host with none (a fresh VM), a child made for
+// the look and removed again.
+FeatureStatus probe_cgroup_freeze() {
+  auto fs = CgroupFs::discover();
+  if (!fs) return {false, fs.error().message};
+  const std::string& root = fs->mount_point();
+  const FeatureStatus yes{true, fmt::format("cgroup v2 at {} has cgroup.freeze", root)};
+  const FeatureStatus no{
+      false, fmt::format("cgroup v2 at {} has no cgroup.freeze (the freezer needs Linux 5.2+)", root)};
+  std::vector<std::string> dirs;
+  if (auto self = fs->path_of_pid(::getpid()); self && *self != root) dirs.push_back(*self);
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(root, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->is_directory(ec)) dirs.push_back(it->path().string());
+  if (!dirs.empty()) return path_exists((dirs.front() + "/cgroup.freeze").c_str()) ? yes : no;
+  const std::string probe = fmt::format("{}/faultline-probe-{}", root, ::getpid());
+  if (::mkdir(probe.c_str(), 0700) != 0)
+    return {false, fmt::format("no cgroup below {} to look for cgroup.freeze in, and none can be made: {}",
+                               root, std::strerror(errno))};
+  const bool has = path_exists((probe + "/cgroup.freeze").c_str());
+  ::rmdir(probe.c_str());
+  return has ? yes : no;
+}
+
 } // namespace
 
 std::string_view feature_name(Feature feature) { return kNames.at(static_cast<size_t>(feature)); }
@@ -162,6 +196,7 @@ FeatureStatus KernelFeatureProbe::probe(Feature feature) {
     return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
   case Feature::fq_qdisc: return probe_fq();
   case Feature::cgroup_controllers: return probe_cgroup_controllers();
+  case Feature::cgroup_freeze: return probe_cgroup_freeze();
   case Feature::count_: break;
   }
   return {false, "unknown feature"};

@@ -19,6 +19,7 @@ enum class Feature {
   tracepoint_signal,  // syscall tracepoints + bpf_send_signal
   fq_qdisc,           // sch_fq available: honours skb->tstamp (EDT delay)
   cgroup_controllers, // cgroup v2 offers cpu, memory or io at its root (resource faults)
+  cgroup_freeze,      // cgroup v2 cgroups have cgroup.freeze (process freeze)
   count_,
 };
 
@@ -29,7 +30,8 @@ inline constexpr std::array kAllFeatures = {Feature::cgroup_skb,
                                             Feature::kprobe_override,
                                             Feature::tracepoint_signal,
                                             Feature::fq_qdisc,
-                                            Feature::cgroup_controllers};
+                                            Feature::cgroup_controllers,
+                                            Feature::cgroup_freeze};
 
 std::string_view feature_name(Feature feature);
 std::optional<Feature> feature_from_name(std::string_view name);

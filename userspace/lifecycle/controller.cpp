@@ -41,17 +41,72 @@ Status Controller::apply_live_locked() {
   return host_.apply(*rules);
 }
 
-Status Controller::make_changes_locked(Live& live) {
+Status Controller::make_change_locked(Live& live, std::size_t index, bool check_only) {
   const policy::Policy& p = live.policy;
-  for (const auto& change : live.compiled.changes) {
-    const std::string holder = fmt::format("experiment {}, fault {}", p.name, change.fault);
-    auto made = host_.change(change, holder, p.dry_run);
-    if (!made)
-      return make_error(made.error().code, "{}:{}:{}: fault '{}' on {}: {}", p.file, change.location.line,
-                        change.location.column, change.fault, change.target.path, made.error().message);
-    live.changes.push_back(std::move(*made));
+  const engine::TargetChange& change = live.compiled.changes[index];
+  const std::string holder = fmt::format("experiment {}, fault {}", p.name, change.fault);
+  auto made = host_.change(change, holder, p.dry_run || check_only);
+  if (!made)
+    return make_error(made.error().code, "{}:{}:{}: fault '{}' on {}: {}", p.file, change.location.line,
+                      change.location.column, change.fault, change.target.path, made.error().message);
+  Change& c = live.changes[index];
+  if (check_only) {
+    // Refusals known now (a missing knob, a conflict) fail the start; the change is made later.
+    std::vector<std::string> knobs;
+    for (const auto& s : change.settings)
+      knobs.push_back(s.knob);
+    c.lines = {fmt::format("{}: {} at +{} ms", change.target.path, fmt::join(knobs, ", "),
+                           (change.begin_ns - live.compiled.start_ns) / 1000000)};
+    return {};
   }
+  c.held = std::move(*made);
+  c.lines = c.held->describe();
   return {};
+}
+
+Status Controller::make_changes_locked(Live& live) {
+  const std::uint64_t now = host_.now_ns();
+  live.changes.resize(live.compiled.changes.size());
+  for (std::size_t i = 0; i < live.compiled.changes.size(); ++i)
+    if (auto st = make_change_locked(live, i, live.compiled.changes[i].begin_ns > now); !st) return st;
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> Controller::advance_changes_locked() {
+  const std::uint64_t now = host_.now_ns();
+  std::vector<std::pair<std::string, std::string>> failed;
+  for (auto& [name, live] : live_) {
+    for (std::size_t i = 0; i < live.changes.size(); ++i) {
+      const engine::TargetChange& change = live.compiled.changes[i];
+      Change& c = live.changes[i];
+      if (c.held && change.end_ns != 0 && now >= change.end_ns) {
+        c.lines = c.held->describe();
+        c.held.reset(); // puts the old values back (a freeze thaws)
+        c.over = true;
+        log::info("experiment {}, fault {}: {} put back, its window is over", name, change.fault,
+                  change.target.path);
+      } else if (!c.held && !c.over && now >= change.begin_ns && now < live.compiled.deadline_ns) {
+        if (auto st = make_change_locked(live, i, false); !st) {
+          failed.emplace_back(name, st.error().message);
+          break;
+        }
+        log::info("experiment {}, fault {}: {} changed at its start offset", name, change.fault,
+                  change.target.path);
+      }
+    }
+  }
+  return failed;
+}
+
+int Controller::tick() {
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, why] : advance_changes_locked()) {
+      log::error("experiment {}: {}", name, why);
+      (void)stop_locked(name, "failed", why);
+    }
+  }
+  return expire();
 }
 
 Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) {
@@ -245,9 +300,16 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
       }
     }
     for (std::size_t i = 0; i < live.changes.size() && i < live.compiled.changes.size(); ++i)
-      if (live.compiled.changes[i].fault == f.name)
-        for (auto& line : live.changes[i]->describe())
+      if (live.compiled.changes[i].fault == f.name) {
+        const Change& change = live.changes[i];
+        std::vector<std::string> lines = change.held ? change.held->describe() : change.lines;
+        for (auto& line : lines) {
+          if (change.over)
+            line += fmt::format(" (put back at +{} ms)",
+                                (live.compiled.changes[i].end_ns - live.compiled.start_ns) / 1000000);
           c.changes.push_back(std::move(line));
+        }
+      }
     v.faults.push_back(c);
   }
   return v;

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "engine/compiler.hpp"
@@ -37,6 +38,10 @@ public:
   Status stop_all(const std::string& reason = "stop-all");
   // Completes experiments whose deadline has passed; returns how many.
   int expire();
+  // The daemon's and exec's periodic call: makes the changes whose window has opened, puts back
+  // those whose window has closed (a freeze thawed before the experiment ends; an experiment
+  // whose late change is refused fails, with the reason), then expire(). Returns expire()'s count.
+  int tick();
 
   std::vector<observe::ExperimentView> list();
   Result<observe::ExperimentView> get(const std::string& name);
@@ -44,14 +49,20 @@ public:
 private:
   // (cgroup id or 0 for global, hook, sub-key or 0 when one attachment serves every sub-key)
   using AttachKey = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
+  // A change on a target over its window: not yet made, held, or over (put back early).
+  struct Change {
+    std::unique_ptr<Attachment> held;
+    std::vector<std::string> lines; // what it said while held: the report keeps it once over
+    bool over = false;
+  };
   struct Live {
     policy::Policy policy;
     engine::CompiledExperiment compiled;
     std::vector<AttachKey> attachments;
     std::int64_t started_at_ms = 0;
     // One per compiled.changes entry, in order: its own (knobs are never shared between
-    // experiments); destroying one puts the target's old values back.
-    std::vector<std::unique_ptr<Attachment>> changes;
+    // experiments); destroying one's hold puts the target's old values back.
+    std::vector<Change> changes;
   };
   struct Shared {
     std::unique_ptr<Attachment> attachment;
@@ -59,8 +70,12 @@ private:
   };
 
   Status apply_live_locked();
-  // Makes the compiled experiment's changes on its targets (after its "started" record).
+  // Makes the compiled experiment's changes whose window is open on its targets (after its
+  // "started" record); checks the later ones without making them (a dry run).
   Status make_changes_locked(Live& live);
+  Status make_change_locked(Live& live, std::size_t index, bool check_only);
+  // Opens and closes change windows on time; returns the experiments that failed, with why.
+  std::vector<std::pair<std::string, std::string>> advance_changes_locked();
   observe::ExperimentView view_locked(const Live& live, const std::string& state, const std::string& reason);
   Result<observe::ExperimentView> stop_locked(const std::string& name, const std::string& state,
                                               const std::string& reason);

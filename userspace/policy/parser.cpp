@@ -342,8 +342,26 @@ SyscallFault parse_syscall(const Field& f) {
 }
 
 ProcessFault parse_process(const Field& f) {
-  f.expect_keys({"signal", "on"});
+  f.expect_keys({"signal", "on", "freeze"});
   ProcessFault p;
+  if (auto fr = f.find("freeze")) {
+    for (const char* key : {"signal", "on"})
+      if (auto k = f.find(key))
+        k->fail(
+            fmt::format("a fault either freezes or sends a signal; '{}' does not combine with freeze (make "
+                        "two faults)",
+                        key));
+    if (!fr->is_scalar() || fr->str().empty())
+      fr->fail("freeze needs a duration: how long the target stays frozen, e.g. freeze: 5s");
+    if (fr->str().front() == '-')
+      fr->fail(fmt::format("'{}': a freeze lasts a positive duration", fr->str()));
+    p.freeze_ns = fr->duration_ns();
+    if (p.freeze_ns == 0)
+      fr->fail(fmt::format("'{}' freezes nothing; give a duration above zero", fr->str()));
+    return p;
+  }
+  if (!f.has("signal"))
+    f.fail("a process fault needs signal (with on: {syscall: NAME}) or freeze (how long, e.g. freeze: 5s)");
   p.signal = f.get("signal").signal_value();
   const Field on = f.get("on");
   on.expect_keys({"syscall"});
@@ -480,6 +498,12 @@ Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
                               "not combine with it (trigger.start does)",
                               key));
     if (std::holds_alternative<ResourceFault>(fault.spec)) t->fail("resource faults take no trigger");
+    if (const auto* pf = std::get_if<ProcessFault>(&fault.spec); pf && pf->freeze_ns != 0)
+      for (const char* key : {"probability", "every", "after", "times"})
+        if (auto k = t->find(key))
+          k->fail(fmt::format("a freeze happens once, at the fault's start; trigger.{} does not apply to it "
+                              "(trigger.start does)",
+                              key));
   }
   return fault;
 }

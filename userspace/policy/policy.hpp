@@ -107,9 +107,11 @@ struct SyscallFault {
 // NUL included; abi_check.cpp holds the two equal).
 inline constexpr std::size_t kSyscallPathMax = 123;
 
+// process: either a signal on a syscall, or the whole target frozen (cgroup.freeze) for a while.
 struct ProcessFault {
-  int signal = 0;
-  std::string on_syscall; // the signal is sent when the target enters this syscall
+  int signal = 0;              // 0 for a freeze
+  std::string on_syscall;      // the signal is sent when the target enters this syscall
+  std::uint64_t freeze_ns = 0; // freeze: the target cgroup frozen this long from the fault's start
 };
 
 // resource: limits written into the target cgroup's own cgroup v2 knobs (cpu.max, memory.high,

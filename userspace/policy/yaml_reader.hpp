@@ -31,6 +31,7 @@ public:
   const std::string& path() const { return path_; }
   bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
 
   // Maps: rejects keys outside `allowed` (suggesting the closest) and duplicate keys.
   void expect_keys(std::initializer_list<const char*> allowed) const;
