@@ -78,7 +78,8 @@ const KernelBackend& file_lsm() {
        {policy::FileOp::write, "fl_fmod_file_rw"},
        {policy::FileOp::mmap, "fl_lsm_file_mmap"}},
       "not supported by this faultline release (the path of a directory entry cannot be resolved in "
-      "those hooks); a syscall fault on unlink, rename, mkdir or truncate fails them without a path filter");
+      "those hooks); a syscall fault on unlink, rename, mkdir or truncate with path: fails them by the path "
+      "argument as the caller wrote it");
   return kBackend;
 }
 
