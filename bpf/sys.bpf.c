@@ -341,15 +341,18 @@ static __always_inline int fl_sys_lsm_verdict(__u32 lsm_hook)
  * convention of every BPF-LSM program). Only hooks whose signature is the same on every
  * supported kernel (6.1 to 6.18): the table in userspace/backends/sys_lsm.cpp maps syscalls onto
  * them. Should a kernel ever add an argument, ctx[nargs] would be an argument, not a verdict, and
- * returning it would fail every call: the count is checked first. */
+ * returning it would fail every call: the count is checked first, and a call left alone for it
+ * counted (FL_STAT_HOOK_MISMATCH). */
 #define FL_SYS_LSM(hook, nargs, id)                                                                \
 	SEC("lsm/" #hook)                                                                          \
 	int fl_lsm_sys_##hook(unsigned long long *ctx)                                             \
 	{                                                                                          \
 		int ret;                                                                           \
                                                                                                    \
-		if (bpf_get_func_arg_cnt(ctx) != nargs)                                            \
+		if (bpf_get_func_arg_cnt(ctx) != nargs) {                                          \
+			fl_gstat_inc(FL_STAT_HOOK_MISMATCH); /* never silently */                  \
 			return 0;                                                                  \
+		}                                                                                  \
 		ret = (int)ctx[nargs];                                                             \
 		if (ret)                                                                           \
 			return ret;                                                                \

@@ -309,6 +309,8 @@ enum fl_global_stat {
 	FL_STAT_EVENTS_DROPPED = 0, /* ring buffer full or rate-limited */
 	FL_STAT_DEADLINE_EXPIRED =
 		1, /* matching events after a rule's deadline: inert rules still loaded */
+	FL_STAT_HOOK_MISMATCH =
+		2, /* calls a syscall LSM program left alone: the hook's arguments differ here */
 	FL_STAT_MAX = 4,
 };
 
