@@ -99,7 +99,7 @@ boot() { # kernel_dir results_dir console_log
   local qpid=$!
   while kill -0 "$qpid" 2>/dev/null; do
     if grep -qE 'soft lockup|self-detected stall|Oops|Kernel panic' "$console" 2>/dev/null; then
-      sleep 5 # let the console say a little more for the log
+      sleep 15 # let the console print the trace (slow under TCG on a loaded host) for the log
       kill -KILL "$qpid" 2>/dev/null
       pkill -KILL -P "$qpid" 2>/dev/null
       break
@@ -125,6 +125,8 @@ for series in "${kernels[@]}"; do
   kdir=${line#* }
   for attempt in 1 2; do
     results=$out_root/$series
+    # The failed first attempt's console (its oops or stall trace) outlives the retry.
+    [ $attempt = 2 ] && cp "$results/console.log" "$out_root/$series-attempt1-console.log" 2>/dev/null
     rm -rf "$results"; mkdir -p "$results"
     console=$results/console.log
     echo "== kernel $series ($(cat "$kdir/version")), attempt $attempt: ${run_cases[*]}"
@@ -133,7 +135,7 @@ for series in "${kernels[@]}"; do
     # A guest that oopsed, panicked or never finished is an infrastructure failure (seen under
     # TCG: a rare int3 oops while the kernel patches code), not a test result: retry once.
     if grep -qE 'Oops|Kernel panic|BUG: |soft lockup|self-detected stall|FAULTLINE-INFRA' "$console" || [ ! -f "$results/done" ]; then
-      echo "!! kernel $series: guest failed before finishing (console: $console)"
+      echo "!! kernel $series: guest failed before finishing (console: $console$([ $attempt = 1 ] && echo ", kept as $out_root/$series-attempt1-console.log"))"
       grep -E 'Oops|Kernel panic|BUG: |FAULTLINE-INFRA' "$console" | head -5
       tail -n 20 "$console"
       if [ $attempt = 1 ]; then continue; fi
