@@ -100,8 +100,10 @@ boot() { # kernel_dir results_dir console_log
   while kill -0 "$qpid" 2>/dev/null; do
     if grep -qE 'soft lockup|self-detected stall|Oops|Kernel panic' "$console" 2>/dev/null; then
       sleep 15 # let the console print the trace (slow under TCG on a loaded host) for the log
-      kill -KILL "$qpid" 2>/dev/null
+      # QEMU first: killed first, `timeout` would leave it orphaned, running on beside the
+      # retry (seen: a stalled 6.1 guest kept a core busy through the whole second attempt).
       pkill -KILL -P "$qpid" 2>/dev/null
+      kill -KILL "$qpid" 2>/dev/null
       break
     fi
     sleep 2
