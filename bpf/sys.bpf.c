@@ -144,7 +144,7 @@ __noinline int fl_sys_addr_matches(const struct fl_sys_match *m, const struct fl
 __noinline int fl_sys_path_matches(const struct fl_sys_match *m, const struct fl_sys_call *call)
 {
 	char buf[FL_SYS_PATH_MAX + 4];
-	__u32 len;
+	__u32 len, last;
 	long n;
 
 	if (!m || !call)
@@ -162,7 +162,13 @@ __noinline int fl_sys_path_matches(const struct fl_sys_match *m, const struct fl
 		if (buf[i] != m->path[i])
 			return 0;
 	}
-	if (m->path[len - 1] == '/')
+	/* Re-bounded behind a barrier (the compiler knows the test is redundant): 6.1's verifier
+	 * loses len's lower bound past the != 0 test, so len - 1 could underflow for it. */
+	last = len - 1;
+	barrier_var(last);
+	if (last >= FL_SYS_PATH_MAX)
+		return 0;
+	if (m->path[last] == '/')
 		return 1; /* "/" or a prefix written with its trailing slash */
 	return buf[len] == '\0' || buf[len] == '/';
 }
