@@ -10,15 +10,12 @@
  * Whether a file's path is under a rule's prefix is decided once per inode and rule and cached,
  * so a hot read loop pays a hash lookup, not a d_path walk, per call. */
 #include "lib/common.bpf.h"
+#include "lib/dentry_path.bpf.h"
 #include "lib/match.bpf.h"
 
 #define FL_MAY_WRITE 0x2 /* include/linux/fs.h */
 #define FL_MAY_READ 0x4
 #define FL_RULE_WORDS (FL_MAX_RULES / 64)
-
-struct fl_path {
-	char buf[FL_PATH_BUF];
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -101,6 +98,29 @@ __noinline int fl_file_needs_path(struct fl_rule_set *set, struct fl_path_verdic
 	return 0;
 }
 
+/* Marks, for each rule of the set with a prefix, whether `path` is under it (a rename's two
+ * ends are marked in turn, so a rule matches when either is under its prefix). */
+__noinline int fl_file_mark(struct fl_rule_set *set, const struct fl_path *path,
+			    struct fl_path_verdict *marks)
+{
+	if (!set || !path || !marks)
+		return 0;
+	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
+		const struct fl_rule *rule = &set->rules[i];
+		__u32 id = rule->rule_id & (FL_MAX_RULES - 1);
+		__u64 bit = 1ull << (id % 64);
+
+		if (i >= set->count)
+			break;
+		if (!rule->file.prefix_len)
+			continue;
+		marks->known[id / 64] |= bit;
+		if (fl_path_has_prefix(path, &rule->file))
+			marks->match[id / 64] |= bit;
+	}
+	return 0;
+}
+
 __noinline int fl_file_rule_fire(const struct fl_rule *rule, __u32 hook, __u32 sub, __u64 cgid,
 				 __u64 now)
 {
@@ -178,6 +198,7 @@ enum fl_file_walk {
 	FL_WALK_ANY,	    /* 1 when some level holds rules */
 	FL_WALK_NEEDS_PATH, /* 1 when some rule there needs the path, undecided for this inode */
 	FL_WALK_JUDGE,	    /* the rules, deepest level first; the first injection decides */
+	FL_WALK_MARK,	    /* mark which prefixes `path` is under (fl_file_mark) */
 };
 
 /* One walk over `levels`, deepest first. The task-context programs call it up to three times
@@ -209,6 +230,10 @@ __noinline int fl_file_walk(__u64 levels, __u32 op, enum fl_file_walk what,
 		if (what == FL_WALK_NEEDS_PATH) {
 			if (fl_file_needs_path(set, cache))
 				return 1;
+			continue;
+		}
+		if (what == FL_WALK_MARK) {
+			fl_file_mark(set, path, cache);
 			continue;
 		}
 		value = fl_file_rules(set, path, cache, op, cgid);
@@ -246,6 +271,57 @@ static __always_inline int fl_file_verdict(struct file *file, __u32 op)
 	    bpf_d_path((struct path *)&file->f_path, path->buf, sizeof(path->buf)) < 0)
 		path->buf[0] = 0;
 	err = fl_file_walk(levels, op, FL_WALK_JUDGE, cache, path);
+	return err > 0 ? fl_errno_return(err) : 0;
+}
+
+/* Per CPU: the prefix marks of the directory-entry operation being judged (no cache: each
+ * call is judged on its own). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fl_path_verdict);
+} fl_entry_marks SEC(".maps");
+
+/* Verdict for a directory-entry operation on (mnt, dentry), and for a rename also on its
+ * destination (mnt2, dentry2; 0 otherwise): the paths are resolved by fl_dentry_path only for a
+ * task inside some target whose rules have prefixes, then judged like an open. */
+static __always_inline int fl_entry_verdict(__u64 mnt, __u64 dentry, __u64 mnt2, __u64 dentry2,
+					    __u32 op)
+{
+	const struct fl_config *cfg = fl_armed_config();
+	struct fl_path_verdict *marks;
+	struct fl_path *path;
+	__u64 levels;
+	__u32 zero = 0;
+	int err;
+
+	if (!cfg)
+		return 0;
+	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
+	if (!levels || fl_creds_overridden())
+		return 0;
+	if (!fl_file_walk(levels, op, FL_WALK_ANY, 0, 0))
+		return 0;
+	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
+	marks = bpf_map_lookup_elem(&fl_entry_marks, &zero);
+	if (!path || !marks)
+		return 0;
+	for (int w = 0; w < FL_RULE_WORDS; w++) {
+		marks->known[w] = 0;
+		marks->match[w] = 0;
+	}
+	path->buf[0] = 0;
+	if (fl_file_walk(levels, op, FL_WALK_NEEDS_PATH, marks, 0)) {
+		if (fl_dentry_path(mnt, dentry, path) > 0)
+			fl_file_walk(levels, op, FL_WALK_MARK, marks, path);
+		if (dentry2 && fl_dentry_path(mnt2, dentry2, path) > 0)
+			fl_file_walk(levels, op, FL_WALK_MARK, marks, path);
+	}
+	/* Every rule with a prefix is marked now, unless no path could be placed: an empty path
+	 * leaves those rules out (never fail a call we cannot place). */
+	path->buf[0] = 0;
+	err = fl_file_walk(levels, op, FL_WALK_JUDGE, marks, path);
 	return err > 0 ? fl_errno_return(err) : 0;
 }
 
@@ -291,6 +367,118 @@ int BPF_PROG(fl_fmod_file_rw, struct file *file, int mask, int ret)
 	if (ret || op < 0)
 		return ret;
 	return fl_file_verdict(file, (__u32)op);
+}
+
+/* Directory-entry operations. A pointer read from the context is a typed kernel pointer to the
+ * verifier, and fl_dentry_path (a global function) takes addresses: they are read as numbers. */
+static __always_inline __u64 fl_ctx_addr(unsigned long long *ctx, int i)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[i]);
+	return v;
+}
+
+static __always_inline int fl_entry_of_path(const struct path *p, __u32 op)
+{
+	return fl_entry_verdict((__u64)BPF_CORE_READ(p, mnt), (__u64)BPF_CORE_READ(p, dentry), 0, 0,
+				op);
+}
+
+/* unlink and mkdir: (const struct path *dir, struct dentry *dentry[, umode_t mode]). The entry's
+ * parent is dir's dentry, so the walk starts at the entry itself, in dir's mount. */
+static __always_inline int fl_entry_in_dir(unsigned long long *ctx, int nargs, __u32 op)
+{
+	const struct path *dir = (const struct path *)ctx[0];
+	int ret = (int)ctx[nargs];
+
+	if (ret)
+		return ret; /* an earlier program already denied: keep its verdict */
+	return fl_entry_verdict((__u64)BPF_CORE_READ(dir, mnt), fl_ctx_addr(ctx, 1), 0, 0, op);
+}
+
+/* rename: (old_dir, old_dentry, new_dir, new_dentry, flags) since 5.19. The return slot is at a
+ * fixed offset (the verifier allows no other ctx access); a kernel reporting another argument
+ * count is counted, never silently skipped, and one without the flags refuses the program, which
+ * is optional: the rest of the backend loads without it. */
+static __always_inline int fl_entry_rename(unsigned long long *ctx)
+{
+	const struct path *from = (const struct path *)ctx[0];
+	const struct path *to = (const struct path *)ctx[2];
+	int ret;
+
+	if (bpf_get_func_arg_cnt(ctx) != 5) {
+		fl_gstat_inc(FL_STAT_HOOK_MISMATCH);
+		return 0;
+	}
+	ret = (int)ctx[5];
+	if (ret)
+		return ret;
+	return fl_entry_verdict((__u64)BPF_CORE_READ(from, mnt), fl_ctx_addr(ctx, 1),
+				(__u64)BPF_CORE_READ(to, mnt), fl_ctx_addr(ctx, 3),
+				FL_FILE_OP_RENAME);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(fl_lsm_path_truncate, const struct path *path, int ret)
+{
+	return ret ? ret : fl_entry_of_path(path, FL_FILE_OP_TRUNCATE);
+}
+
+/* Since 6.2, ftruncate and open(O_TRUNC) pass file_truncate instead of path_truncate: loaded
+ * where the kernel has it (an optional program). */
+SEC("lsm/file_truncate")
+int BPF_PROG(fl_lsm_file_truncate, struct file *file, int ret)
+{
+	return ret ? ret : fl_entry_of_path(&file->f_path, FL_FILE_OP_TRUNCATE);
+}
+
+SEC("lsm/path_unlink")
+int fl_lsm_path_unlink(unsigned long long *ctx)
+{
+	return fl_entry_in_dir(ctx, 2, FL_FILE_OP_UNLINK);
+}
+
+SEC("lsm/path_mkdir")
+int fl_lsm_path_mkdir(unsigned long long *ctx)
+{
+	return fl_entry_in_dir(ctx, 3, FL_FILE_OP_MKDIR);
+}
+
+SEC("lsm/path_rename")
+int fl_lsm_path_rename(unsigned long long *ctx)
+{
+	return fl_entry_rename(ctx);
+}
+
+SEC("fmod_ret/security_path_truncate")
+int BPF_PROG(fl_fmod_path_truncate, const struct path *path, int ret)
+{
+	return ret ? ret : fl_entry_of_path(path, FL_FILE_OP_TRUNCATE);
+}
+
+SEC("fmod_ret/security_file_truncate")
+int BPF_PROG(fl_fmod_file_truncate, struct file *file, int ret)
+{
+	return ret ? ret : fl_entry_of_path(&file->f_path, FL_FILE_OP_TRUNCATE);
+}
+
+SEC("fmod_ret/security_path_unlink")
+int fl_fmod_path_unlink(unsigned long long *ctx)
+{
+	return fl_entry_in_dir(ctx, 2, FL_FILE_OP_UNLINK);
+}
+
+SEC("fmod_ret/security_path_mkdir")
+int fl_fmod_path_mkdir(unsigned long long *ctx)
+{
+	return fl_entry_in_dir(ctx, 3, FL_FILE_OP_MKDIR);
+}
+
+SEC("fmod_ret/security_path_rename")
+int fl_fmod_path_rename(unsigned long long *ctx)
+{
+	return fl_entry_rename(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

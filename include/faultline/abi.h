@@ -109,6 +109,12 @@ enum fl_file_op {
 	FL_FILE_OP_READ = 1,  /* read, pread64, readv, sendfile...: every read access check */
 	FL_FILE_OP_WRITE = 2, /* write, pwrite64, writev...: every write access check */
 	FL_FILE_OP_MMAP = 3,  /* mmap of a file */
+	/* Directory-entry operations, judged by the resolved path of the entry they change (the
+	 * path_* LSM hooks; no per-inode cache: they are not hot loops). */
+	FL_FILE_OP_TRUNCATE = 4, /* truncate, ftruncate, open with O_TRUNC */
+	FL_FILE_OP_UNLINK = 5,	 /* unlink, unlinkat (not rmdir) */
+	FL_FILE_OP_RENAME = 6,	 /* rename, renameat, renameat2: the source or the destination */
+	FL_FILE_OP_MKDIR = 7,	 /* mkdir, mkdirat */
 };
 
 /* A path prefix matched on component boundaries: "/var/lib/app" matches /var/lib/app and

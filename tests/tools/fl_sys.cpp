@@ -5,12 +5,18 @@
 // n-th call has printed exactly n-1 lines.
 //
 //   fl_sys getppid N
-//   fl_sys open PATH r|w|rw|c N          openat(AT_FDCWD, PATH, flags): r, w, rw, c (O_WRONLY|O_CREAT)
+//   fl_sys open PATH r|w|rw|c|t N        openat(AT_FDCWD, PATH, flags): r, w, rw, c (O_WRONLY|O_CREAT),
+//                                        t (O_WRONLY|O_TRUNC)
 //   fl_sys read PATH N | write PATH N    one open, then N pread/pwrite of 1 byte at offset 0
 //   fl_sys fsync PATH N | fdatasync PATH N
 //   fl_sys mmap PATH N                   one open, then N mmap (one page, shared) + munmap
 //   fl_sys connect ADDR PORT N           a fresh TCP socket per call (IPv4 or IPv6 literal)
 //   fl_sys mkdir PATH N                  mkdirat(AT_FDCWD, PATH) (rmdir after each success)
+//   fl_sys truncate PATH N               truncate(PATH, 0)
+//   fl_sys ftruncate PATH N              one open, then N ftruncate(fd, 0)
+//   fl_sys unlink PATH N                 unlinkat(AT_FDCWD, PATH, 0); PATH is created before each call
+//   fl_sys rename FROM TO N              renameat(FROM, TO); FROM is created before each call, TO
+//                                        unlinked after each success
 //
 // With SIGUSR1 caught: "signals K" is printed at the end (process faults that do not kill).
 // FL_SYS_GATE=DIR: creates DIR/ready, then waits for DIR/go before the first call, so a test can
@@ -76,7 +82,7 @@ void report(long i, long ret, int err) {
 
 int usage() {
   std::fprintf(stderr, "usage: fl_sys getppid N | open PATH r|w|rw|c N | read|write|fsync|fdatasync PATH N | "
-                       "connect ADDR PORT N | mkdir PATH N\n");
+                       "connect ADDR PORT N | mkdir|truncate|ftruncate|unlink PATH N | rename FROM TO N\n");
   return 2;
 }
 
@@ -112,6 +118,17 @@ long connect_once(const char* addr, int port) {
   return ret;
 }
 
+// The file an unlink or rename acts on; a failure to make it is the test's, not a result.
+bool create(const char* path) {
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    std::perror(path);
+    return false;
+  }
+  ::close(fd);
+  return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -131,7 +148,8 @@ int main(int argc, char** argv) {
   const std::string op = argv[1];
   const long n = count_arg(argv[argc - 1]);
   int fd = -1;
-  if (op == "read" || op == "write" || op == "fsync" || op == "fdatasync" || op == "mmap") {
+  if (op == "read" || op == "write" || op == "fsync" || op == "fdatasync" || op == "mmap" ||
+      op == "ftruncate") {
     if (argc != 4) return usage();
     fd = ::open(argv[2], op == "read" ? O_RDONLY : O_RDWR | O_CREAT, 0644);
     if (fd < 0) {
@@ -145,7 +163,11 @@ int main(int argc, char** argv) {
       ret = ::syscall(SYS_getppid);
     } else if (op == "open" && argc == 5) {
       const std::string m = argv[3];
-      const int flags = m == "r" ? O_RDONLY : m == "w" ? O_WRONLY : m == "rw" ? O_RDWR : O_WRONLY | O_CREAT;
+      const int flags = m == "r"    ? O_RDONLY
+                        : m == "w"  ? O_WRONLY
+                        : m == "rw" ? O_RDWR
+                        : m == "t"  ? O_WRONLY | O_TRUNC
+                                    : O_WRONLY | O_CREAT;
       ret = ::syscall(SYS_openat, AT_FDCWD, argv[2], flags | O_CLOEXEC, 0644);
       if (ret >= 0) ::close(static_cast<int>(ret));
     } else if (op == "read") {
@@ -166,6 +188,19 @@ int main(int argc, char** argv) {
     } else if (op == "mkdir" && argc == 4) {
       ret = ::syscall(SYS_mkdirat, AT_FDCWD, argv[2], 0700); // what glibc's mkdir() calls too
       if (ret == 0) ::rmdir(argv[2]);
+    } else if (op == "truncate" && argc == 4) {
+      ret = ::syscall(SYS_truncate, argv[2], 0);
+    } else if (op == "ftruncate") {
+      ret = ::syscall(SYS_ftruncate, fd, 0);
+    } else if (op == "unlink" && argc == 4) {
+      if (!create(argv[2])) return 1;
+      ret = ::syscall(SYS_unlinkat, AT_FDCWD, argv[2], 0);
+    } else if (op == "rename" && argc == 5) {
+      if (!create(argv[2])) return 1;
+      ret = ::syscall(SYS_renameat, AT_FDCWD, argv[2], AT_FDCWD, argv[3]);
+      const int err = errno;
+      if (ret == 0) ::unlink(argv[3]);
+      errno = err;
     } else {
       return usage();
     }

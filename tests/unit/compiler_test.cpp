@@ -183,12 +183,40 @@ TEST(Compiler, FileOpsOneRuleEachWithTheirOwnKey) {
   EXPECT_EQ(exp->entries[1].rule.effect.nerr, 2u);
   EXPECT_EQ(exp->entries[1].rule.effect.errs[1].err, EDQUOT);
   release_ids(*exp, ids);
-  auto unlink = compile(parse("    - name: rm\n      file: {path: /data, ops: [unlink], errno: EIO}\n"),
-                        {kTargets[0]}, all_caps(), ids, kNow);
-  ASSERT_FALSE(unlink);
-  EXPECT_NE(unlink.error().message.find("file unlink faults: not supported by this faultline release"),
-            std::string::npos)
-      << unlink.error().message;
+  // The directory-entry operations: a key each, in the order written.
+  auto entries =
+      compile(parse("    - name: rm\n      file: {path: /data, ops: [truncate, unlink, rename, mkdir], "
+                    "errno: EROFS}\n"),
+              {kTargets[0]}, all_caps(), ids, kNow);
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->entries.size(), 4u);
+  EXPECT_EQ(entries->entries[0].sub, static_cast<std::uint32_t>(FL_FILE_OP_TRUNCATE));
+  EXPECT_EQ(entries->entries[1].sub, static_cast<std::uint32_t>(FL_FILE_OP_UNLINK));
+  EXPECT_EQ(entries->entries[2].sub, static_cast<std::uint32_t>(FL_FILE_OP_RENAME));
+  EXPECT_EQ(entries->entries[3].sub, static_cast<std::uint32_t>(FL_FILE_OP_MKDIR));
+  EXPECT_EQ(std::string(entries->entries[3].rule.file.prefix, entries->entries[3].rule.file.prefix_len),
+            "/data");
+  release_ids(*entries, ids);
+  EXPECT_EQ(ids.in_use(), 0u);
+}
+
+// Where BPF-LSM is missing, fmod_ret serves the directory-entry operations too; mmap is refused
+// there, naming what this host lacks, and nothing leaks.
+TEST(Compiler, FileOpsWithoutLsmFallToFmodRetButMmap) {
+  RuleIdAllocator ids;
+  const auto no_lsm = registry({"file.lsm"});
+  auto rm = compile(parse("    - name: rm\n      file: {path: /data, ops: [unlink, truncate], errno: EIO}\n"),
+                    {kTargets[0]}, no_lsm, ids, kNow);
+  ASSERT_TRUE(rm) << rm.error().message;
+  ASSERT_EQ(rm->entries.size(), 2u);
+  EXPECT_EQ(rm->entries[0].backend->name(), "file.fmod_ret");
+  EXPECT_EQ(rm->entries[0].sub, static_cast<std::uint32_t>(FL_FILE_OP_UNLINK));
+  release_ids(*rm, ids);
+  auto mmap = compile(parse("    - name: m\n      file: {path: /data, ops: [read, mmap], errno: EIO}\n"),
+                      {kTargets[0]}, no_lsm, ids, kNow);
+  ASSERT_FALSE(mmap);
+  EXPECT_NE(mmap.error().message.find("file.lsm: this kernel cannot run it: no BPF-LSM"), std::string::npos)
+      << "what to change on this host: " << mmap.error().message;
   EXPECT_EQ(ids.in_use(), 0u);
 }
 

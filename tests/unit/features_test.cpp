@@ -60,11 +60,18 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm");
   const auto loaded = backends::programs_to_load(registry);
-  ASSERT_GE(loaded.size(), 5u);
-  EXPECT_EQ(std::vector<std::string>(loaded.begin(), loaded.begin() + 5),
-            (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open",
-                                      "fl_fmod_file_rw", "fl_lsm_file_mmap"}));
-  for (size_t i = 5; i < loaded.size(); ++i)
+  ASSERT_GE(loaded.size(), 10u);
+  EXPECT_EQ(
+      std::vector<std::string>(loaded.begin(), loaded.begin() + 10),
+      (std::vector<std::string>{"fl_skb_egress", "fl_skb_ingress", "fl_lsm_file_open", "fl_fmod_file_rw",
+                                "fl_lsm_file_mmap", "fl_lsm_path_truncate", "fl_lsm_file_truncate",
+                                "fl_lsm_path_unlink", "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
+  // The directory-entry programs load only where the kernel has their hooks (file_truncate is
+  // 6.2+; the path_* hooks need CONFIG_SECURITY_PATH).
+  EXPECT_EQ(backends::optional_programs_to_load(registry),
+            (std::vector<std::string>{"fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink",
+                                      "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
+  for (size_t i = 10; i < loaded.size(); ++i)
     EXPECT_EQ(loaded[i].rfind("fl_lsm_sys_", 0), 0u) << loaded[i] << ": only syscall.lsm's programs follow";
   for (const auto& e : registry.entries())
     if (e.backend->name() == "file.fmod_ret") {
@@ -75,7 +82,9 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
 
 TEST(BackendRegistry, FallsBackToFmodRet) {
   EXPECT_EQ(loaded_with({{Feature::fmod_ret_security, true}}),
-            (std::vector<std::string>{"fl_fmod_file_open", "fl_fmod_file_rw"}));
+            (std::vector<std::string>{"fl_fmod_file_open", "fl_fmod_file_rw", "fl_fmod_path_truncate",
+                                      "fl_fmod_file_truncate", "fl_fmod_path_unlink", "fl_fmod_path_rename",
+                                      "fl_fmod_path_mkdir"}));
   int calls = 0;
   Features features(
       std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
@@ -214,7 +223,9 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
       fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}})};
   const auto registry = backends::probe_backends_for(features, {}, file_only);
   EXPECT_EQ(backends::programs_to_load(registry),
-            (std::vector<std::string>{"fl_lsm_file_open", "fl_fmod_file_rw", "fl_lsm_file_mmap"}));
+            (std::vector<std::string>{"fl_lsm_file_open", "fl_fmod_file_rw", "fl_lsm_file_mmap",
+                                      "fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink",
+                                      "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
   auto chosen = registry.choose(file_only[0]);
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm") << "the same choice the full registry makes";

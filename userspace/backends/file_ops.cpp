@@ -12,9 +12,23 @@ std::uint32_t abi_op(policy::FileOp op) {
   case policy::FileOp::read: return FL_FILE_OP_READ;
   case policy::FileOp::write: return FL_FILE_OP_WRITE;
   case policy::FileOp::mmap: return FL_FILE_OP_MMAP;
+  case policy::FileOp::truncate: return FL_FILE_OP_TRUNCATE;
+  case policy::FileOp::unlink: return FL_FILE_OP_UNLINK;
+  case policy::FileOp::rename: return FL_FILE_OP_RENAME;
+  case policy::FileOp::mkdir: return FL_FILE_OP_MKDIR;
   default: return FL_FILE_OP_OPEN;
   }
 }
+
+// An operation served by several programs (truncate: path_truncate and, since 6.2,
+// file_truncate): all attached while it lives.
+class AttachedAll final : public Attached {
+public:
+  explicit AttachedAll(std::vector<std::unique_ptr<Attached>> parts) : parts_(std::move(parts)) {}
+
+private:
+  std::vector<std::unique_ptr<Attached>> parts_;
+};
 
 } // namespace
 
@@ -54,47 +68,71 @@ engine::Availability FileBackend::probe(kernel::Features& features) const {
 
 std::vector<std::string> FileBackend::programs() const {
   std::vector<std::string> out;
-  for (const auto& [op, program] : programs_)
-    if (std::find(out.begin(), out.end(), program) == out.end()) out.push_back(program);
+  for (const auto& [op, list] : programs_)
+    for (const auto& program : list)
+      if (std::find(out.begin(), out.end(), program) == out.end()) out.push_back(program);
   return out;
 }
 
 Result<std::unique_ptr<Attached>> FileBackend::attach(kernel::FaultPrograms& programs, const engine::Target&,
                                                       fl_hook, std::uint32_t sub) const {
-  for (const auto& [op, program] : programs_)
-    if (abi_op(op) == sub) return attach_shared(programs, program); // read and write share one
+  for (const auto& [op, list] : programs_) {
+    if (abi_op(op) != sub) continue;
+    std::vector<std::unique_ptr<Attached>> parts;
+    for (const auto& program : list) {
+      if (!programs.loaded(program)) continue;      // an optional program this kernel has no hook for
+      auto part = attach_shared(programs, program); // read and write share one
+      if (!part) return part.error();
+      parts.push_back(std::move(*part));
+    }
+    if (parts.empty())
+      return make_error(EOPNOTSUPP,
+                        "file {} faults: none of the programs {} attaches for them loaded on this kernel "
+                        "({}): the kernel lacks their hooks (the path_* hooks need CONFIG_SECURITY_PATH) or "
+                        "refused them (its log says why)",
+                        policy::file_op_name(op), name_, fmt::join(list, ", "));
+    if (parts.size() == 1) return std::move(parts.front());
+    return std::unique_ptr<Attached>(std::make_unique<AttachedAll>(std::move(parts)));
+  }
   return make_error(EOPNOTSUPP, "{} has no program for file operation {}", name_, sub);
 }
 
 const KernelBackend& file_lsm() {
   static const FileBackend kBackend(
       "file.lsm",
-      "file open, read, write and mmap errors under a path prefix: BPF-LSM file_open and mmap_file, fmod_ret "
-      "on "
-      "security_file_permission",
+      "file open, read, write, mmap, truncate, unlink, rename and mkdir errors under a path prefix: "
+      "BPF-LSM file_open, mmap_file and the path_* hooks, fmod_ret on security_file_permission",
       {kernel::Feature::lsm, kernel::Feature::fmod_ret_security},
-      {{policy::FileOp::open, "fl_lsm_file_open"},
-       {policy::FileOp::read, "fl_fmod_file_rw"},
-       {policy::FileOp::write, "fl_fmod_file_rw"},
-       {policy::FileOp::mmap, "fl_lsm_file_mmap"}},
-      "not supported by this faultline release (the path of a directory entry cannot be resolved in "
-      "those hooks); a syscall fault on unlink, rename, mkdir or truncate with path: fails them by the path "
-      "argument as the caller wrote it");
+      {{policy::FileOp::open, {"fl_lsm_file_open"}},
+       {policy::FileOp::read, {"fl_fmod_file_rw"}},
+       {policy::FileOp::write, {"fl_fmod_file_rw"}},
+       {policy::FileOp::mmap, {"fl_lsm_file_mmap"}},
+       {policy::FileOp::truncate, {"fl_lsm_path_truncate", "fl_lsm_file_truncate"}},
+       {policy::FileOp::unlink, {"fl_lsm_path_unlink"}},
+       {policy::FileOp::rename, {"fl_lsm_path_rename"}},
+       {policy::FileOp::mkdir, {"fl_lsm_path_mkdir"}}},
+      {"fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink", "fl_lsm_path_rename",
+       "fl_lsm_path_mkdir"},
+      "");
   return kBackend;
 }
 
 const KernelBackend& file_fmod_ret() {
   static const FileBackend kBackend(
       "file.fmod_ret",
-      "file open, read and write errors under a path prefix: fmod_ret on security_file_open "
-      "and security_file_permission",
+      "file open, read, write, truncate, unlink, rename and mkdir errors under a path prefix: fmod_ret on "
+      "security_file_open, security_file_permission and the security_path_* functions",
       {kernel::Feature::fmod_ret_security},
-      {{policy::FileOp::open, "fl_fmod_file_open"},
-       {policy::FileOp::read, "fl_fmod_file_rw"},
-       {policy::FileOp::write, "fl_fmod_file_rw"}},
-      "needs BPF-LSM for mmap (bpf_d_path is not allowed on security_mmap_file), and truncate, unlink, "
-      "rename, "
-      "mkdir are not supported by this faultline release");
+      {{policy::FileOp::open, {"fl_fmod_file_open"}},
+       {policy::FileOp::read, {"fl_fmod_file_rw"}},
+       {policy::FileOp::write, {"fl_fmod_file_rw"}},
+       {policy::FileOp::truncate, {"fl_fmod_path_truncate", "fl_fmod_file_truncate"}},
+       {policy::FileOp::unlink, {"fl_fmod_path_unlink"}},
+       {policy::FileOp::rename, {"fl_fmod_path_rename"}},
+       {policy::FileOp::mkdir, {"fl_fmod_path_mkdir"}}},
+      {"fl_fmod_path_truncate", "fl_fmod_file_truncate", "fl_fmod_path_unlink", "fl_fmod_path_rename",
+       "fl_fmod_path_mkdir"},
+      "needs BPF-LSM (bpf_d_path is not allowed on security_mmap_file)");
   return kBackend;
 }
 

@@ -1,8 +1,8 @@
-// File faults for the tasks of a target cgroup, under a path prefix: opens, reads, writes and
-// mmaps fail with an errno (bpf/file.bpf.c; rules keyed (FL_HOOK_FILE_OPEN, operation)). Two
-// backends of one semantics, differing in the programs each operation uses and the kernel
-// features that make them loadable: BPF-LSM (file_lsm.cpp) and fmod_ret on security_*
-// (file_fmod_ret.cpp).
+// File faults for the tasks of a target cgroup, under a path prefix: opens, reads, writes,
+// mmaps, truncates, unlinks, renames and mkdirs fail with an errno (bpf/file.bpf.c; rules keyed
+// (FL_HOOK_FILE_OPEN, operation)). Two backends of one semantics, differing in the programs each
+// operation uses and the kernel features that make them loadable: BPF-LSM and fmod_ret on
+// security_*.
 #pragma once
 
 #include <cstring>
@@ -14,11 +14,14 @@ namespace faultline::backends {
 
 class FileBackend final : public KernelBackend {
 public:
-  // `programs`: the program serving each operation; operations it lacks are refused with `why_not`.
+  // `programs`: the programs serving each operation (each one that loaded is attached);
+  // operations it lacks are refused with `why_not`. `optional`: programs loaded only where the
+  // kernel has their hook (the path_* hooks need CONFIG_SECURITY_PATH; file_truncate is 6.2+).
   FileBackend(std::string_view name, std::string_view summary, std::vector<kernel::Feature> features,
-              std::map<policy::FileOp, std::string> programs, std::string why_not)
+              std::map<policy::FileOp, std::vector<std::string>> programs, std::vector<std::string> optional,
+              std::string why_not)
       : name_(name), summary_(summary), features_(std::move(features)), programs_(std::move(programs)),
-        why_not_(std::move(why_not)) {}
+        optional_(std::move(optional)), why_not_(std::move(why_not)) {}
 
   std::string_view name() const override { return name_; }
   std::string_view family() const override { return "file"; }
@@ -32,6 +35,7 @@ public:
                                         const engine::BuildContext& ctx) const override;
   engine::Availability probe(kernel::Features& features) const override;
   std::vector<std::string> programs() const override;
+  std::vector<std::string> optional_programs() const override { return optional_; }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&, fl_hook,
                                            std::uint32_t sub) const override;
 
@@ -39,7 +43,8 @@ private:
   std::string_view name_;
   std::string_view summary_;
   std::vector<kernel::Feature> features_;
-  std::map<policy::FileOp, std::string> programs_;
+  std::map<policy::FileOp, std::vector<std::string>> programs_;
+  std::vector<std::string> optional_;
   std::string why_not_;
 };
 

@@ -35,6 +35,9 @@ class KernelBackend : public engine::Backend {
 public:
   virtual engine::Availability probe(kernel::Features& features) const = 0;
   virtual std::vector<std::string> programs() const = 0; // BPF program names to load
+  // Of programs(), those loaded only where the kernel has the function they attach to; the
+  // backend refuses, when it attaches, a fault whose programs this kernel left out.
+  virtual std::vector<std::string> optional_programs() const { return {}; }
   // Per-target backends attach to `target`; global ones ignore it. `sub` is the hook's sub-key
   // (a syscall number) for backends that attach once per sub-key (attaches_per_sub()), else 0.
   virtual Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs,
@@ -70,7 +73,8 @@ engine::BackendRegistry probe_backends_for(kernel::Features& features,
                                            const std::vector<policy::Fault>& faults);
 // The available backend of `registry` that loads `program`, or nullptr.
 const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program);
-// The programs the available backends of `registry` need.
+// The programs the available backends of `registry` need, and which of them are optional.
 std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry);
+std::vector<std::string> optional_programs_to_load(const engine::BackendRegistry& registry);
 
 } // namespace faultline::backends

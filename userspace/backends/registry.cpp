@@ -140,16 +140,29 @@ const KernelBackend* backend_loading(const engine::BackendRegistry& registry, co
   return nullptr;
 }
 
-std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry) {
+namespace {
+
+template <typename List>
+std::vector<std::string> collect_programs(const engine::BackendRegistry& registry, List list) {
   std::vector<std::string> out;
   for (const auto& e : registry.entries()) {
     if (!e.availability.available) continue;
     const auto* b = find_backend(e.backend->name());
     if (b == nullptr) continue;
-    for (auto& p : b->programs())
+    for (auto& p : list(*b))
       out.push_back(std::move(p));
   }
   return out;
+}
+
+} // namespace
+
+std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry) {
+  return collect_programs(registry, [](const KernelBackend& b) { return b.programs(); });
+}
+
+std::vector<std::string> optional_programs_to_load(const engine::BackendRegistry& registry) {
+  return collect_programs(registry, [](const KernelBackend& b) { return b.optional_programs(); });
 }
 
 } // namespace faultline::backends

@@ -1,12 +1,14 @@
 #include "kernel/fault_programs.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <set>
 
 #include "faultline_bpf.skel.h"
@@ -15,6 +17,31 @@
 #include "util/log.hpp"
 
 namespace faultline::kernel {
+
+namespace {
+
+// Whether the kernel has the function a trampoline program (lsm/HOOK, fmod_ret/FUNC,
+// fentry/FUNC) attaches to, by vmlinux's BTF (parsed once, by the first caller that needs it);
+// other program types are taken as attachable.
+bool kernel_has_attach_target(const bpf_program* prog, std::unique_ptr<btf, void (*)(btf*)>& vmlinux) {
+  const std::string section = bpf_program__section_name(prog);
+  const auto slash = section.find('/');
+  const bpf_attach_type type = bpf_program__expected_attach_type(prog);
+  if (slash == std::string::npos || (type != BPF_LSM_MAC && type != BPF_MODIFY_RETURN &&
+                                     type != BPF_TRACE_FENTRY && type != BPF_TRACE_FEXIT))
+    return true;
+  if (!vmlinux) vmlinux.reset(btf__load_vmlinux_btf());
+  if (!vmlinux) return true; // no BTF to look in: let the load say what is wrong
+  const std::string function = (type == BPF_LSM_MAC ? "bpf_lsm_" : "") + section.substr(slash + 1);
+  return btf__find_by_name_kind(vmlinux.get(), function.c_str(), BTF_KIND_FUNC) > 0;
+}
+
+} // namespace
+
+bool FaultPrograms::loaded(const std::string& program) const {
+  const bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
+  return prog != nullptr && bpf_program__autoload(prog) && bpf_program__fd(prog) >= 0;
+}
 
 void FaultPrograms::SkelDeleter::operator()(faultline_bpf* skel) const { faultline_bpf__destroy(skel); }
 
@@ -34,11 +61,17 @@ Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options, std::strin
   // verifier refuses, standing in for a kernel that refuses it (the load must go on without it).
   const char* refuse = std::getenv("FAULTLINE_TEST_REFUSE");
   bpf_program* prog = nullptr;
+  std::unique_ptr<btf, void (*)(btf*)> vmlinux(nullptr, btf__free);
   bpf_object__for_each_program(prog, skel->obj) {
     const std::string name = bpf_program__name(prog);
     const bool wanted =
         std::find(options.programs.begin(), options.programs.end(), name) != options.programs.end();
-    bpf_program__set_autoload(prog, wanted);
+    const bool optional =
+        std::find(options.optional.begin(), options.optional.end(), name) != options.optional.end();
+    const bool hooked = !wanted || !optional || kernel_has_attach_target(prog, vmlinux);
+    bpf_program__set_autoload(prog, wanted && hooked);
+    if (wanted && !hooked)
+      log::info("{}: this kernel has no {}; not loaded", name, bpf_program__section_name(prog));
     if (wanted && refuse != nullptr && name == refuse)
       bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
   }

@@ -25,6 +25,10 @@ struct LoadOptions {
   // The programs to load (the backends this kernel supports choose them); every other program
   // of the object is left out, since one the kernel cannot verify would fail the whole load.
   std::vector<std::string> programs = {"fl_skb_egress", "fl_skb_ingress"};
+  // Of `programs`, those loaded only where the kernel has the function they attach to (a hook
+  // newer kernels added, or one a kernel option provides); elsewhere they are left out, and the
+  // backend refuses the faults that need them when it attaches.
+  std::vector<std::string> optional;
   std::uint32_t events_per_sec_per_cpu = 2000;
 };
 
@@ -60,6 +64,8 @@ public:
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) const;
   Result<std::uint64_t> global_stat(fl_global_stat which) const;
   int events_map_fd() const;
+  // Whether `program` was loaded (an optional one is not where the kernel lacks its hook).
+  bool loaded(const std::string& program) const;
   // The fd of a loaded program, for BPF_PROG_TEST_RUN in tests and benchmarks; -1 if not loaded.
   int program_fd(const std::string& program) const;
 

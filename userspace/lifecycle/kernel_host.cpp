@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <set>
 #include <string>
 
 #include "backends/device_holds.hpp"
@@ -55,12 +57,16 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
   // A program this kernel refuses although its probe passed costs its backend, not faultline:
   // the backend is marked unavailable with the reason and the rest load without it (each
   // round drops one backend, so this ends).
+  // An optional program the kernel refuses costs only itself: its faults are refused at attach.
   std::map<std::string, std::string> refused;
+  std::set<std::string> dropped;
   while (true) {
     auto backends = only_for != nullptr ? backends::probe_backends_for(*features, refused, *only_for)
                                         : backends::probe_backends(*features, refused);
     kernel::LoadOptions load;
-    load.programs = backends::programs_to_load(backends);
+    for (auto& p : backends::programs_to_load(backends))
+      if (!dropped.count(p)) load.programs.push_back(std::move(p));
+    load.optional = backends::optional_programs_to_load(backends);
     std::string culprit;
     auto programs = kernel::FaultPrograms::load(load, &culprit);
     if (programs)
@@ -70,6 +76,12 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
     // transient error (ENOMEM, a memlock limit) must not cost the backend for good.
     const int code = programs.error().code;
     const bool verifier = code == EINVAL || code == EACCES;
+    if (verifier && std::find(load.optional.begin(), load.optional.end(), culprit) != load.optional.end() &&
+        dropped.insert(culprit).second) {
+      log::warn("this kernel refused the optional program {} ({}); going on without it", culprit,
+                programs.error().describe());
+      continue;
+    }
     const auto* b = culprit.empty() || !verifier ? nullptr : backends::backend_loading(backends, culprit);
     if (b == nullptr || refused.count(std::string(b->name()))) return programs.error();
     log::warn("{}: this kernel refused its program {} ({}); going on without {}", b->name(), culprit,
