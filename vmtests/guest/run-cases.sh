@@ -34,6 +34,20 @@ if [ -d "$FL_KDIR/root/lib/modules" ]; then
   done
 fi
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm)" | tee /results/guest-info
+# Keep the syscall tracepoints' static keys on for the whole boot. Each first attach (and last
+# detach) of a program on raw_syscalls rewrites the jump in syscall_trace_enter with int3-based
+# live patching, and QEMU's multi-threaded TCG sometimes keeps running the stale int3 on the
+# other vCPU: every wedged or oopsed guest so far (6.1 soft lockups "stuck for 48s" with both
+# RIPs at syscall_trace_enter+0xe9 and asm_exc_int3; 6.12 "Oops: int3" there) was that. An
+# event for one syscall nobody makes holds a probe on both tracepoints, so the keys never flip,
+# and costs every other syscall one bit test. A kernel without syscall events skips this.
+for sc in kexec_load acct vhangup; do
+  d=/sys/kernel/tracing/events/syscalls
+  [ -w "$d/sys_enter_$sc/enable" ] && [ -w "$d/sys_exit_$sc/enable" ] || continue
+  echo 1 >"$d/sys_enter_$sc/enable" && echo 1 >"$d/sys_exit_$sc/enable" &&
+    echo "syscall tracepoints held on (syscalls:$sc events)"
+  break
+done
 
 finish() {
   sync
