@@ -419,66 +419,38 @@ static __always_inline int fl_entry_rename(unsigned long long *ctx)
 				FL_FILE_OP_RENAME);
 }
 
-SEC("lsm/path_truncate")
-int BPF_PROG(fl_lsm_path_truncate, const struct path *path, int ret)
-{
-	return ret ? ret : fl_entry_of_path(path, FL_FILE_OP_TRUNCATE);
-}
+/* The directory-entry programs, once per backend: `lsm/HOOK` (file.lsm) and
+ * `fmod_ret/security_HOOK` (file.fmod_ret) run the same verdict. Since 6.2, ftruncate and open
+ * with O_TRUNC pass file_truncate instead of path_truncate; each program is optional, loaded
+ * where the kernel has its hook. */
+#define FL_ENTRY_PROGRAMS(kind, section)                                                           \
+	SEC(section "path_truncate")                                                               \
+	int BPF_PROG(fl_##kind##_path_truncate, const struct path *path, int ret)                  \
+	{                                                                                          \
+		return ret ? ret : fl_entry_of_path(path, FL_FILE_OP_TRUNCATE);                    \
+	}                                                                                          \
+	SEC(section "file_truncate")                                                               \
+	int BPF_PROG(fl_##kind##_file_truncate, struct file *file, int ret)                        \
+	{                                                                                          \
+		return ret ? ret : fl_entry_of_path(&file->f_path, FL_FILE_OP_TRUNCATE);           \
+	}                                                                                          \
+	SEC(section "path_unlink")                                                                 \
+	int fl_##kind##_path_unlink(unsigned long long *ctx)                                       \
+	{                                                                                          \
+		return fl_entry_in_dir(ctx, 2, FL_FILE_OP_UNLINK);                                 \
+	}                                                                                          \
+	SEC(section "path_mkdir")                                                                  \
+	int fl_##kind##_path_mkdir(unsigned long long *ctx)                                        \
+	{                                                                                          \
+		return fl_entry_in_dir(ctx, 3, FL_FILE_OP_MKDIR);                                  \
+	}                                                                                          \
+	SEC(section "path_rename")                                                                 \
+	int fl_##kind##_path_rename(unsigned long long *ctx)                                       \
+	{                                                                                          \
+		return fl_entry_rename(ctx);                                                       \
+	}
 
-/* Since 6.2, ftruncate and open(O_TRUNC) pass file_truncate instead of path_truncate: loaded
- * where the kernel has it (an optional program). */
-SEC("lsm/file_truncate")
-int BPF_PROG(fl_lsm_file_truncate, struct file *file, int ret)
-{
-	return ret ? ret : fl_entry_of_path(&file->f_path, FL_FILE_OP_TRUNCATE);
-}
-
-SEC("lsm/path_unlink")
-int fl_lsm_path_unlink(unsigned long long *ctx)
-{
-	return fl_entry_in_dir(ctx, 2, FL_FILE_OP_UNLINK);
-}
-
-SEC("lsm/path_mkdir")
-int fl_lsm_path_mkdir(unsigned long long *ctx)
-{
-	return fl_entry_in_dir(ctx, 3, FL_FILE_OP_MKDIR);
-}
-
-SEC("lsm/path_rename")
-int fl_lsm_path_rename(unsigned long long *ctx)
-{
-	return fl_entry_rename(ctx);
-}
-
-SEC("fmod_ret/security_path_truncate")
-int BPF_PROG(fl_fmod_path_truncate, const struct path *path, int ret)
-{
-	return ret ? ret : fl_entry_of_path(path, FL_FILE_OP_TRUNCATE);
-}
-
-SEC("fmod_ret/security_file_truncate")
-int BPF_PROG(fl_fmod_file_truncate, struct file *file, int ret)
-{
-	return ret ? ret : fl_entry_of_path(&file->f_path, FL_FILE_OP_TRUNCATE);
-}
-
-SEC("fmod_ret/security_path_unlink")
-int fl_fmod_path_unlink(unsigned long long *ctx)
-{
-	return fl_entry_in_dir(ctx, 2, FL_FILE_OP_UNLINK);
-}
-
-SEC("fmod_ret/security_path_mkdir")
-int fl_fmod_path_mkdir(unsigned long long *ctx)
-{
-	return fl_entry_in_dir(ctx, 3, FL_FILE_OP_MKDIR);
-}
-
-SEC("fmod_ret/security_path_rename")
-int fl_fmod_path_rename(unsigned long long *ctx)
-{
-	return fl_entry_rename(ctx);
-}
+FL_ENTRY_PROGRAMS(lsm, "lsm/")
+FL_ENTRY_PROGRAMS(fmod, "fmod_ret/security_")
 
 char LICENSE[] SEC("license") = "GPL";

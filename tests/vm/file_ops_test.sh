@@ -5,30 +5,13 @@
 # process outside the target reads the same file untouched, and a real database (SQLite, rollback
 # journal) under write EIO, killed mid-run, keeps every commit it acknowledged.
 source "$(dirname "$0")/../host/lib.sh" "$1" fileops
+source "$(dirname "$0")/file_lib.sh"
 SYS=$BUILD/tests/fl_sys
 SQLITE=$(cd "$(dirname "$0")/../tools" && pwd)/fl_sqlite.py
 DATA=$WORK/app
 mkdir -p "$DATA" "$WORK/application"
 echo data >"$DATA/f"
 echo data >"$WORK/application/f"
-
-policy() { # name file-body trigger
-  cat >"$WORK/$1.yaml" <<YAML
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 300s
-  targets: [{cgroup: unused}]
-  faults:
-    - name: disk
-      file: $2
-      trigger: $3
-YAML
-}
-count() { grep -c " $1\$" "$2"; }
-# After a failed check, what the command printed (the test's files are gone afterwards).
-show() { [ $? = 0 ] || sed 's/^/    | /' "$@"; }
 
 policy reads "{path: $DATA, ops: [read], errno: EIO}" "{after: 2, times: 2}"
 "$FL" exec -p "$WORK/reads.yaml" --report "$WORK/reads.json" -- "$SYS" read "$DATA/f" 6 >"$WORK/reads.out" 2>"$WORK/reads.err"
