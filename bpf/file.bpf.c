@@ -243,6 +243,18 @@ __noinline int fl_file_walk(__u64 levels, __u32 op, enum fl_file_walk what,
 	return 0;
 }
 
+/* The cgroup levels holding rules for `op`, when the task (its own credentials, not a stacked
+ * filesystem's) is inside some target that has them; else 0: the no-rule path of every file
+ * program ends here. */
+static __always_inline __u64 fl_file_levels(const struct fl_config *cfg, __u32 op)
+{
+	__u64 levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
+
+	if (!levels || fl_creds_overridden())
+		return 0;
+	return fl_file_walk(levels, op, FL_WALK_ANY, 0, 0) ? levels : 0;
+}
+
 /* Every target on the task's ancestry with rules for this operation is evaluated, deepest
  * first, each once; the first injection decides the call (a call fails with one errno). The
  * inode's cache entry is looked up, and the path resolved, only for a task inside some target. */
@@ -257,10 +269,8 @@ static __always_inline int fl_file_verdict(struct file *file, __u32 op)
 
 	if (!cfg || !file)
 		return 0;
-	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
-	if (!levels || fl_creds_overridden())
-		return 0;
-	if (!fl_file_walk(levels, op, FL_WALK_ANY, 0, 0))
+	levels = fl_file_levels(cfg, op);
+	if (!levels)
 		return 0;
 	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
 	cache = fl_path_cache_of(file, cfg->epoch);
@@ -298,10 +308,8 @@ static __always_inline int fl_entry_verdict(__u64 mnt, __u64 dentry, __u64 mnt2,
 
 	if (!cfg)
 		return 0;
-	levels = fl_hook_levels(cfg, FL_HOOK_FILE_OPEN, op);
-	if (!levels || fl_creds_overridden())
-		return 0;
-	if (!fl_file_walk(levels, op, FL_WALK_ANY, 0, 0))
+	levels = fl_file_levels(cfg, op);
+	if (!levels)
 		return 0;
 	path = bpf_map_lookup_elem(&fl_path_buf, &zero);
 	marks = bpf_map_lookup_elem(&fl_entry_marks, &zero);
