@@ -116,7 +116,7 @@ diag() { # section policy cgroup command...
   out=$(in_cgroup "$cg" "$@" 2>"$WORK/diag.err") || fail "diag $section: $(cat "$WORK/diag.err")"
   read -r t1 c1 <<<"$(prog_stats)"
   fl_stop "$pol"
-  [ "$section" = fio ] && out=$(jq -c '.jobs[0] | {runtime_ms: .job_runtime, read_ios: .read.total_ios, write_ios: .write.total_ios}' <<<"$out")
+  [ "$section" = fio ] && out=$(fio_json <<<"$out" | jq -c '.jobs[0] | {runtime_ms: .job_runtime, read_ios: .read.total_ios, write_ios: .write.total_ios}')
   emit "{\"kind\":\"progstats\",\"section\":\"$section\",\"prog_run_ns\":$((t1 - t0)),\"prog_runs\":$((c1 - c0)),${out#\{}"
 }
 
@@ -194,6 +194,9 @@ policy fio-d "$CG/target" "{name: [pread64, pwrite64], errno: EIO}" "{probabilit
 # kernel has no SYSVIPC: shmget fails there).
 fio_job=(fio --thread --name=randrw --filename="$WORK/tmpfs/fio.dat" --size=16m --io_size="$fio_io" --bs=4k
   --rw=randrw --ioengine=psync --randrepeat=1 --gtod_reduce=1 --output-format=json)
+# fio prints notes ("fio: ...") on stdout ahead of its JSON on some kernels: the JSON is from
+# the first line that opens an object on.
+fio_json() { sed -n '/^{/,$p'; }
 fio_case() { # injector round
   local extra=""
   local -a cmd=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/control" "${fio_job[@]}")
@@ -205,10 +208,12 @@ fio_case() { # injector round
   "${cmd[@]}" >"$WORK/fio.out" 2>"$WORK/fio.err" || fail "fio ($1): $(cat "$WORK/fio.err")"
   [ "$1" = floor ] && floor_off
   [ "$1" = faultline-daemon ] && fl_stop fio-d
-  jq -e '.jobs[0].error == 0' "$WORK/fio.out" >/dev/null || fail "fio ($1) job error: $(cat "$WORK/fio.err")"
+  fio_json <"$WORK/fio.out" >"$WORK/fio.json"
+  jq -e '.jobs[0].error == 0' "$WORK/fio.json" >/dev/null ||
+    fail "fio ($1) job error: $(head -c 2000 "$WORK/fio.out" "$WORK/fio.err" | json_str)"
   [ "$1" = faultline ] && extra=",$(counters "$WORK/fio-report.json")"
   emit "{\"kind\":\"fio\",\"injector\":\"$1\",\"round\":$2$extra,$(jq -c '.jobs[0] | {runtime_ms: .job_runtime,
-    read_ios: .read.total_ios, write_ios: .write.total_ios, usr_cpu, sys_cpu}' "$WORK/fio.out" | sed 's/^{//')"
+    read_ios: .read.total_ios, write_ios: .write.total_ios, usr_cpu, sys_cpu}' "$WORK/fio.json" | sed 's/^{//')"
 }
 fio_case none 0 >/dev/null # lays the file out; not counted
 fio_cases=(none floor faultline faultline-daemon)
