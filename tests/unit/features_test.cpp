@@ -226,6 +226,12 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
             (std::vector<std::string>{"fl_lsm_file_open", "fl_fmod_file_rw", "fl_lsm_file_mmap",
                                       "fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink",
                                       "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
+  // Of the chosen backend's programs, only those of the operations the policy names load.
+  EXPECT_EQ(backends::programs_to_load(registry, &file_only), (std::vector<std::string>{"fl_lsm_file_open"}));
+  const std::vector<policy::Fault> read_truncate{
+      fault_of(policy::FileFault{"/x", {policy::FileOp::read, policy::FileOp::truncate}, {{5, 1.0}}})};
+  EXPECT_EQ(backends::programs_to_load(backends::probe_backends_for(features, {}, read_truncate), &read_truncate),
+            (std::vector<std::string>{"fl_fmod_file_rw", "fl_lsm_path_truncate", "fl_lsm_file_truncate"}));
   auto chosen = registry.choose(file_only[0]);
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm") << "the same choice the full registry makes";
@@ -252,6 +258,15 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
   ASSERT_FALSE(b);
   EXPECT_EQ(a.error().message, b.error().message);
   EXPECT_TRUE(backends::programs_to_load(narrowed).size() > 0u) << "syscall.lsm stays loaded";
+
+  // syscall.lsm has a program per LSM hook: only the hooks of the syscalls named load.
+  policy::SyscallFault io;
+  io.names = {"openat", "read", "pread64", "connect"};
+  io.errs = {{EIO, 1.0}};
+  const std::vector<policy::Fault> io_only{fault_of(io)};
+  EXPECT_EQ(backends::programs_to_load(backends::probe_backends_for(features, {}, io_only), &io_only),
+            (std::vector<std::string>{"fl_lsm_sys_file_open", "fl_lsm_sys_file_permission",
+                                      "fl_lsm_sys_socket_connect"}));
 }
 
 TEST(Features, NamesRoundTrip) {

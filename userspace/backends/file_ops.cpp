@@ -74,6 +74,21 @@ std::vector<std::string> FileBackend::programs() const {
   return out;
 }
 
+std::vector<std::string> FileBackend::programs_for(const std::vector<policy::Fault>& faults) const {
+  std::vector<std::string> out;
+  for (const auto& f : faults) {
+    const auto* file = std::get_if<policy::FileFault>(&f.spec);
+    if (file == nullptr) continue;
+    for (auto op : file->ops) {
+      auto it = programs_.find(op);
+      if (it == programs_.end()) continue; // refused by cannot_express
+      for (const auto& program : it->second)
+        if (std::find(out.begin(), out.end(), program) == out.end()) out.push_back(program);
+    }
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Attached>> FileBackend::attach(kernel::FaultPrograms& programs, const engine::Target&,
                                                       fl_hook, std::uint32_t sub) const {
   for (const auto& [op, list] : programs_) {

@@ -35,6 +35,7 @@ public:
                                         const engine::BuildContext& ctx) const override;
   engine::Availability probe(kernel::Features& features) const override;
   std::vector<std::string> programs() const override;
+  std::vector<std::string> programs_for(const std::vector<policy::Fault>& faults) const override;
   std::vector<std::string> optional_programs() const override { return optional_; }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&, fl_hook,
                                            std::uint32_t sub) const override;

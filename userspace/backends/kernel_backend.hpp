@@ -35,6 +35,12 @@ class KernelBackend : public engine::Backend {
 public:
   virtual engine::Availability probe(kernel::Features& features) const = 0;
   virtual std::vector<std::string> programs() const = 0; // BPF program names to load
+  // Of programs(), those `faults` need (`faultline exec`: its one policy is known before the
+  // load, and every program verified is start-up time, seconds under emulation). All of them
+  // unless the backend has a program per operation or hook and can name the ones used.
+  virtual std::vector<std::string> programs_for(const std::vector<policy::Fault>& /*faults*/) const {
+    return programs();
+  }
   // Of programs(), those loaded only where the kernel has the function they attach to; the
   // backend refuses, when it attaches, a fault whose programs this kernel left out.
   virtual std::vector<std::string> optional_programs() const { return {}; }
@@ -73,8 +79,10 @@ engine::BackendRegistry probe_backends_for(kernel::Features& features,
                                            const std::vector<policy::Fault>& faults);
 // The available backend of `registry` that loads `program`, or nullptr.
 const KernelBackend* backend_loading(const engine::BackendRegistry& registry, const std::string& program);
-// The programs the available backends of `registry` need, and which of them are optional.
-std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry);
+// The programs the available backends of `registry` need (only those `faults` use, when given),
+// and which of them are optional.
+std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry,
+                                          const std::vector<policy::Fault>* faults = nullptr);
 std::vector<std::string> optional_programs_to_load(const engine::BackendRegistry& registry);
 
 } // namespace faultline::backends

@@ -157,8 +157,11 @@ std::vector<std::string> collect_programs(const engine::BackendRegistry& registr
 
 } // namespace
 
-std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry) {
-  return collect_programs(registry, [](const KernelBackend& b) { return b.programs(); });
+std::vector<std::string> programs_to_load(const engine::BackendRegistry& registry,
+                                          const std::vector<policy::Fault>* faults) {
+  return collect_programs(registry, [&](const KernelBackend& b) {
+    return faults != nullptr ? b.programs_for(*faults) : b.programs();
+  });
 }
 
 std::vector<std::string> optional_programs_to_load(const engine::BackendRegistry& registry) {

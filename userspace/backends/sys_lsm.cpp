@@ -128,6 +128,20 @@ public:
     }
     return out;
   }
+  std::vector<std::string> programs_for(const std::vector<policy::Fault>& faults) const override {
+    std::vector<std::string> out; // one program per hook: only the hooks of the syscalls named
+    for (const auto& f : faults) {
+      const auto* sys = std::get_if<policy::SyscallFault>(&f.spec);
+      if (sys == nullptr) continue;
+      for (const auto& name : sys->names) {
+        auto hook = lsm_hook_of(name);
+        if (!hook) continue; // refused by cannot_express
+        std::string p = program_of(*hook);
+        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+      }
+    }
+    return out;
+  }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target&, fl_hook,
                                            std::uint32_t sub) const override {
     const auto arch = policy::native_arch();

@@ -64,7 +64,7 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
     auto backends = only_for != nullptr ? backends::probe_backends_for(*features, refused, *only_for)
                                         : backends::probe_backends(*features, refused);
     kernel::LoadOptions load;
-    for (auto& p : backends::programs_to_load(backends))
+    for (auto& p : backends::programs_to_load(backends, only_for))
       if (!dropped.count(p)) load.programs.push_back(std::move(p));
     load.optional = backends::optional_programs_to_load(backends);
     std::string culprit;
