@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Configures and builds one configuration. Usage: scripts/build.sh [release|asan] (default release)
-# Build trees: build/ (release), build-asan/ (AddressSanitizer + UBSan).
+# Configures and builds one configuration.
+#   scripts/build.sh [release|asan] [-DOPTION=VALUE ...]   (default release)
+# Build trees: build/ (release), build-asan/ (AddressSanitizer + UBSan). Options after the kind
+# go to cmake for this run only: each run starts from the defaults (the unit tests on), so an
+# option given once does not stay in the tree's cache for the next plain build.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-release}
+[ $# -gt 0 ] && shift
 case "$kind" in
   release) dir=$top/build; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   asan) dir=$top/build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DFAULTLINE_SANITIZE=ON) ;;
   *) echo "unknown build kind $kind (release|asan)" >&2; exit 2 ;;
 esac
-cmake -S "$top" -B "$dir" "${flags[@]}" >/dev/null
+cmake -S "$top" -B "$dir" "${flags[@]}" -DFAULTLINE_UNIT_TESTS=ON "$@" >/dev/null
 cmake --build "$dir" -j "$(nproc)"

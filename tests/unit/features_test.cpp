@@ -230,8 +230,9 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
   EXPECT_EQ(backends::programs_to_load(registry, &file_only), (std::vector<std::string>{"fl_lsm_file_open"}));
   const std::vector<policy::Fault> read_truncate{
       fault_of(policy::FileFault{"/x", {policy::FileOp::read, policy::FileOp::truncate}, {{5, 1.0}}})};
-  EXPECT_EQ(backends::programs_to_load(backends::probe_backends_for(features, {}, read_truncate), &read_truncate),
-            (std::vector<std::string>{"fl_fmod_file_rw", "fl_lsm_path_truncate", "fl_lsm_file_truncate"}));
+  EXPECT_EQ(
+      backends::programs_to_load(backends::probe_backends_for(features, {}, read_truncate), &read_truncate),
+      (std::vector<std::string>{"fl_fmod_file_rw", "fl_lsm_path_truncate", "fl_lsm_file_truncate"}));
   auto chosen = registry.choose(file_only[0]);
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm") << "the same choice the full registry makes";
