@@ -2,8 +2,8 @@
 # Everything CI checks, from a fresh Debian 12 machine (run as root):
 #   1. install dependencies (apt-get, idempotent)       5. the policy parser fuzzed for 60 s
 #   2. release build (what the VM cases run)            6. VM suite on Debian's 6.1 and 6.12
-#   3. lint: clang-format, clang-tidy                      kernels (two guests at once), then
-#   4. unit + host kernel tests under ASan + UBSan         6.1-inject (built once, cached)
+#   3. lint: clang-format, clang-tidy                      kernels, then 6.1-inject (built in
+#   4. unit + host kernel tests under ASan + UBSan         the background, cached)
 # Prints a last line "N passed, N failed" and exits non-zero on any failure.
 # FL_SKIP_VM=1 skips step 6 (quick local loops only; CI never sets it).
 set -uo pipefail
@@ -32,8 +32,8 @@ fi
 scripts/deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
 # The 6.1-inject VM kernel (about 16 CPU-minutes to build, cached after) is made in the
 # background at the lowest priority from the start, so it takes the CPU time the steps below
-# leave idle (host tests wait on timers, the fuzzer uses one core, the guests of the other two
-# kernels wait on theirs) instead of adding minutes of its own. Only its own guest waits for it.
+# leave idle (host tests wait on timers, the fuzzer uses one core, guests wait on their cases'
+# timers) instead of adding minutes of its own. Only its own guest waits for it.
 inject_pid=
 fetch_pid=
 if [ "${FL_SKIP_VM:-0}" != 1 ]; then
@@ -72,8 +72,7 @@ vm_suite() { # run.sh arguments: adds its summary to the counts
 }
 if [ "${FL_SKIP_VM:-0}" != 1 ]; then
   wait "$fetch_pid" || { echo "=== VM kernels: FAILED (vmtests/out/kernels.log:)"; tail -n 30 vmtests/out/kernels.log; }
-  # Both Debian kernels' guests at once: each spends much of its time waiting on timers.
-  vm_suite --jobs 2 --kernel 6.1 --kernel 6.12
+  vm_suite --kernel 6.1 --kernel 6.12
   start=$SECONDS
   # Nothing of ours competes now; on a busy machine the lowest priority would starve it.
   renice -n 0 -g "$inject_pid" >/dev/null 2>&1

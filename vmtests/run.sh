@@ -14,8 +14,6 @@
 #   vmtests/run.sh --cases-dir bench/control   cases from another folder (benchmarks)
 #   vmtests/run.sh --strict                 UNSUPPORTED counts as a failure (the Debian kernels
 #                                           support every case; scripts/test.sh uses this)
-#   vmtests/run.sh --jobs 2                 two kernels' guests at once (each mostly waits on its
-#                                           cases' timers); reports print when both are done
 #
 # Exit status: 0 when every case passed (or was reported UNSUPPORTED by a kernel that lacks its
 # feature), 1 when any failed, 2 on infrastructure failure (guest oops/panic/hang after a retry).
@@ -28,7 +26,6 @@ cases_dir=vmtests/cases   # relative to the checkout
 shell=0
 detached=0
 strict=0
-jobs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel) kernels+=("$2"); shift 2 ;;
@@ -36,10 +33,9 @@ while [ $# -gt 0 ]; do
     --shell) shell=1; shift ;;
     --detached) detached=1; shift ;;
     --strict) strict=1; shift ;;
-    --jobs) jobs=$2; shift 2 ;;
     --build) build=$(cd "$2" && pwd); shift 2 ;;
     --cases-dir) cases_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -127,27 +123,20 @@ boot() { # kernel_dir results_dir console_log
   wait "$qpid" 2>/dev/null
 }
 
-run_series() { # series: boots its guest (once more after an infrastructure failure), prints
-  # what each case did and writes "passed failed unsupported infra" to $out_root/$series.counts
-  local series=$1 p=0 f=0 u=0 i=0
+for series in "${kernels[@]}"; do
   select_cases "$series"
   # Nothing to run there: skip the boot, and for 6.1-inject the kernel build too.
   if [ ${#run_cases[@]} -eq 0 ] && [ $shell = 0 ]; then
     echo "== kernel $series: no selected case lists it (kernels= in the .case files), skipped"
-    echo "0 0 0 0" >"$out_root/$series.counts"
-    return
+    continue
   fi
   total_timeout=60
-  local c t
   for c in "${run_cases[@]}"; do
     t=$(case_key "$c" timeout)
     total_timeout=$((total_timeout + ${t:-120}))
   done
-  local line kdir
-  line=$("$top/scripts/vm-kernels.sh" "$series") || {
-    echo "cannot fetch kernel $series" >&2; echo "0 0 0 1" >"$out_root/$series.counts"; return; }
+  line=$("$top/scripts/vm-kernels.sh" "$series") || { echo "cannot fetch kernel $series" >&2; infra=$((infra + 1)); continue; }
   kdir=${line#* }
-  local attempt results console boot_start stalled any_failed broken r
   for attempt in 1 2; do
     results=$out_root/$series
     # The failed first attempt's console (its oops or stall trace) outlives the retry.
@@ -180,7 +169,7 @@ run_series() { # series: boots its guest (once more after an infrastructure fail
       done
       tail -n 20 "$console"
       if [ $attempt = 1 ]; then continue; fi
-      i=$((i + 1))
+      infra=$((infra + 1))
       break
     fi
     if [ $stalled = 1 ]; then
@@ -192,34 +181,13 @@ run_series() { # series: boots its guest (once more after an infrastructure fail
       r=$(cat "$results/$c.result" 2>/dev/null || echo "FAIL no result")
       printf '   %-32s %s\n' "$c" "$r"
       case "$r" in
-        PASS*) p=$((p + 1)) ;;
-        UNSUPPORTED*) u=$((u + 1)) ;;
-        *) f=$((f + 1)); echo "   --- $c output (last 30 lines):"; tail -n 30 "$results/$c.log" 2>/dev/null | sed 's/^/   | /' ;;
+        PASS*) passed=$((passed + 1)) ;;
+        UNSUPPORTED*) unsupported=$((unsupported + 1)) ;;
+        *) failed=$((failed + 1)); echo "   --- $c output (last 30 lines):"; tail -n 30 "$results/$c.log" 2>/dev/null | sed 's/^/   | /' ;;
       esac
     done
     break
   done
-  echo "$p $f $u $i" >"$out_root/$series.counts"
-}
-
-for series in "${kernels[@]}"; do rm -f "$out_root/$series.counts"; done
-if [ "$jobs" -gt 1 ] && [ $shell = 0 ] && [ ${#kernels[@]} -gt 1 ]; then
-  # Guests side by side (--jobs N at a time), each report printed whole when its guest is done.
-  running=0
-  for series in "${kernels[@]}"; do
-    if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
-    echo "== kernel $series: guest started beside the others (its report follows when all are done)"
-    run_series "$series" >"$out_root/$series.report" 2>&1 &
-    running=$((running + 1))
-  done
-  wait
-  for series in "${kernels[@]}"; do cat "$out_root/$series.report"; done
-else
-  for series in "${kernels[@]}"; do run_series "$series"; done
-fi
-for series in "${kernels[@]}"; do
-  read -r p f u i <"$out_root/$series.counts" 2>/dev/null || { p=0; f=0; u=0; i=1; }
-  passed=$((passed + p)); failed=$((failed + f)); unsupported=$((unsupported + u)); infra=$((infra + i))
 done
 echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infrastructure failures"
 echo "$passed $failed $unsupported $infra" >"$out_root/summary"

@@ -82,6 +82,19 @@ start_resident() { # cgroup
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A sleep 1000" &
   wait_for 100 grep -q . "$1/cgroup.procs"
 }
+# $WORK/NAME.yaml: an experiment of one fault on one target. TARGET and FAULT_KEYS are flow
+# style: "cgroup: $CG/target"; "network: {loss: 10%}, trigger: {times: 2}" (the fault's keys
+# after its name). Each SPEC_KEY is one more spec line: "dryRun: true".
+one_fault_policy() { # name duration target fault-name fault-keys [spec-key...]
+  local name=$1 duration=$2 target=$3 fault_name=$4 fault=$5 key
+  shift 5
+  {
+    printf 'apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: %s}\nspec:\n  duration: %s\n' \
+      "$name" "$duration"
+    for key in "$@"; do printf '  %s\n' "$key"; done
+    printf '  targets: [{%s}]\n  faults:\n    - {name: %s, %s}\n' "$target" "$fault_name" "$fault"
+  } >"$WORK/$name.yaml"
+}
 wait_for_daemon() { # socket: until the API answers; gives up at once when faultlined exited
   local _
   for _ in $(seq 600); do

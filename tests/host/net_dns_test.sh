@@ -30,20 +30,7 @@ resolve() { # cgroup name
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A unshare -m sh -c \
     'mount --bind $WORK/resolv.conf /etc/resolv.conf && getent ahostsv4 $2 >/dev/null; echo \$?'"
 }
-policy() { # name dns-block
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 120s
-  targets:
-    - cgroup: $CG/target
-  faults:
-    - name: dns
-      network: {dns: $2}
-POLICY
-}
+policy() { one_fault_policy "$1" 120s "cgroup: $CG/target" dns "network: {dns: $2}"; } # name dns-block
 check "before: the target resolves pg.db.internal" bash -c "[[ '$(ask "$CG/target" pg.db.internal)' == answer* ]]"
 
 policy drop '{names: ["*.db.internal", "api.example.com"], action: drop}'

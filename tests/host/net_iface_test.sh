@@ -27,21 +27,9 @@ start_iface_daemon() { # faultlined inside NS_A: its namespace's devices are the
 }
 start_iface_daemon
 policy() { # name network-block [unguarded]
-  local safety="  safety: {allowHostWide: true}"
-  [ "${3:-}" = unguarded ] && safety=""
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 120s
-$safety
-  targets:
-    - interface: flva
-  faults:
-    - name: drill
-      network: $2
-POLICY
+  local safety=("safety: {allowHostWide: true}")
+  [ "${3:-}" = unguarded ] && safety=()
+  one_fault_policy "$1" 120s "interface: flva" drill "network: $2" "${safety[@]}"
 }
 send_to() { # addr port: N datagrams from the control cgroup (no cgroup is targeted)
   sh -c "echo \$\$ > $CG/control/cgroup.procs && exec ip netns exec $NS_A $UDP send $1 $2 $N" >/dev/null

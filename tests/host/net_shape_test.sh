@@ -20,38 +20,12 @@ qdisc_is_fq() { [[ "$(root_qdisc)" == fq* ]]; }
 before=$(root_qdisc)
 
 TCP=$BUILD/tests/fl_tcp
-policy_with() { # name duration network-block
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: $2
-  targets:
-    - cgroup: $CG/target
-  faults:
-    - name: shape
-      network: $3
-POLICY
-}
+policy_with() { one_fault_policy "$1" "$2" "cgroup: $CG/target" shape "network: $3"; } # name duration network-block
 in_cgroup() { # cgroup command...: runs it in NS_A from inside the cgroup
   local cg=$1; shift
   sh -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_A $*"
 }
-policy() { # name delay jitter duration
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: $4
-  targets:
-    - cgroup: $CG/target
-  faults:
-    - name: slow
-      network: {delay: $2, jitter: $3}
-POLICY
-}
+policy() { one_fault_policy "$1" "$4" "cgroup: $CG/target" slow "network: {delay: $2, jitter: $3}"; } # name delay jitter duration
 # Per-packet RTTs (ms) of COUNT pings from CGROUP, one per line.
 rtts() { # cgroup count
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A ping -n -c $2 -i 0.05 -W 5 $ADDR_B" |

@@ -15,20 +15,7 @@ start_daemon
 # A resident process of the target in NS_A: its namespace's devices get the tc program.
 start_resident "$CG/target"
 has_clsact() { tc -n "$NS_A" qdisc show dev flva | grep -q clsact; }
-policy() { # name network-block
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 120s
-  targets:
-    - cgroup: $CG/target
-  faults:
-    - name: mangle
-      network: $2
-POLICY
-}
+policy() { one_fault_policy "$1" 120s "cgroup: $CG/target" mangle "network: $2"; } # name network-block
 field() { awk -v k="$1" '/received/ {for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' "$2"; }
 exchange() { # port-target port-control: sends N from each; the receivers' lines stay in $WORK/rx-PORT
   start_receiver "$1" && start_receiver "$2"

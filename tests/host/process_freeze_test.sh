@@ -14,21 +14,8 @@ T=$CG/target
 C=$CG/control
 HOME_CG=$CG/home # faultlined's own cgroup, inside $CG
 
-policy() { # name duration cgroup freeze [trigger] [extra spec lines]
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: $2
-  targets:
-    - cgroup: $3
-  faults:
-    - name: pause
-      process: {freeze: $4}
-      ${5:+trigger: $5}
-${6:-}
-POLICY
+policy() { # name duration cgroup freeze [trigger] [spec key]
+  one_fault_policy "$1" "$2" "cgroup: $3" pause "process: {freeze: $4}${5:+, trigger: $5}" ${6:+"$6"}
 }
 apply() { "$FL" --socket "$SOCK" apply -f "$WORK/$1.yaml" >"$WORK/$1.out" 2>"$WORK/$1.err"; }
 freeze_knob() { cat "$1/cgroup.freeze"; }
@@ -80,18 +67,18 @@ start_counter "$C" "$WORK/c.count"
 policy zero 60s "$T" 0s
 apply zero
 check "freeze: 0s is refused with file:line:col ($(cat "$WORK/zero.err"))" \
-  grep -q "$WORK/zero.yaml:10:25: spec.faults\[0\].process.freeze: '0s' freezes nothing" "$WORK/zero.err"
-policy root 60s "$CG_ROOT" 5s "" "  safety: {allowHostWide: true}"
+  grep -q "$WORK/zero.yaml:8:39: spec.faults\[0\].process.freeze: '0s' freezes nothing" "$WORK/zero.err"
+policy root 60s "$CG_ROOT" 5s "" "safety: {allowHostWide: true}"
 apply root
 check "the root cgroup is refused ($(cat "$WORK/root.err"))" grep -q "is the root cgroup, which cannot be frozen" "$WORK/root.err"
-policy init 60s "$CG_ROOT" 5s "" "  safety: {allowHostWide: true}"
+policy init 60s "$CG_ROOT" 5s "" "safety: {allowHostWide: true}"
 sed -i "s|cgroup: $CG_ROOT|pid: 1|" "$WORK/init.yaml"
 apply init
 check "init's cgroup is refused ($(cat "$WORK/init.err"))" grep -qE "holds init|is the root cgroup" "$WORK/init.err"
 policy self 60s "$CG" 5s
 apply self
 check "a cgroup holding faultlined is refused by the guard ($(cat "$WORK/self.err"))" grep -q "holds faultline itself" "$WORK/self.err"
-policy selfwide 60s "$CG" 5s "" "  safety: {allowHostWide: true}"
+policy selfwide 60s "$CG" 5s "" "safety: {allowHostWide: true}"
 apply selfwide
 check "... and by the freeze itself, even with allowHostWide ($(cat "$WORK/selfwide.err"))" \
   grep -q "holds faultline itself ($HOME_CG): frozen, it could never thaw the target; no opt-in overrides this" "$WORK/selfwide.err"
@@ -108,7 +95,7 @@ check "the refusals journaled nothing" [ ! -s "$FAULTLINE_STATE_DIR/freeze.log" 
 check "the target counts before any freeze" target_counts
 
 # A dry run reports and freezes nothing.
-policy dry 60s "$T" 5s "" "  dryRun: true"
+policy dry 60s "$T" 5s "" "dryRun: true"
 apply dry
 check "a dry run reports what it would set" grep -q "pause: $T: cgroup.freeze: would set '1' (now '0')" "$WORK/dry.out"
 check "a dry run freezes nothing" target_counts

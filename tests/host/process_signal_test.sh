@@ -8,19 +8,8 @@ source "$(dirname "$0")/lib.sh" "$1" procsig
 SYS=$BUILD/tests/fl_sys
 
 policy() { # name signal trigger [dryRun]: a process fault on getppid
-  cat >"$WORK/$1.yaml" <<YAML
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 120s
-  targets: [{cgroup: unused}]
-  faults:
-    - name: sig
-      process: {signal: $2, on: {syscall: getppid}}
-      trigger: $3
-  dryRun: ${4:-false}
-YAML
+  one_fault_policy "$1" 120s "cgroup: unused" sig "process: {signal: $2, on: {syscall: getppid}}, trigger: $3" \
+    "dryRun: ${4:-false}"
 }
 oks() { grep -c ' ok$' "$1"; }
 

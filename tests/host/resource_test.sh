@@ -16,19 +16,7 @@ T=$CG/target
 C=$CG/control
 
 policy() { # name duration cgroup resource-block [dryRun]
-  cat >"$WORK/$1.yaml" <<POLICY
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: $2
-  targets:
-    - cgroup: $3
-  faults:
-    - name: squeeze
-      resource: $4
-  dryRun: ${5:-false}
-POLICY
+  one_fault_policy "$1" "$2" "cgroup: $3" squeeze "resource: $4" "dryRun: ${5:-false}"
 }
 apply() { "$FL" --socket "$SOCK" apply -f "$WORK/$1.yaml" >"$WORK/$1.out" 2>"$WORK/$1.err"; }
 

@@ -14,20 +14,7 @@ TCP=$BUILD/tests/fl_tcp
 if "$FL" doctor | grep -qE '^  syscall\.kprobe +syscall +yes'; then BACKEND=kprobe; else BACKEND=lsm; fi
 echo "# syscall backend: $BACKEND"
 
-policy() { # name syscall-body trigger
-  cat >"$WORK/$1.yaml" <<YAML
-apiVersion: faultline/v1
-kind: Experiment
-metadata: {name: $1}
-spec:
-  duration: 120s
-  targets: [{cgroup: unused}]
-  faults:
-    - name: err
-      syscall: $2
-      trigger: $3
-YAML
-}
+policy() { one_fault_policy "$1" 120s "cgroup: unused" err "syscall: $2, trigger: $3"; } # name syscall-body trigger
 count() { grep -c " $1\$" "$2"; }
 # After a failed check, what the command printed (the test's files are gone afterwards).
 show() { [ $? = 0 ] || sed 's/^/    | /' "$@"; }
