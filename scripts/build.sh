@@ -2,8 +2,8 @@
 # Configures and builds one configuration.
 #   scripts/build.sh [release|asan] [-DOPTION=VALUE ...]   (default release)
 # Build trees: build/ (release), build-asan/ (AddressSanitizer + UBSan). Options after the kind
-# go to cmake for this run only: each run starts from the defaults (the unit tests on), so an
-# option given once does not stay in the tree's cache for the next plain build.
+# go to cmake; like any cmake option they stay in the tree's cache, except FAULTLINE_UNIT_TESTS,
+# which every run sets (on unless given), so scripts/test.sh's build without them is not sticky.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-release}

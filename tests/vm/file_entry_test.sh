@@ -87,7 +87,20 @@ wait $fl
 check "the target's unlinks fail (2 of 2 EIO)" all EIO "$WORK/scoped.out" 2
 
 # The fmod_ret backend (security_path_*), chosen when file.lsm's own open program is refused.
-policy fmod "{path: $DATA, ops: [unlink, mkdir], errno: ENOSPC}" "{}"
+# exec loads only the programs of the operations its policy names, so the policy has an open
+# fault too, on a folder nothing here opens (fl_sys creates each file it unlinks: under $DATA
+# that open would fail first).
+cat >"$WORK/fmod.yaml" <<YAML
+apiVersion: faultline/v1
+kind: Experiment
+metadata: {name: fmod}
+spec:
+  duration: 300s
+  targets: [{cgroup: unused}]
+  faults:
+    - {name: opens, file: {path: $WORK/elsewhere, ops: [open], errno: ENOSPC}}
+    - {name: disk, file: {path: $DATA, ops: [unlink, mkdir], errno: ENOSPC}}
+YAML
 FAULTLINE_TEST_REFUSE=fl_lsm_file_open run fmod "'$SYS' unlink '$DATA/v' 2 >'$WORK/f-u.out'; '$SYS' mkdir '$DATA/w' 2 >'$WORK/f-m.out'"
 check "fmod_ret: file.lsm was refused, so file.fmod_ret served" grep -q "going on without file.lsm" "$WORK/fmod.err"
 check "fmod_ret: unlink under the prefix 2 of 2 ENOSPC" all ENOSPC "$WORK/f-u.out" 2
@@ -102,8 +115,19 @@ check "an unlink fault whose program the kernel refused: exec refuses it (exit $
 check "and runs nothing" [ ! -s "$WORK/n.out" ]
 check "the refusal says why" grep -q "file unlink faults: none of the programs file.lsm attaches for them loaded" "$WORK/nounlink.err"
 grep -q "file unlink faults" "$WORK/nounlink.err" || sed 's/^/    | /' "$WORK/nounlink.err"
-policy stillmkdir "{path: $DATA, ops: [mkdir], errno: EIO}" "{}"
-FAULTLINE_TEST_REFUSE=fl_lsm_path_unlink run stillmkdir "'$SYS' mkdir '$DATA/x' 2 >'$WORK/x.out'"
+# faultlined loads every program at start: there the refused unlink program costs unlink faults
+# only, and a mkdir fault still works.
+setup_cgroups
+SOCK=$WORK/fl.sock
+FAULTLINE_TEST_REFUSE=fl_lsm_path_unlink start_daemon
+one_fault_policy stillmkdir 120s "cgroup: $CG/target" disk "file: {path: $DATA, ops: [mkdir], errno: EIO}"
+"$FL" --socket "$SOCK" apply -f "$WORK/stillmkdir.yaml" >"$WORK/stillmkdir.out" 2>&1
+check "faultlined without the unlink program applies a mkdir fault" [ $? = 0 ] || sed 's/^/    | /' "$WORK/stillmkdir.out"
+check "faultlined said it went on without that program" \
+  grep -q "refused the optional program fl_lsm_path_unlink" "$WORK/daemon.log"
+sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/target" "$SYS" mkdir "$DATA/x" 2 >"$WORK/x.out"
 check "the same kernel still fails mkdir: 2 of 2 EIO" all EIO "$WORK/x.out" 2
+"$FL" --socket "$SOCK" stop stillmkdir >/dev/null 2>&1
+kill -TERM "$DAEMON"; wait "$DAEMON"
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish
