@@ -17,7 +17,8 @@ echo "clang-format: ${#files[@]} files clean"
 [ -f build/compile_commands.json ] || scripts/build.sh release
 # The product and the tools tests drive it. The gtest files (a third of the files, half of the
 # time: 20 of CI's minutes went to this step) run under ASan and UBSan instead;
-# FL_TIDY_TESTS=1 includes them.
+# FL_TIDY_TESTS=1 includes them (from a build/ that has them: scripts/build.sh release, not the
+# one scripts/test.sh makes without the unit tests).
 patterns=('userspace/*.cpp' 'tests/tools/*.cpp')
 [ "${FL_TIDY_TESTS:-0}" = 1 ] && patterns+=('tests/*.cpp')
 mapfile -t sources < <(git ls-files "${patterns[@]}")

@@ -116,7 +116,10 @@ diag() { # section policy cgroup command...
   out=$(in_cgroup "$cg" "$@" 2>"$WORK/diag.err") || fail "diag $section: $(cat "$WORK/diag.err")"
   read -r t1 c1 <<<"$(prog_stats)"
   fl_stop "$pol"
-  [ "$section" = fio ] && out=$(fio_json <<<"$out" | jq -c '.jobs[0] | {runtime_ms: .job_runtime, read_ios: .read.total_ios, write_ios: .write.total_ios}')
+  if [ "$section" = fio ]; then
+    out=$(fio_json <<<"$out" | jq -c '.jobs[0] | {runtime_ms: .job_runtime, read_ios: .read.total_ios, write_ios: .write.total_ios}') ||
+      fail "diag fio: no JSON from fio"
+  fi
   emit "{\"kind\":\"progstats\",\"section\":\"$section\",\"prog_run_ns\":$((t1 - t0)),\"prog_runs\":$((c1 - c0)),${out#\{}"
 }
 
