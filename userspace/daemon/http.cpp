@@ -135,10 +135,10 @@ std::variant<HttpRequest, HttpResponse> read_request(int fd, const HttpLimits& l
 }
 
 void write_response(int fd, const HttpResponse& response) {
-  std::string out =
-      "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(response.body.size()) +
-      "\r\nConnection: close\r\n\r\n";
+  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+                    "\r\nContent-Type: " + response.content_type +
+                    "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                    "\r\nConnection: close\r\n\r\n";
   out += response.body;
   write_all(fd, out);
 }

@@ -27,7 +27,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string body; // JSON
+  std::string body; // JSON unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 struct HttpLimits {

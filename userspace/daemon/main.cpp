@@ -12,11 +12,13 @@
 
 #include "daemon/api.hpp"
 #include "daemon/config.hpp"
+#include "daemon/metrics_server.hpp"
 #include "daemon/server.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/kernel_host.hpp"
 #include "observe/doctor_report.hpp"
+#include "observe/metrics.hpp"
 #include "util/log.hpp"
 
 using namespace faultline;
@@ -39,6 +41,15 @@ void raise_fd_limit() {
     log::warn("cannot raise the open-file limit from {}: {}", was, std::strerror(errno));
 }
 
+observe::KernelCounters kernel_counters(const lifecycle::KernelHost& host) {
+  auto read = [&](fl_global_stat which) {
+    auto v = host.global_stat(which);
+    if (!v) log::warn("{}", v.error().describe());
+    return v ? *v : 0;
+  };
+  return {read(FL_STAT_EVENTS_DROPPED), read(FL_STAT_DEADLINE_EXPIRED), read(FL_STAT_HOOK_MISMATCH)};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +61,10 @@ int main(int argc, char** argv) {
     app.add_option("--config", config_path, "daemon config (YAML; docs/daemon.md)")->capture_default_str();
     app.add_option("--socket", socket_path, "Unix socket of the API (overrides the config)");
     app.add_option("--journal", journal_path, "experiment journal, JSON lines (overrides the config)");
+    std::string metrics_address;
+    app.add_option(
+        "--metrics", metrics_address,
+        "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464); off by default");
     CLI11_PARSE(app, argc, argv);
     auto config = daemon::load_daemon_config(config_path, app.count("--config") > 0);
     if (!config) {
@@ -75,6 +90,16 @@ int main(int argc, char** argv) {
       (*journal)->record("aborted", name,
                          {{"reason", "the previous faultlined ended without stopping it; its "
                                      "programs detached with it"}});
+    // Bound before anything is loaded: a taken or mistyped address ends the start-up at once.
+    kernel::UniqueFd metrics_listener;
+    if (!metrics_address.empty()) {
+      auto listener = daemon::listen_metrics(metrics_address);
+      if (!listener) {
+        log::error("{}", listener.error().describe());
+        return 1;
+      }
+      metrics_listener = std::move(*listener);
+    }
     raise_fd_limit();
     auto host = lifecycle::KernelHost::create();
     if (!host) {
@@ -92,7 +117,18 @@ int main(int argc, char** argv) {
       stop.store(true);
     });
     signal_thread.detach();
+    std::thread metrics_thread;
+    if (metrics_listener.valid()) {
+      metrics_thread = std::thread([&] {
+        daemon::serve_metrics(
+            metrics_listener.get(), options.limits,
+            [&] { return observe::prometheus_text(controller.list(), kernel_counters(**host)); }, stop);
+      });
+      log::info("metrics at http://{}/metrics", metrics_address);
+    }
     auto served = daemon::serve(api, controller, options, stop);
+    stop.store(true); // serve() may also return on an error: the metrics thread ends with it
+    if (metrics_thread.joinable()) metrics_thread.join();
     (void)controller.stop_all("faultlined shut down");
     if (!served) {
       log::error("{}", served.error().describe());

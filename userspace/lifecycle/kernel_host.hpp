@@ -30,6 +30,8 @@ public:
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }
   std::uint64_t now_ns() override;
 
+  // The programs' global counters (include/faultline/abi.h fl_global_stat), summed over CPUs.
+  Result<std::uint64_t> global_stat(fl_global_stat which) const { return programs_.global_stat(which); }
   kernel::Features& features() { return *features_; }
   const kernel::CgroupFs& cgroups() const { return cgroups_; }
 
