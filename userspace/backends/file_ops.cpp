@@ -70,7 +70,7 @@ std::vector<std::string> FileBackend::programs() const {
   std::vector<std::string> out;
   for (const auto& [op, list] : programs_)
     for (const auto& program : list)
-      if (std::find(out.begin(), out.end(), program) == out.end()) out.push_back(program);
+      add_program(out, program);
   return out;
 }
 
@@ -83,7 +83,7 @@ std::vector<std::string> FileBackend::programs_for(const std::vector<policy::Fau
       auto it = programs_.find(op);
       if (it == programs_.end()) continue; // refused by cannot_express
       for (const auto& program : it->second)
-        if (std::find(out.begin(), out.end(), program) == out.end()) out.push_back(program);
+        add_program(out, program);
     }
   }
   return out;

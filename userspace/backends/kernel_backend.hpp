@@ -3,6 +3,7 @@
 // this folder; registry.cpp lists them all, in preference order, and nothing else names one.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +59,11 @@ public:
   // At start-up: undo what a killed earlier process left in place (returns what was restored).
   virtual Result<std::vector<std::string>> recover() const { return std::vector<std::string>{}; }
 };
+
+// Appends `program` unless `list` has it already (programs shared by operations load once).
+inline void add_program(std::vector<std::string>& list, std::string program) {
+  if (std::find(list.begin(), list.end(), program) == list.end()) list.push_back(std::move(program));
+}
 
 // Every backend, in preference order (the one place a backend is registered).
 const std::vector<const KernelBackend*>& all_backends();

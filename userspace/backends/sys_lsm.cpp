@@ -122,10 +122,8 @@ public:
   }
   std::vector<std::string> programs() const override {
     std::vector<std::string> out;
-    for (const auto& [syscall, hook, id] : kHooks) {
-      std::string p = program_of(hook);
-      if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
-    }
+    for (const auto& [syscall, hook, id] : kHooks)
+      add_program(out, program_of(hook));
     return out;
   }
   std::vector<std::string> programs_for(const std::vector<policy::Fault>& faults) const override {
@@ -134,10 +132,8 @@ public:
       const auto* sys = std::get_if<policy::SyscallFault>(&f.spec);
       if (sys == nullptr) continue;
       for (const auto& name : sys->names) {
-        auto hook = lsm_hook_of(name);
-        if (!hook) continue; // refused by cannot_express
-        std::string p = program_of(*hook);
-        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+        if (auto hook = lsm_hook_of(name))
+          add_program(out, program_of(*hook)); // else refused by cannot_express
       }
     }
     return out;

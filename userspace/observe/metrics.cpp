@@ -36,17 +36,18 @@ constexpr std::array<const char*, 4> kStates = {"running", "completed", "stopped
 
 std::string prometheus_text(const std::vector<ExperimentView>& views, const KernelCounters& kernel) {
   std::string out;
-  header(out, "faultline_matched_total", "counter",
-         "Calls or packets a fault's rules matched (its trigger then picked which to inject).");
-  for (const auto& v : views)
-    for (const auto& f : v.faults)
-      out += fmt::format("faultline_matched_total{{experiment=\"{}\",fault=\"{}\",family=\"{}\"}} {}\n",
-                         label(v.name), label(f.name), label(f.family), f.matched);
-  header(out, "faultline_injected_total", "counter", "Faults injected (in a dry run: that would have been).");
-  for (const auto& v : views)
-    for (const auto& f : v.faults)
-      out += fmt::format("faultline_injected_total{{experiment=\"{}\",fault=\"{}\",family=\"{}\"}} {}\n",
-                         label(v.name), label(f.name), label(f.family), f.injected);
+  auto per_fault = [&](std::string_view name, std::string_view help, std::uint64_t FaultCounters::*value) {
+    header(out, name, "counter", help);
+    for (const auto& v : views)
+      for (const auto& f : v.faults)
+        out += fmt::format("{}{{experiment=\"{}\",fault=\"{}\",family=\"{}\"}} {}\n", name, label(v.name),
+                           label(f.name), label(f.family), f.*value);
+  };
+  per_fault("faultline_matched_total",
+            "Calls or packets a fault's rules matched (its trigger then picked which to inject).",
+            &FaultCounters::matched);
+  per_fault("faultline_injected_total", "Faults injected (in a dry run: that would have been).",
+            &FaultCounters::injected);
   header(out, "faultline_experiment_state", "gauge",
          "1 for the state the experiment is in, 0 for the others.");
   for (const auto& v : views)
