@@ -10,7 +10,7 @@ seconds=${1:-60}
 out=build-fuzz
 mkdir -p "$out/corpus"
 CXX=$(command -v clang++-14 || command -v clang++)
-flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+flags=(-std=c++20 -gline-tables-only -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Iuserspace -Iinclude)
 sources=(tests/fuzz/policy_fuzz.cpp userspace/util/*.cpp userspace/policy/*.cpp)
 newest=$(ls -t "${sources[@]}" userspace/policy/*.hpp userspace/util/*.hpp | head -1)
