@@ -29,10 +29,24 @@ refused() { # description expected-status body-file
   local status
   status=$(post "$WORK/r$n" "$3")
   check "$1: $2" [ "$status" = "$2" ]
-  check "$1: says why" jq -e '.error | length > 0' "$WORK/r$n" >/dev/null
+  check "$1: says why" says_why "$WORK/r$n"
 }
+# Builtins only where it is easy (a process start costs 160 ms to 1.4 s in a TCG guest).
+says_why() { local body; body=$(<"$1"); [[ $body == *'"error":"'[^\"]* ]]; }
 payload() { printf '%s' "$1" >"$WORK/p$((n + 1))"; echo "$WORK/p$((n + 1))"; }
-as_request() { jq -n --rawfile p "$1" '{policy: $p, file: "bad.yaml"}' >"$1.json"; echo "$1.json"; }
+json_string() { # text: as a JSON string (the policies here hold no control characters but newlines)
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  printf '"%s"' "$s"
+}
+as_request() { printf '{"policy": %s, "file": "bad.yaml"}' "$(json_string "$(<"$1")")" >"$1.json"; echo "$1.json"; }
+nested() { # depth open close: OPEN depth times, then CLOSE depth times (by doubling: fast)
+  local open=$2 close=$3
+  while ((${#open} < $1)); do open+=$open; close+=$close; done
+  printf '%s%s' "${open:0:$1}" "${close:0:$1}"
+}
 policy() { printf 'apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: bad}\nspec:\n  duration: 30s\n  targets:\n    - %s\n  faults:\n    - name: f\n      network: {%s}\n' "$1" "$2" >"$WORK/pol$n.yaml"; as_request "$WORK/pol$n.yaml"; }
 
 # Payloads.
@@ -46,7 +60,7 @@ refused "file is a number" 400 "$(payload '{"policy": "a: 1", "file": 7}')"
 refused "an unknown field" 400 "$(payload '{"policy": "a: 1", "extra": true}')"
 refused "a number past double" 400 "$(payload '{"policy": 1e400}')"
 refused "NaN" 400 "$(payload '{"policy": NaN}')"
-python3 -c "print('[' * 400000 + ']' * 400000)" >"$WORK/deep.json"
+nested 400000 '[' ']' >"$WORK/deep.json"
 refused "JSON nested 400,000 deep" 400 "$WORK/deep.json"
 head -c 4096 /dev/urandom >"$WORK/binary"
 refused "binary bytes" 400 "$WORK/binary"
@@ -60,7 +74,7 @@ refused "loss past 100%" 400 "$(policy "cgroup: $CG/target" 'loss: 250%')"
 refused "rate past uint64" 400 "$(policy "cgroup: $CG/target" 'rate: 99999999999999999999999gbit')"
 refused "port 70000" 400 "$(policy "cgroup: $CG/target" 'loss: 1%, port: 70000')"
 refused "peer /33" 400 "$(policy "cgroup: $CG/target" 'loss: 1%, peer: 10.0.0.1/33')"
-printf 'a: %s\n' "$(python3 -c "print('[' * 5000 + ']' * 5000)")" >"$WORK/deep.yaml"
+printf 'a: %s\n' "$(nested 5000 '[' ']')" >"$WORK/deep.yaml"
 refused "YAML nested 5,000 deep" 400 "$(as_request "$WORK/deep.yaml")"
 printf 'apiVersion: faultline/v1\nkind: Experiment\nmetadata:\n  name: bomb\n  labels:\n    a: &a [x, x, x, x, x, x, x, x]\n    b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n    c: [*b, *b, *b, *b, *b, *b, *b, *b]\n' >"$WORK/bomb.yaml"
 refused "an alias bomb" 400 "$(as_request "$WORK/bomb.yaml")"

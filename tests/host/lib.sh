@@ -17,14 +17,16 @@ CG=$CG_ROOT/faultline-$TAG-$$
 WORK=$(mktemp -d /tmp/faultline-$TAG-XXXXXX)
 FAILURES=0
 CHECKS=0
+STARTED_US=${EPOCHREALTIME/[.,]/}
 CLEANUP_HOOKS=()
 
 cleanup() {
+  local i
   for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" || true; done
   for d in "$CG/target" "$CG/control" "$CG"; do
     [ -d "$d" ] || continue
     for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-    for _ in $(seq 50); do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+    for ((i = 0; i < 50; i++)); do rmdir "$d" 2>/dev/null && break; nap 0.1; done
   done
   ip netns del "$NS_A" 2>/dev/null
   ip netns del "$NS_B" 2>/dev/null
@@ -46,14 +48,30 @@ setup_cgroups() { mkdir -p "$CG/target" "$CG/control"; }
 check() { # description, command...: returns the command's verdict (for `check ... || show`)
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILURES=$((FAILURES + 1)); return 1; fi
+  local verdict=0 now at
+  "$@" || verdict=1
+  # The time since the test started leads each line: where a slow case spends its minutes.
+  # Pure bash (a process start costs 160 ms in a TCG guest): EPOCHREALTIME in tenths.
+  now=${EPOCHREALTIME/[.,]/}
+  now=$(((now - STARTED_US) / 100000))
+  printf -v at '%4d.%ds' $((now / 10)) $((now % 10))
+  if [ $verdict = 0 ]; then echo "ok   $at $what"; return 0; fi
+  echo "FAIL $at $what"
+  FAILURES=$((FAILURES + 1))
+  return 1
 }
 
 # Readiness is waited for, never slept for: every wait polls for its condition and gives up
 # only after a bound generous enough for a loaded machine running a TCG guest.
+# A sleep without a process: each start of /bin/sleep costs 160 ms in a TCG guest, more than
+# the sleep itself. read times out on a FIFO nobody writes (opened read-write, so the open does
+# not block). A loop started with `bash -c` opens it for itself: exec may close what it inherits.
+mkfifo "$WORK/.nap"
+exec {NAP_FD}<>"$WORK/.nap"
+nap() { read -r -t "$1" -u "$NAP_FD" _ || true; }
 wait_for() { # tenths-of-a-second command...
-  local n=$1; shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  local n=$1 i; shift
+  for ((i = 0; i < n; i++)); do "$@" && return 0; nap 0.1; done
   return 1
 }
 # Starts a receiver in NS_B on PORT; it counts until `received` sends the end marker.
@@ -96,11 +114,13 @@ one_fault_policy() { # name duration target fault-name fault-keys [spec-key...]
   } >"$WORK/$name.yaml"
 }
 wait_for_daemon() { # socket: until the API answers; gives up at once when faultlined exited
-  local _
-  for _ in $(seq 600); do
-    "$FL" --socket "$1" list >/dev/null 2>&1 && return 0
+  # The socket file first, with builtins only: each `faultline list` is a process start (630 ms
+  # in a TCG guest), and most of a start is spent before the socket exists.
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    if [ -S "$1" ]; then "$FL" --socket "$1" list >/dev/null 2>&1 && return 0; fi
     [ -n "${DAEMON:-}" ] && ! kill -0 "$DAEMON" 2>/dev/null && return 1
-    sleep 0.1
+    nap 0.05
   done
   return 1
 }
