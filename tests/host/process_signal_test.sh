@@ -87,5 +87,26 @@ YAML
 FAULTLINE_TEST_REFUSE=fl_sys_enter_signal "$FL" exec -p "$WORK/net.yaml" --report "$WORK/net.json" -- "$SYS" getppid 3 >"$WORK/net.out" 2>"$WORK/net.err"
 check "refused program: other faults still run (exit 0)" [ $? = 0 ]
 check "refused program: the network fault was applied (in the report)" grep -q '"family": "network"' "$WORK/net.json"
+# faultlined loads a backend's programs when a fault first needs them: there the refused
+# program costs process faults from then on, with the same reason, and the daemon goes on
+# serving the rest.
+setup_cgroups
+SOCK=$WORK/fl.sock
+FAULTLINE_TEST_REFUSE=fl_sys_enter_signal start_daemon
+one_fault_policy dsig 60s "cgroup: $CG/target" sig "process: {signal: SIGKILL, on: {syscall: getppid}}"
+apply_quietly() { "$FL" --socket "$SOCK" apply -f "$1" >/dev/null 2>&1; }
+one_fault_policy dnet 60s "cgroup: $CG/target" loss "network: {loss: 10%}"
+"$FL" --socket "$SOCK" apply -f "$WORK/dsig.yaml" >"$WORK/dsig.out" 2>&1
+check "faultlined: the process fault is refused at its first apply" [ $? != 0 ]
+check "faultlined: the reason names the program" \
+  grep -q "process.signal: this kernel cannot run it: this kernel refused its program fl_sys_enter_signal" "$WORK/dsig.out" ||
+  sed 's/^/    | /' "$WORK/dsig.out"
+"$FL" --socket "$SOCK" apply -f "$WORK/dsig.yaml" >"$WORK/dsig2.out" 2>&1
+check "faultlined: ... and at the next, without loading it again" \
+  [ $? != 0 -a "$(grep -c "going on without process.signal" "$WORK/daemon.log")" = 1 ]
+check "faultlined: no experiment was left" [ "$("$FL" --socket "$SOCK" --json list)" = "[]" ]
+check "faultlined: a network fault still applies" apply_quietly "$WORK/dnet.yaml"
+"$FL" --socket "$SOCK" stop dnet >/dev/null 2>&1
+kill -TERM "$DAEMON"; wait "$DAEMON"
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish

@@ -48,6 +48,38 @@ TEST(Controller, FailedAttachRollsBackEverything) {
       << "rule ids and names must be free again";
 }
 
+const std::string kOpenEio = "    - name: eio\n      file: {ops: [open], path: /data, errno: EIO}\n";
+
+TEST(Controller, BackendRefusedOnFirstUseHandsItsFaultsToTheNext) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  host.refuse_on_first_use = {"file.lsm"};
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n", kOpenEio));
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->state, "running");
+  EXPECT_EQ(host.attached_via, (std::vector<std::string>{"file.lsm", "file.fmod_ret"}));
+  EXPECT_EQ(host.attached.size(), 1u);
+  EXPECT_EQ(host.calls.back(), "apply 1");
+  // What the first round held was given back: the next start works.
+  ASSERT_TRUE(c.stop("a"));
+  ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", kOpenEio)));
+  EXPECT_EQ(host.attached_via.back(), "file.fmod_ret");
+}
+
+TEST(Controller, EveryBackendRefusedFailsTheStartWithTheReasonsAndLeavesNothing) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  host.refuse_on_first_use = {"file.lsm", "file.fmod_ret"};
+  auto v = c.start(make_policy("a", "    - cgroup: /t1\n", kOpenEio));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(host.attached_via, (std::vector<std::string>{"file.lsm", "file.fmod_ret"}));
+  EXPECT_NE(v.error().message.find("file.fmod_ret"), std::string::npos) << v.error().message;
+  EXPECT_TRUE(host.attached.empty());
+  for (const auto& call : host.calls)
+    EXPECT_EQ(call.rfind("apply", 0), std::string::npos) << "nothing may be applied";
+  EXPECT_TRUE(c.list().empty());
+}
+
 TEST(Controller, FailedApplyKeepsPreviousExperimentsAndAttachments) {
   FakeHost host;
   lifecycle::Controller c(host);

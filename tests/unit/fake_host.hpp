@@ -49,10 +49,17 @@ public:
     f.root = target.path == "/";
     return f;
   }
-  Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Backend&, const engine::Target& target,
-                                                        fl_hook hook, std::uint32_t /*sub*/) override {
+  Result<std::unique_ptr<lifecycle::Attachment>> attach(const engine::Backend& backend,
+                                                        const engine::Target& target, fl_hook hook,
+                                                        std::uint32_t /*sub*/) override {
     const std::string key = target.path + "#" + std::to_string(hook);
     calls.push_back("attach " + key);
+    attached_via.emplace_back(backend.name());
+    // As KernelHost does when the kernel refuses a backend's programs at their first load.
+    if (refuse_on_first_use.erase(std::string(backend.name()))) {
+      unavailable.insert(std::string(backend.name()));
+      return make_error(lifecycle::kBackendsChanged, "{}: this kernel refused its program", backend.name());
+    }
     if (fail_attach_on == key) return make_error(EBUSY, "attach refused");
     attached[key] = true;
     return std::unique_ptr<lifecycle::Attachment>(std::make_unique<FakeAttachment>(this, key));
@@ -99,7 +106,9 @@ public:
   Result<fl_rule_stats> rule_stats(std::uint32_t id) override { return stats[id]; }
   std::uint64_t now_ns() override { return now; }
 
-  std::set<std::string> unavailable; // backend names the fake kernel cannot run
+  std::set<std::string> unavailable;         // backend names the fake kernel cannot run
+  std::set<std::string> refuse_on_first_use; // backends whose first attach says kBackendsChanged
+  std::vector<std::string> attached_via;     // the backend of each attach call, in order
   engine::BackendRegistry registry;
   std::vector<std::string> calls;
   std::map<std::string, bool> attached;

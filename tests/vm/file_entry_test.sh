@@ -115,8 +115,8 @@ check "an unlink fault whose program the kernel refused: exec refuses it (exit $
 check "and runs nothing" [ ! -s "$WORK/n.out" ]
 check "the refusal says why" grep -q "file unlink faults: none of the programs file.lsm attaches for them loaded" "$WORK/nounlink.err"
 grep -q "file unlink faults" "$WORK/nounlink.err" || sed 's/^/    | /' "$WORK/nounlink.err"
-# faultlined loads every program at start: there the refused unlink program costs unlink faults
-# only, and a mkdir fault still works.
+# faultlined loads all of file.lsm's programs at its first file fault: there the refused unlink
+# program costs unlink faults only, and a mkdir fault still works.
 setup_cgroups
 SOCK=$WORK/fl.sock
 FAULTLINE_TEST_REFUSE=fl_lsm_path_unlink start_daemon
@@ -128,6 +128,17 @@ check "faultlined said it went on without that program" \
 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/target" "$SYS" mkdir "$DATA/x" 2 >"$WORK/x.out"
 check "the same kernel still fails mkdir: 2 of 2 EIO" all EIO "$WORK/x.out" 2
 "$FL" --socket "$SOCK" stop stillmkdir >/dev/null 2>&1
+kill -TERM "$DAEMON"; wait "$DAEMON"
+# Where the kernel refuses a program file.lsm cannot do without, faultlined's first file fault
+# finds out when it loads file.lsm; it compiles the policy again and file.fmod_ret serves it.
+FAULTLINE_TEST_REFUSE=fl_lsm_file_open start_daemon
+one_fault_policy viafmod 120s "cgroup: $CG/target" disk "file: {path: $DATA, ops: [mkdir], errno: EROFS}"
+"$FL" --socket "$SOCK" apply -f "$WORK/viafmod.yaml" >"$WORK/viafmod.out" 2>&1
+check "faultlined whose kernel refuses file.lsm applies a mkdir fault" [ $? = 0 ] || sed 's/^/    | /' "$WORK/viafmod.out"
+check "faultlined went on without file.lsm at that apply" grep -q "going on without file.lsm" "$WORK/daemon.log"
+sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/target" "$SYS" mkdir "$DATA/y" 2 >"$WORK/y.out"
+check "file.fmod_ret fails mkdir: 2 of 2 EROFS" all EROFS "$WORK/y.out" 2
+"$FL" --socket "$SOCK" stop viafmod >/dev/null 2>&1
 kill -TERM "$DAEMON"; wait "$DAEMON"
 check "no faultline program left attached" wait_for 100 no_faultline_programs
 finish

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <set>
 
@@ -38,10 +39,18 @@ bool kernel_has_attach_target(const bpf_program* prog, std::unique_ptr<btf, void
 
 } // namespace
 
-bool FaultPrograms::loaded(const std::string& program) const {
-  const bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
-  return prog != nullptr && bpf_program__autoload(prog) && bpf_program__fd(prog) >= 0;
+bpf_program* FaultPrograms::find(const std::string& name) const {
+  auto in = [&](const Skeleton& skel) -> bpf_program* {
+    bpf_program* prog = bpf_object__find_program_by_name(skel->obj, name.c_str());
+    return prog != nullptr && bpf_program__autoload(prog) && bpf_program__fd(prog) >= 0 ? prog : nullptr;
+  };
+  if (auto* prog = in(skel_)) return prog;
+  for (const auto& skel : more_)
+    if (auto* prog = in(skel)) return prog;
+  return nullptr;
 }
+
+bool FaultPrograms::loaded(const std::string& program) const { return find(program) != nullptr; }
 
 void FaultPrograms::SkelDeleter::operator()(faultline_bpf* skel) const { faultline_bpf__destroy(skel); }
 
@@ -50,22 +59,22 @@ FaultPrograms::FaultPrograms(faultline_bpf* skel) : skel_(skel) {
   ncpus_ = n > 0 ? n : 1;
 }
 
-Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options, std::string* refused) {
-  route_libbpf_log();
-  (void)take_failed_program();
-  faultline_bpf* raw = faultline_bpf__open();
-  if (raw == nullptr) return make_error(errno, "cannot open the faultline BPF object");
-  FaultPrograms programs(raw);
-  auto* skel = programs.skel_.get();
+namespace {
+
+// Marks for loading the programs of `options` (minus those `skip` says are loaded already)
+// that this kernel can attach, and no other program of the object.
+Status select_programs(bpf_object* obj, const LoadOptions& options,
+                       const std::function<bool(const std::string&)>& skip) {
   // FAULTLINE_TEST_REFUSE=PROG: tests only. PROG is loaded as a socket filter, which the
   // verifier refuses, standing in for a kernel that refuses it (the load must go on without it).
   const char* refuse = std::getenv("FAULTLINE_TEST_REFUSE");
   bpf_program* prog = nullptr;
   std::unique_ptr<btf, void (*)(btf*)> vmlinux(nullptr, btf__free);
-  bpf_object__for_each_program(prog, skel->obj) {
+  bpf_object__for_each_program(prog, obj) {
     const std::string name = bpf_program__name(prog);
     const bool wanted =
-        std::find(options.programs.begin(), options.programs.end(), name) != options.programs.end();
+        std::find(options.programs.begin(), options.programs.end(), name) != options.programs.end() &&
+        !skip(name);
     const bool optional =
         std::find(options.optional.begin(), options.optional.end(), name) != options.optional.end();
     const bool hooked = !wanted || !optional || kernel_has_attach_target(prog, vmlinux);
@@ -76,31 +85,69 @@ Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options, std::strin
       bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
   }
   for (const auto& name : options.programs)
-    if (bpf_object__find_program_by_name(skel->obj, name.c_str()) == nullptr)
+    if (bpf_object__find_program_by_name(obj, name.c_str()) == nullptr)
       return make_error(ENOENT, "the faultline BPF object has no program {}", name);
+  return {};
+}
+
+Error load_failed(int err, std::string* refused) {
+  const std::string culprit = take_failed_program();
+  if (refused != nullptr) *refused = culprit;
+  return make_error(err,
+                    "cannot load the faultline BPF programs{} (FAULTLINE_LOG=debug shows the verifier log)",
+                    culprit.empty() ? "" : ": the kernel refused " + culprit);
+}
+
+} // namespace
+
+Result<FaultPrograms> FaultPrograms::load(const LoadOptions& options, std::string* refused) {
+  route_libbpf_log();
+  (void)take_failed_program();
+  faultline_bpf* raw = faultline_bpf__open();
+  if (raw == nullptr) return make_error(errno, "cannot open the faultline BPF object");
+  FaultPrograms programs(raw);
+  auto* skel = programs.skel_.get();
+  if (auto st = select_programs(skel->obj, options, [](const std::string&) { return false; }); !st)
+    return st.error();
   skel->rodata->fl_event_rate_per_cpu = options.events_per_sec_per_cpu;
-  if (int err = faultline_bpf__load(skel); err != 0) {
-    const std::string culprit = take_failed_program();
-    if (refused != nullptr) *refused = culprit;
-    return make_error(err,
-                      "cannot load the faultline BPF programs{} (FAULTLINE_LOG=debug shows the verifier log)",
-                      culprit.empty() ? "" : ": the kernel refused " + culprit);
-  }
+  if (int err = faultline_bpf__load(skel); err != 0) return load_failed(err, refused);
   // Loaded disarmed with an empty table: nothing can fire until a policy is applied.
   if (auto st = programs.write_config(fl_config{}); !st) return st.error();
   return programs;
 }
 
+Status FaultPrograms::load_more(const LoadOptions& options, std::string* refused) {
+  const bool all_loaded = std::all_of(options.programs.begin(), options.programs.end(),
+                                      [&](const std::string& name) { return loaded(name); });
+  if (all_loaded) return {};
+  (void)take_failed_program();
+  Skeleton skel(faultline_bpf__open());
+  if (!skel) return make_error(errno, "cannot open the faultline BPF object");
+  // Every map is the first instance's: its programs see the same rule table, counters, events
+  // and global data (.rodata included, so the same event rate), and nothing is created.
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel->obj) {
+    const bpf_map* own = bpf_object__find_map_by_name(skel_->obj, bpf_map__name(map));
+    if (own == nullptr || bpf_map__fd(own) < 0)
+      return make_error(ENOENT, "the faultline BPF object's map {} is not loaded", bpf_map__name(map));
+    if (int err = bpf_map__reuse_fd(map, bpf_map__fd(own)); err != 0)
+      return make_error(-err, "cannot share the map {} with more programs", bpf_map__name(map));
+  }
+  auto skip = [&](const std::string& name) { return loaded(name); };
+  if (auto st = select_programs(skel->obj, options, skip); !st) return st;
+  if (int err = faultline_bpf__load(skel.get()); err != 0) return load_failed(err, refused);
+  more_.push_back(std::move(skel));
+  return {};
+}
+
 Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook) {
-  bpf_program* prog = nullptr;
-  if (hook == FL_HOOK_NET_EGRESS)
-    prog = skel_->progs.fl_skb_egress;
-  else if (hook == FL_HOOK_NET_INGRESS)
-    prog = skel_->progs.fl_skb_ingress;
-  else if (hook == FL_HOOK_NET_SHAPE)
-    prog = skel_->progs.fl_skb_shape;
-  else
-    return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
+  const char* name = hook == FL_HOOK_NET_EGRESS    ? "fl_skb_egress"
+                     : hook == FL_HOOK_NET_INGRESS ? "fl_skb_ingress"
+                     : hook == FL_HOOK_NET_SHAPE   ? "fl_skb_shape"
+                                                   : nullptr;
+  if (name == nullptr) return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
+  bpf_program* prog = find(name);
+  if (prog == nullptr) return make_error(EOPNOTSUPP, "program {} was not loaded", name);
   UniqueFd fd(::open(cgroup.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));
@@ -123,8 +170,8 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
 }
 
 Result<Link> FaultPrograms::attach_global(const std::string& program) {
-  bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
-  if (prog == nullptr || !bpf_program__autoload(prog))
+  bpf_program* prog = find(program);
+  if (prog == nullptr)
     return make_error(EOPNOTSUPP, "program {} was not loaded: this kernel has no backend for it", program);
   Link link(bpf_program__attach(prog));
   if (!link) return make_error(errno, "cannot attach {}", program);
@@ -142,8 +189,8 @@ Result<std::shared_ptr<Link>> FaultPrograms::attach_global_shared(const std::str
 }
 
 Result<Link> FaultPrograms::attach_kprobe(const std::string& program, const std::string& function) {
-  bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
-  if (prog == nullptr || !bpf_program__autoload(prog))
+  bpf_program* prog = find(program);
+  if (prog == nullptr)
     return make_error(EOPNOTSUPP, "program {} was not loaded: this kernel has no backend for it", program);
   Link link(bpf_program__attach_kprobe(prog, false, function.c_str()));
   if (!link) {
@@ -319,7 +366,7 @@ Result<std::uint64_t> FaultPrograms::global_stat(fl_global_stat which) const {
 int FaultPrograms::events_map_fd() const { return bpf_map__fd(skel_->maps.fl_events); }
 
 int FaultPrograms::program_fd(const std::string& program) const {
-  const bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, program.c_str());
+  const bpf_program* prog = find(program);
   return prog == nullptr ? -1 : bpf_program__fd(prog);
 }
 

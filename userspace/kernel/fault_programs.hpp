@@ -18,6 +18,7 @@
 
 struct faultline_bpf;
 struct bpf_map;
+struct bpf_program;
 
 namespace faultline::kernel {
 
@@ -34,8 +35,14 @@ struct LoadOptions {
 
 class FaultPrograms {
 public:
-  // On failure, *refused (if given) names the program the kernel refused, when libbpf said which.
+  // Creates the maps (rule table, counters, events, global data) and loads options.programs
+  // (none: the maps alone). On failure, *refused (if given) names the program the kernel
+  // refused, when libbpf said which.
   static Result<FaultPrograms> load(const LoadOptions& options, std::string* refused = nullptr);
+  // Loads those of options.programs not loaded yet, in another instance of the object that
+  // uses this one's maps, every one of them: faultlined loads a backend's programs when a fault
+  // first needs them, so a host verifies only what it runs. Nothing changes on failure.
+  Status load_more(const LoadOptions& options, std::string* refused = nullptr);
 
   FaultPrograms(FaultPrograms&&) noexcept = default;
   FaultPrograms& operator=(FaultPrograms&&) noexcept = default;
@@ -71,6 +78,8 @@ public:
 
 private:
   explicit FaultPrograms(faultline_bpf* skel);
+  // The loaded program `name`, in whichever instance has it; nullptr if none.
+  bpf_program* find(const std::string& name) const;
   Result<fl_config> read_config() const;
   Status write_config(const fl_config& config);
   // Batched map operations: one syscall per map however many rules a policy has.
@@ -83,7 +92,9 @@ private:
   struct SkelDeleter {
     void operator()(faultline_bpf* skel) const;
   };
-  std::unique_ptr<faultline_bpf, SkelDeleter> skel_;
+  using Skeleton = std::unique_ptr<faultline_bpf, SkelDeleter>;
+  Skeleton skel_;              // owns the maps; its programs are those load() was given
+  std::vector<Skeleton> more_; // load_more()'s instances (declared after skel_: freed first)
   int ncpus_ = 1;
   std::map<std::string, std::weak_ptr<Link>> shared_links_; // attach_global_shared's holders
   std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over

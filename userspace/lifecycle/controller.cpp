@@ -109,6 +109,25 @@ int Controller::tick() {
   return expire();
 }
 
+Status Controller::attach_entries_locked(Live& live, std::vector<AttachKey>& fresh) {
+  for (const auto& entry : live.compiled.entries) {
+    const bool global = entry.backend->scope() == engine::AttachScope::global;
+    const std::uint32_t sub = entry.backend->attaches_per_sub() ? entry.sub : 0;
+    const AttachKey key{global ? 0 : entry.target.cgroup_id, entry.hook, sub};
+    if (std::find(live.attachments.begin(), live.attachments.end(), key) != live.attachments.end()) continue;
+    auto it = attachments_.find(key);
+    if (it == attachments_.end()) {
+      auto attached = host_.attach(*entry.backend, entry.target, entry.hook, sub);
+      if (!attached) return attached.error();
+      it = attachments_.emplace(key, Shared{std::move(*attached), 0}).first;
+      fresh.push_back(key);
+    }
+    it->second.refs += 1;
+    live.attachments.push_back(key);
+  }
+  return {};
+}
+
 Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) {
   std::lock_guard lock(mu_);
   if (live_.count(policy.name))
@@ -131,10 +150,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   // The blast-radius guard: before anything is compiled, attached or armed.
   if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
 
-  auto compiled = engine::compile(policy, *selected, host_.backends(), ids_, host_.now_ns());
-  if (!compiled) return compiled.error();
-
-  Live live{policy, std::move(*compiled), {}, wall_ms(), {}};
+  Live live{policy, {}, {}, wall_ms(), {}};
   // Attach what is missing; on any failure detach what this start attached and change nothing.
   std::vector<AttachKey> fresh;
   auto undo = [&](const Error& e) {
@@ -143,23 +159,24 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
       attachments_.erase(key);
     for (const auto& key : live.attachments)
       if (attachments_.count(key)) attachments_[key].refs -= 1;
+    fresh.clear();
+    live.attachments.clear();
     engine::release_ids(live.compiled, ids_);
     return e;
   };
-  for (const auto& entry : live.compiled.entries) {
-    const bool global = entry.backend->scope() == engine::AttachScope::global;
-    const std::uint32_t sub = entry.backend->attaches_per_sub() ? entry.sub : 0;
-    const AttachKey key{global ? 0 : entry.target.cgroup_id, entry.hook, sub};
-    if (std::find(live.attachments.begin(), live.attachments.end(), key) != live.attachments.end()) continue;
-    auto it = attachments_.find(key);
-    if (it == attachments_.end()) {
-      auto attached = host_.attach(*entry.backend, entry.target, entry.hook, sub);
-      if (!attached) return undo(attached.error());
-      it = attachments_.emplace(key, Shared{std::move(*attached), 0}).first;
-      fresh.push_back(key);
-    }
-    it->second.refs += 1;
-    live.attachments.push_back(key);
+  // A backend's programs load on first use; if the kernel refuses them, the host marks that
+  // backend unavailable and says kBackendsChanged: compile again, and the faults go to the next
+  // backend (file.lsm -> file.fmod_ret). Each round drops a backend, so this ends.
+  for (std::size_t round = 0;; ++round) {
+    auto compiled = engine::compile(policy, *selected, host_.backends(), ids_, host_.now_ns());
+    if (!compiled) return compiled.error();
+    live.compiled = std::move(*compiled);
+    auto attached = attach_entries_locked(live, fresh);
+    if (attached) break;
+    undo(attached.error());
+    if (attached.error().code != kBackendsChanged || round >= host_.backends().entries().size())
+      return attached.error();
+    log::warn("experiment {}: {}; compiling it again", policy.name, attached.error().message);
   }
 
   // The "started" record is on disk before any of its rules can fire: after a crash the journal

@@ -70,6 +70,9 @@ private:
   };
 
   Status apply_live_locked();
+  // Attaches what live.compiled's entries need and is not attached yet (shared with other
+  // experiments by key); `fresh` collects what this call attached, for the caller's undo.
+  Status attach_entries_locked(Live& live, std::vector<AttachKey>& fresh);
   // Makes the compiled experiment's changes whose window is open on its targets (after its
   // "started" record); checks the later ones without making them (a dry run).
   Status make_changes_locked(Live& live);

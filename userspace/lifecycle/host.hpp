@@ -2,6 +2,7 @@
 // the kernel (kernel_host.cpp); tests substitute a fake and observe every call.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +33,10 @@ struct TargetFacts {
   int kernel_thread = 0;   // a kernel thread of the subtree (0 = none)
 };
 
+// Host::attach's error code when the backend it was given could not load its programs (the
+// kernel refused them on first use) and backends() has changed since: compile again.
+inline constexpr int kBackendsChanged = ESTALE;
+
 class Host {
 public:
   virtual ~Host() = default;
@@ -40,7 +45,8 @@ public:
   virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
   virtual Result<TargetFacts> inspect(const engine::Target& target) = 0;
   // Attaches `backend`'s program for `hook`: to `target` for per-target backends, once for the
-  // host for global ones (target ignored).
+  // host for global ones (target ignored). Fails with kBackendsChanged when the backend turned
+  // out unusable on first use and backends() no longer offers it.
   virtual Result<std::unique_ptr<Attachment>>
   attach(const engine::Backend& backend, const engine::Target& target, fl_hook hook, std::uint32_t sub) = 0;
   // Writes a backend's settings on its target (engine::TargetChange: cgroup knobs); the result

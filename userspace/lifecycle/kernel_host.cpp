@@ -29,6 +29,29 @@ bool detached_for_tests() {
 
 class NoAttachment final : public Attachment {};
 
+// What a failed load of programs means for the backends. Only a verifier's refusal (EINVAL,
+// EACCES) says the kernel cannot run a program; a transient error (ENOMEM, a memlock limit)
+// must not cost a backend for good.
+enum class Refusal { other, optional, backend };
+Refusal classify_refusal(const Error& error, const std::string& culprit,
+                         const std::vector<std::string>& optional, std::set<std::string>& dropped) {
+  const bool verifier = error.code == EINVAL || error.code == EACCES;
+  if (!verifier || culprit.empty()) return Refusal::other;
+  if (std::find(optional.begin(), optional.end(), culprit) != optional.end()) {
+    if (!dropped.insert(culprit).second) return Refusal::other; // refused again: give up
+    log::warn("this kernel refused the optional program {} ({}); going on without it", culprit,
+              error.describe());
+    return Refusal::optional;
+  }
+  return Refusal::backend;
+}
+
+std::string refusal_reason(const backends::KernelBackend& b, const std::string& culprit, const Error& error) {
+  log::warn("{}: this kernel refused its program {} ({}); going on without {}", b.name(), culprit,
+            error.describe(), b.name());
+  return fmt::format("this kernel refused its program {}: {}", culprit, error.describe());
+}
+
 class BackendAttachment final : public Attachment {
 public:
   explicit BackendAttachment(std::unique_ptr<backends::Attached> held) : held_(std::move(held)) {}
@@ -54,6 +77,16 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
         log::info("{}: restored {}", b->name(), line);
   }
   if (auto st = backends::compact_device_ledger(); !st) log::warn("{}", st.error().describe());
+  if (only_for == nullptr) {
+    // faultlined: the maps now, each backend's programs at its first use (ensure_loaded).
+    kernel::LoadOptions maps_only;
+    maps_only.programs.clear();
+    auto programs = kernel::FaultPrograms::load(maps_only);
+    if (!programs) return programs.error();
+    auto backends = backends::probe_backends(*features); // before features moves below
+    return std::unique_ptr<KernelHost>(
+        new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends), true));
+  }
   // A program this kernel refuses although its probe passed costs its backend, not faultline:
   // the backend is marked unavailable with the reason and the rest load without it (each
   // round drops one backend, so this ends).
@@ -61,8 +94,7 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
   std::map<std::string, std::string> refused;
   std::set<std::string> dropped;
   while (true) {
-    auto backends = only_for != nullptr ? backends::probe_backends_for(*features, refused, *only_for)
-                                        : backends::probe_backends(*features, refused);
+    auto backends = backends::probe_backends_for(*features, refused, *only_for);
     kernel::LoadOptions load;
     for (auto& p : backends::programs_to_load(backends, only_for))
       if (!dropped.count(p)) load.programs.push_back(std::move(p));
@@ -71,23 +103,39 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
     auto programs = kernel::FaultPrograms::load(load, &culprit);
     if (programs)
       return std::unique_ptr<KernelHost>(
-          new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends)));
-    // Only a verifier's refusal (EINVAL, EACCES) says the kernel cannot run the program; a
-    // transient error (ENOMEM, a memlock limit) must not cost the backend for good.
-    const int code = programs.error().code;
-    const bool verifier = code == EINVAL || code == EACCES;
-    if (verifier && std::find(load.optional.begin(), load.optional.end(), culprit) != load.optional.end() &&
-        dropped.insert(culprit).second) {
-      log::warn("this kernel refused the optional program {} ({}); going on without it", culprit,
-                programs.error().describe());
-      continue;
-    }
-    const auto* b = culprit.empty() || !verifier ? nullptr : backends::backend_loading(backends, culprit);
+          new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends), false));
+    const auto refusal = classify_refusal(programs.error(), culprit, load.optional, dropped);
+    if (refusal == Refusal::optional) continue;
+    const auto* b = refusal == Refusal::backend ? backends::backend_loading(backends, culprit) : nullptr;
     if (b == nullptr || refused.count(std::string(b->name()))) return programs.error();
-    log::warn("{}: this kernel refused its program {} ({}); going on without {}", b->name(), culprit,
-              programs.error().describe(), b->name());
-    refused[std::string(b->name())] =
-        fmt::format("this kernel refused its program {}: {}", culprit, programs.error().describe());
+    refused[std::string(b->name())] = refusal_reason(*b, culprit, programs.error());
+  }
+}
+
+Status KernelHost::ensure_loaded(const backends::KernelBackend& backend) {
+  const std::string name(backend.name());
+  if (!lazy_ || loaded_.count(name)) return {};
+  kernel::LoadOptions load;
+  load.optional = backend.optional_programs();
+  while (true) {
+    load.programs.clear();
+    for (auto& p : backend.programs())
+      if (!dropped_.count(p)) load.programs.push_back(std::move(p));
+    std::string culprit;
+    auto loaded = programs_.load_more(load, &culprit);
+    if (loaded) {
+      loaded_.insert(name);
+      log::info("{}: loaded its {} program(s) on first use", name, load.programs.size());
+      return {};
+    }
+    const auto refusal = classify_refusal(loaded.error(), culprit, load.optional, dropped_);
+    if (refusal == Refusal::optional) continue;
+    // A transient error (or one libbpf did not pin on a program) fails this fault only.
+    const auto* owner = refusal == Refusal::backend ? backends::backend_loading(backends_, culprit) : nullptr;
+    if (owner != &backend) return loaded.error();
+    refused_[name] = refusal_reason(backend, culprit, loaded.error());
+    backends_ = backends::probe_backends(*features_, refused_);
+    return make_error(kBackendsChanged, "{}: this kernel refused its program {}", name, culprit);
   }
 }
 
@@ -129,6 +177,7 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& ba
   }
   const auto* kb = backends::find_backend(backend.name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
+  if (auto st = ensure_loaded(*kb); !st) return st.error();
   auto held = kb->attach(programs_, target, hook, sub);
   if (!held) return held.error();
   return std::unique_ptr<Attachment>(std::make_unique<BackendAttachment>(std::move(*held)));
