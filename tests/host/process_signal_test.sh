@@ -93,6 +93,7 @@ check "refused program: the network fault was applied (in the report)" grep -q '
 setup_cgroups
 SOCK=$WORK/fl.sock
 FAULTLINE_TEST_REFUSE=fl_sys_enter_signal start_daemon
+check "faultlined started without loading a fault program" no_faultline_programs
 one_fault_policy dsig 60s "cgroup: $CG/target" sig "process: {signal: SIGKILL, on: {syscall: getppid}}"
 apply_quietly() { "$FL" --socket "$SOCK" apply -f "$1" >/dev/null 2>&1; }
 one_fault_policy dnet 60s "cgroup: $CG/target" loss "network: {loss: 10%}"
@@ -106,6 +107,8 @@ check "faultlined: ... and at the next, without loading it again" \
   [ $? != 0 -a "$(grep -c "going on without process.signal" "$WORK/daemon.log")" = 1 ]
 check "faultlined: no experiment was left" [ "$("$FL" --socket "$SOCK" --json list)" = "[]" ]
 check "faultlined: a network fault still applies" apply_quietly "$WORK/dnet.yaml"
+check "faultlined: ... and loaded the packet programs for it, nothing else" \
+  [ "$(bpftool prog show | grep -oE 'fl_(skb|lsm|fmod|tc|sys|kprobe)_[a-z_]*' | sort | tr '\n' ' ')" = "fl_skb_egress fl_skb_ingress " ]
 "$FL" --socket "$SOCK" stop dnet >/dev/null 2>&1
 kill -TERM "$DAEMON"; wait "$DAEMON"
 check "no faultline program left attached" wait_for 100 no_faultline_programs

@@ -66,6 +66,22 @@ TEST(Controller, BackendRefusedOnFirstUseHandsItsFaultsToTheNext) {
   EXPECT_EQ(host.attached_via.back(), "file.fmod_ret");
 }
 
+TEST(Controller, ARetriedStartKeepsTheAttachmentsItSharesRightlyCounted) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  EXPECT_EQ(host.attached.size(), 2u); // egress and ingress on /t1
+  host.refuse_on_first_use = {"file.lsm"};
+  auto b = c.start(make_policy("b", "    - cgroup: /t1\n", kLoss + kOpenEio));
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(host.attached.size(), 3u); // a's two, shared, and b's file hook
+  ASSERT_TRUE(c.stop("a"));
+  EXPECT_EQ(host.attached.size(), 3u) << "b still needs /t1's packet programs";
+  ASSERT_TRUE(c.stop("b"));
+  EXPECT_TRUE(host.attached.empty());
+  EXPECT_EQ(host.prepared, 2) << "each start loads what it needs before taking the lock";
+}
+
 TEST(Controller, EveryBackendRefusedFailsTheStartWithTheReasonsAndLeavesNothing) {
   FakeHost host;
   lifecycle::Controller c(host);

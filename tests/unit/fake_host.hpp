@@ -58,7 +58,8 @@ public:
     // As KernelHost does when the kernel refuses a backend's programs at their first load.
     if (refuse_on_first_use.erase(std::string(backend.name()))) {
       unavailable.insert(std::string(backend.name()));
-      return make_error(lifecycle::kBackendsChanged, "{}: this kernel refused its program", backend.name());
+      generation += 1;
+      return make_error(EINVAL, "{}: this kernel refused its program", backend.name());
     }
     if (fail_attach_on == key) return make_error(EBUSY, "attach refused");
     attached[key] = true;
@@ -105,10 +106,14 @@ public:
   }
   Result<fl_rule_stats> rule_stats(std::uint32_t id) override { return stats[id]; }
   std::uint64_t now_ns() override { return now; }
+  std::uint64_t backends_generation() const override { return generation; }
+  void prepare(const policy::Policy&) override { prepared += 1; }
 
   std::set<std::string> unavailable;         // backend names the fake kernel cannot run
-  std::set<std::string> refuse_on_first_use; // backends whose first attach says kBackendsChanged
+  std::set<std::string> refuse_on_first_use; // backends whose first attach fails and drops them
   std::vector<std::string> attached_via;     // the backend of each attach call, in order
+  std::uint64_t generation = 0;              // backends_generation(): one more per backend dropped
+  int prepared = 0;                          // prepare() calls
   engine::BackendRegistry registry;
   std::vector<std::string> calls;
   std::map<std::string, bool> attached;

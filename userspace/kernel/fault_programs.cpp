@@ -45,6 +45,7 @@ bpf_program* FaultPrograms::find(const std::string& name) const {
     return prog != nullptr && bpf_program__autoload(prog) && bpf_program__fd(prog) >= 0 ? prog : nullptr;
   };
   if (auto* prog = in(skel_)) return prog;
+  std::lock_guard lock(*more_mu_);
   for (const auto& skel : more_)
     if (auto* prog = in(skel)) return prog;
   return nullptr;
@@ -136,6 +137,7 @@ Status FaultPrograms::load_more(const LoadOptions& options, std::string* refused
   auto skip = [&](const std::string& name) { return loaded(name); };
   if (auto st = select_programs(skel->obj, options, skip); !st) return st;
   if (int err = faultline_bpf__load(skel.get()); err != 0) return load_failed(err, refused);
+  std::lock_guard lock(*more_mu_);
   more_.push_back(std::move(skel));
   return {};
 }

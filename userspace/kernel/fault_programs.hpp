@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -95,6 +96,8 @@ private:
   using Skeleton = std::unique_ptr<faultline_bpf, SkelDeleter>;
   Skeleton skel_;              // owns the maps; its programs are those load() was given
   std::vector<Skeleton> more_; // load_more()'s instances (declared after skel_: freed first)
+  // load_more() may run beside find() (faultlined loads outside the controller's lock).
+  std::unique_ptr<std::mutex> more_mu_ = std::make_unique<std::mutex>();
   int ncpus_ = 1;
   std::map<std::string, std::weak_ptr<Link>> shared_links_; // attach_global_shared's holders
   std::set<std::uint32_t> live_ids_;   // rule ids of the live table: their counters carry over

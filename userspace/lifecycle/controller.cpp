@@ -129,6 +129,7 @@ Status Controller::attach_entries_locked(Live& live, std::vector<AttachKey>& fre
 }
 
 Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) {
+  host_.prepare(policy); // the verifier's time, outside the lock (see Host::prepare)
   std::lock_guard lock(mu_);
   if (live_.count(policy.name))
     return make_error(EEXIST, "experiment {} is already running; stop it first", policy.name);
@@ -164,17 +165,19 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     engine::release_ids(live.compiled, ids_);
     return e;
   };
-  // A backend's programs load on first use; if the kernel refuses them, the host marks that
-  // backend unavailable and says kBackendsChanged: compile again, and the faults go to the next
-  // backend (file.lsm -> file.fmod_ret). Each round drops a backend, so this ends.
+  // A backend's programs load on first use (prepare, before the lock; attach if another start
+  // got there first). If the kernel refuses them, the host offers that backend no more: compile
+  // again, and the faults go to the next backend (file.lsm -> file.fmod_ret). Each round that
+  // fails so drops a backend, so this ends.
   for (std::size_t round = 0;; ++round) {
+    const std::uint64_t generation = host_.backends_generation();
     auto compiled = engine::compile(policy, *selected, host_.backends(), ids_, host_.now_ns());
     if (!compiled) return compiled.error();
     live.compiled = std::move(*compiled);
     auto attached = attach_entries_locked(live, fresh);
     if (attached) break;
     undo(attached.error());
-    if (attached.error().code != kBackendsChanged || round >= host_.backends().entries().size())
+    if (host_.backends_generation() == generation || round >= host_.backends().entries().size())
       return attached.error();
     log::warn("experiment {}: {}; compiling it again", policy.name, attached.error().message);
   }

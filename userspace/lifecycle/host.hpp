@@ -2,7 +2,6 @@
 // the kernel (kernel_host.cpp); tests substitute a fake and observe every call.
 #pragma once
 
-#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,10 +32,6 @@ struct TargetFacts {
   int kernel_thread = 0;   // a kernel thread of the subtree (0 = none)
 };
 
-// Host::attach's error code when the backend it was given could not load its programs (the
-// kernel refused them on first use) and backends() has changed since: compile again.
-inline constexpr int kBackendsChanged = ESTALE;
-
 class Host {
 public:
   virtual ~Host() = default;
@@ -44,9 +39,15 @@ public:
   virtual const engine::BackendRegistry& backends() = 0;
   virtual Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) = 0;
   virtual Result<TargetFacts> inspect(const engine::Target& target) = 0;
+  // Changes whenever backends() does: a backend whose programs the kernel refused when they
+  // first loaded is no longer offered, and what was compiled for it must be compiled again.
+  virtual std::uint64_t backends_generation() const { return 0; }
+  // Loads the programs `policy`'s faults need, before the controller takes its lock: the
+  // verifier can take long (seconds under emulation), and nothing else should wait on it.
+  // Failures are left to compile and attach, which report them against the policy.
+  virtual void prepare(const policy::Policy& /*policy*/) {}
   // Attaches `backend`'s program for `hook`: to `target` for per-target backends, once for the
-  // host for global ones (target ignored). Fails with kBackendsChanged when the backend turned
-  // out unusable on first use and backends() no longer offers it.
+  // host for global ones (target ignored).
   virtual Result<std::unique_ptr<Attachment>>
   attach(const engine::Backend& backend, const engine::Target& target, fl_hook hook, std::uint32_t sub) = 0;
   // Writes a backend's settings on its target (engine::TargetChange: cgroup knobs); the result

@@ -112,9 +112,40 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
   }
 }
 
+void KernelHost::publish(engine::BackendRegistry registry) {
+  registries_.push_back(std::make_unique<engine::BackendRegistry>(std::move(registry)));
+  current_.store(registries_.back().get());
+  registries_size_.store(registries_.size());
+}
+
+void KernelHost::prepare(const policy::Policy& policy) {
+  if (!lazy_) return;
+  // The backend each fault compiles to, for each kind of target the policy names; a refusal
+  // publishes a new registry, so choose again (each round drops a backend, so this ends).
+  bool interfaces = false;
+  bool cgroups = false;
+  for (const auto& t : policy.targets)
+    (t.kind == policy::TargetSpec::Kind::interface ? interfaces : cgroups) = true;
+  for (std::size_t round = 0; round <= backends::all_backends().size(); ++round) {
+    const std::uint64_t generation = backends_generation();
+    const auto& registry = backends();
+    for (const auto& fault : policy.faults)
+      for (const auto kind : {engine::TargetKind::cgroup, engine::TargetKind::interface}) {
+        if (!(kind == engine::TargetKind::interface ? interfaces : cgroups)) continue;
+        auto chosen = registry.choose(fault, kind);
+        const auto* kb = chosen ? backends::find_backend((*chosen)->name()) : nullptr;
+        if (kb != nullptr) (void)ensure_loaded(*kb); // a failure is attach's to report
+      }
+    if (backends_generation() == generation) return;
+  }
+}
+
 Status KernelHost::ensure_loaded(const backends::KernelBackend& backend) {
+  std::lock_guard lock(load_mu_);
   const std::string name(backend.name());
   if (!lazy_ || loaded_.count(name)) return {};
+  if (auto why = refused_.find(name); why != refused_.end())
+    return make_error(EOPNOTSUPP, "{}: {}", name, why->second);
   kernel::LoadOptions load;
   load.optional = backend.optional_programs();
   while (true) {
@@ -130,12 +161,14 @@ Status KernelHost::ensure_loaded(const backends::KernelBackend& backend) {
     }
     const auto refusal = classify_refusal(loaded.error(), culprit, load.optional, dropped_);
     if (refusal == Refusal::optional) continue;
-    // A transient error (or one libbpf did not pin on a program) fails this fault only.
-    const auto* owner = refusal == Refusal::backend ? backends::backend_loading(backends_, culprit) : nullptr;
-    if (owner != &backend) return loaded.error();
+    // A transient error, or one libbpf pinned on no program of this backend: this fault fails,
+    // and the next one tries again.
+    const auto programs = backend.programs();
+    if (refusal != Refusal::backend || std::find(programs.begin(), programs.end(), culprit) == programs.end())
+      return loaded.error();
     refused_[name] = refusal_reason(backend, culprit, loaded.error());
-    backends_ = backends::probe_backends(*features_, refused_);
-    return make_error(kBackendsChanged, "{}: this kernel refused its program {}", name, culprit);
+    publish(backends::probe_backends(*features_, refused_));
+    return make_error(loaded.error().code, "{}: this kernel refused its program {}", name, culprit);
   }
 }
 

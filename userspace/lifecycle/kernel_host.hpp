@@ -1,8 +1,10 @@
 // The real Host: feature probes, cgroup resolution and the loaded BPF programs.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,7 +26,10 @@ public:
   // through it, so a daemon starts in a fraction of the time and verifies only what it runs.
   static Result<std::unique_ptr<KernelHost>> create(const std::vector<policy::Fault>* only_for = nullptr);
 
-  const engine::BackendRegistry& backends() override { return backends_; }
+  // A snapshot: a refusal publishes a new registry and leaves this one to compiles in flight.
+  const engine::BackendRegistry& backends() override { return *current_.load(); }
+  std::uint64_t backends_generation() const override { return registries_size_.load(); }
+  void prepare(const policy::Policy& policy) override;
   Result<std::vector<engine::Target>> resolve(const policy::TargetSpec& target) override;
   Result<TargetFacts> inspect(const engine::Target& target) override;
   Result<std::unique_ptr<Attachment>> attach(const engine::Backend& backend, const engine::Target& target,
@@ -45,21 +50,30 @@ private:
   KernelHost(std::unique_ptr<kernel::Features> features, const kernel::CgroupFs& cgroups,
              kernel::FaultPrograms programs, engine::BackendRegistry backends, bool lazy)
       : features_(std::move(features)), cgroups_(cgroups), resolver_(cgroups), programs_(std::move(programs)),
-        backends_(std::move(backends)), lazy_(lazy) {}
+        lazy_(lazy) {
+    publish(std::move(backends));
+  }
   // Loads `backend`'s programs on its first use (lazy hosts). When the kernel refuses one that
-  // is not optional, the backend is marked unavailable with the reason and the error says
-  // kBackendsChanged: the caller compiles again and the next backend takes the faults.
+  // is not optional, the backend is offered no more (a new registry, with the reason) and the
+  // error says so; the controller then compiles again and the next backend takes the faults.
   Status ensure_loaded(const backends::KernelBackend& backend);
+  void publish(engine::BackendRegistry registry); // under load_mu_ (or from the constructor)
 
   std::unique_ptr<kernel::Features> features_;
   kernel::CgroupFs cgroups_;
   kernel::TargetResolver resolver_;
   kernel::FaultPrograms programs_;
-  engine::BackendRegistry backends_;
   bool lazy_ = false;
+  // prepare() runs outside the controller's lock, attach() under it: loading is serialised here.
+  std::mutex load_mu_;
   std::set<std::string> loaded_;               // backends whose programs are loaded (lazy)
   std::set<std::string> dropped_;              // optional programs the kernel refused
   std::map<std::string, std::string> refused_; // backends whose programs it refused: why
+  // Every registry published, kept for the life of the host (one more per refused backend, a
+  // handful at most): a compile holds a reference to the one it started with.
+  std::vector<std::unique_ptr<engine::BackendRegistry>> registries_;
+  std::atomic<const engine::BackendRegistry*> current_{nullptr};
+  std::atomic<std::uint64_t> registries_size_{0};
 };
 
 } // namespace faultline::lifecycle
