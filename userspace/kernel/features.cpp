@@ -205,6 +205,7 @@ FeatureStatus KernelFeatureProbe::probe(Feature feature) {
 Features::Features(std::unique_ptr<FeatureProbe> probe) : probe_(std::move(probe)) {}
 
 const FeatureStatus& Features::status(Feature feature) {
+  std::lock_guard lock(mu_);
   auto& slot = cache_.at(static_cast<size_t>(feature));
   if (!slot) slot = probe_->probe(feature);
   return *slot;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,9 @@ public:
 
 private:
   std::unique_ptr<FeatureProbe> probe_;
+  // The API's doctor and faultlined's loader (a re-probe after a refused program) may ask at
+  // once; a slot is filled once and never changes after, so references to it stay good.
+  std::mutex mu_;
   std::array<std::optional<FeatureStatus>, static_cast<size_t>(Feature::count_)> cache_;
 };
 
