@@ -61,14 +61,14 @@ check() { # description, command...: returns the command's verdict (for `check .
   return 1
 }
 
-# Readiness is waited for, never slept for: every wait polls for its condition and gives up
-# only after a bound generous enough for a loaded machine running a TCG guest.
 # A sleep without a process: each start of /bin/sleep costs 160 ms in a TCG guest, more than
 # the sleep itself. read times out on a FIFO nobody writes (opened read-write, so the open does
 # not block). A loop started with `bash -c` opens it for itself: exec may close what it inherits.
 mkfifo "$WORK/.nap"
 exec {NAP_FD}<>"$WORK/.nap"
 nap() { read -r -t "$1" -u "$NAP_FD" _ || true; }
+# Readiness is waited for, never slept for: every wait polls for its condition and gives up
+# only after a bound generous enough for a loaded machine running a TCG guest.
 wait_for() { # tenths-of-a-second command...
   local n=$1 i; shift
   for ((i = 0; i < n; i++)); do "$@" && return 0; nap 0.1; done
@@ -138,7 +138,8 @@ within_binomial() { # lost n p
 }
 # A counter of a report (--report FILE): the first "KEY": N in it, exactly (no substring match).
 count_of() { grep -o "\"$1\": [0-9]*" "$2" 2>/dev/null | head -1 | grep -o '[0-9]*$'; }
-no_faultline_programs() { ! bpftool prog show 2>/dev/null | grep -qE 'fl_skb_|fl_lsm_|fl_fmod_|fl_tc_|fl_sys_|fl_kprobe_'; }
+faultline_programs() { bpftool prog show 2>/dev/null | grep -oE 'fl_(skb|lsm|fmod|tc|sys|kprobe)_[a-z_0-9]*'; }
+no_faultline_programs() { [ -z "$(faultline_programs)" ]; }
 
 finish() {
   echo "$TAG: $((CHECKS - FAILURES)) of $CHECKS checks passed"

@@ -108,7 +108,7 @@ check "faultlined: ... and at the next, without loading it again" \
 check "faultlined: no experiment was left" [ "$("$FL" --socket "$SOCK" --json list)" = "[]" ]
 check "faultlined: a network fault still applies" apply_quietly "$WORK/dnet.yaml"
 check "faultlined: ... and loaded the packet programs for it, nothing else" \
-  [ "$(bpftool prog show | grep -oE 'fl_(skb|lsm|fmod|tc|sys|kprobe)_[a-z_]*' | sort | tr '\n' ' ')" = "fl_skb_egress fl_skb_ingress " ]
+  [ "$(faultline_programs | sort | tr '\n' ' ')" = "fl_skb_egress fl_skb_ingress " ]
 "$FL" --socket "$SOCK" stop dnet >/dev/null 2>&1
 kill -TERM "$DAEMON"; wait "$DAEMON"
 check "no faultline program left attached" wait_for 100 no_faultline_programs
