@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # faultlined + faultline end to end: apply a loss policy to a target cgroup, measure the target's
-# loss and the untouched sibling control, read counters through the CLI, refuse a bad policy
-# without disturbing the live one, kill-switch everything, and shut down clean on SIGTERM.
+# loss and the untouched sibling control, read counters through the CLI, follow its injection
+# events (events + dropped = injected), refuse a bad policy without disturbing the live one,
+# kill-switch everything, and shut down clean on SIGTERM.
 source "$(dirname "$0")/lib.sh" "$1" daemon
 N=2000
 SOCK=$WORK/fl.sock
@@ -56,6 +57,11 @@ spec:
 POLICY
 "$FL" --socket "$SOCK" apply -f "$WORK/loss.yaml" >"$WORK/apply.out"
 check "apply succeeds" grep -q "experiment daemon-loss: running" "$WORK/apply.out"
+# Every injection becomes an event (or is counted as dropped): the follower prints them as JSON
+# lines and ends by itself once the experiment has ended.
+"$FL" --socket "$SOCK" events --follow daemon-loss >"$WORK/events.jsonl" 2>"$WORK/events.err" &
+FOLLOW=$!
+CLEANUP_HOOKS+=("kill $FOLLOW 2>/dev/null")
 
 start_receiver 9301 && start_receiver 9302
 send_from "$CG/target" 9301 $N
@@ -85,6 +91,21 @@ send_from "$CG/target" 9304 $N
 check "after stop --all nothing is dropped" [ "$(received 9304)" = "$N" ]
 "$FL" --socket "$SOCK" status daemon-loss >"$WORK/final.out"
 check "the stopped experiment keeps its final counters" grep -q "daemon-loss: stopped" "$WORK/final.out"
+check "events --follow ends once its experiment has ended" wait_for 100 bash -c "! kill -0 $FOLLOW 2>/dev/null"
+wait $FOLLOW
+check "  with status 0" [ $? = 0 ]
+injected=$("$FL" --socket "$SOCK" --json status daemon-loss | jq '.faults[0].injected')
+dropped=$(curl -s --unix-socket "$SOCK" 'http://x/v1/events?max=1' | jq .droppedInKernel)
+events=$(grep -c '"experiment":"daemon-loss"' "$WORK/events.jsonl")
+check "events $events + dropped $dropped = injected $injected" [ $((events + dropped)) = "${injected:-x}" ]
+check "an event names pid, comm, cgroup, experiment, fault and effect" bash -c "head -n 1 '$WORK/events.jsonl' |
+  jq -e '(.time | test(\"^20[0-9-]+T[0-9:.]+Z\$\")) and .fault == \"drop\" and .effect == \"drop\" and
+    .where == \"net egress\" and (.cgroup > 0) and (.pid | type) == \"number\" and (.comm | type) == \"string\"' >/dev/null" ||
+  head -n 2 "$WORK/events.jsonl" "$WORK/events.err"
+check "events without --follow prints the same events and returns" bash -c \
+  "[ \$(timeout 30 $FL --socket $SOCK events daemon-loss | wc -l) = $events ]"
+check "events of an experiment never run: exit 1 with the reason" bash -c \
+  "! $FL --socket $SOCK events nosuch 2>$WORK/nosuch.err && grep -q 'nosuch' $WORK/nosuch.err"
 
 sed -e 's/daemon-loss/short/' -e 's/120s/2s/' "$WORK/loss.yaml" >"$WORK/short.yaml"
 timeout 30 "$FL" --socket "$SOCK" run "$WORK/short.yaml" >"$WORK/run.out"

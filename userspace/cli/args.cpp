@@ -21,6 +21,11 @@ Invocation parse_args(int argc, const char* const* argv) {
   auto* list = app.add_subcommand("list", "list experiments");
   auto* status = app.add_subcommand("status", "an experiment's state and counters");
   status->add_option("name", inv.name, "experiment name")->required();
+  auto* events = app.add_subcommand("events", "injection events as JSON lines (time, pid, comm, cgroup, "
+                                              "experiment, fault, effect)");
+  events->add_option("name", inv.name, "only this experiment's events");
+  events->add_flag("-f,--follow", inv.follow,
+                   "keep printing new events (until Ctrl-C, or until the named experiment has ended)");
   auto* doctor = app.add_subcommand("doctor", "what this kernel supports, per fault family, and why not");
   doctor->add_flag("--json", inv.json, "machine-readable output");
   doctor->add_option("--require", inv.require, "exit 1 unless these features are supported");
@@ -50,6 +55,7 @@ Invocation parse_args(int argc, const char* const* argv) {
                 : *stop   ? C::stop
                 : *list   ? C::list
                 : *status ? C::status
+                : *events ? C::events
                 : *doctor ? C::doctor
                           : C::exec;
   return inv;

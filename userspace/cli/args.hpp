@@ -10,13 +10,14 @@
 namespace faultline::cli {
 
 struct Invocation {
-  enum class Command { run, apply, stop, list, status, doctor, exec, help };
+  enum class Command { run, apply, stop, list, status, events, doctor, exec, help };
   Command command = Command::help;
   std::string socket = "/run/faultline/faultline.sock";
   bool json = false;
   std::string policy_path;
   std::string name;
   bool all = false;
+  bool follow = false;              // events --follow
   std::vector<std::string> require; // doctor --require
   ExecOptions exec;
   std::string help_text; // for help (exit 0) and usage errors

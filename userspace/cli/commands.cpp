@@ -120,3 +120,57 @@ int cmd_status(DaemonClient& client, const std::string& name, const OutputOption
 }
 
 } // namespace faultline::cli
+
+namespace faultline::cli {
+namespace {
+
+// One page of events printed; returns how many, or the error.
+Result<std::size_t> print_events_page(DaemonClient& client, const std::string& name, std::uint64_t& after,
+                                      int wait_ms) {
+  std::string path = fmt::format("/v1/events?after={}&waitMs={}", after, wait_ms);
+  if (!name.empty()) path += "&experiment=" + name;
+  auto page = client.call("GET", path);
+  if (!page) return page.error();
+  if (const auto lost = (*page)["lost"].get<std::uint64_t>(); lost > 0)
+    fmt::print(stderr, "faultline: {} event(s) left the daemon's log before they were read\n", lost);
+  for (const auto& e : (*page)["events"])
+    fmt::print("{}\n", e.dump());
+  std::fflush(stdout);
+  after = (*page)["next"].get<std::uint64_t>();
+  return (*page)["events"].size();
+}
+
+} // namespace
+
+int cmd_events(DaemonClient& client, const std::string& name, bool follow) {
+  if (!name.empty()) {
+    // A name that never ran is a mistake worth saying, not an empty stream.
+    auto view = client.call("GET", "/v1/experiments/" + name);
+    if (!view) return fail(view.error());
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN); // `| head` closing early ends us through the write, quietly
+  std::uint64_t after = 0;
+  while (!g_interrupted) {
+    auto n = print_events_page(client, name, after, follow ? 1000 : 0);
+    if (!n) return fail(n.error());
+    if (*n > 0) continue;
+    if (!follow || std::ferror(stdout)) break;
+    if (!name.empty()) {
+      auto view = client.call("GET", "/v1/experiments/" + name);
+      if (!view) return fail(view.error());
+      if ((*view)["state"] != "running") {
+        // Its last events may still be in the ring buffer for a moment: one more short wait.
+        auto last = print_events_page(client, name, after, 300);
+        if (!last) return fail(last.error());
+        if (*last == 0) break;
+      }
+    }
+  }
+  return 0;
+}
+
+} // namespace faultline::cli

@@ -16,6 +16,9 @@ int cmd_apply(DaemonClient& client, const std::string& policy_path, const Output
 int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOptions& out);
 int cmd_stop(DaemonClient& client, const std::string& name, bool all, const OutputOptions& out);
 int cmd_list(DaemonClient& client, const OutputOptions& out);
+// Prints the daemon's injection events as JSON lines; with `follow`, new ones as they come, until
+// Ctrl-C or (with a name) until that experiment has ended and its last events are printed.
+int cmd_events(DaemonClient& client, const std::string& name, bool follow);
 int cmd_status(DaemonClient& client, const std::string& name, const OutputOptions& out);
 
 } // namespace faultline::cli

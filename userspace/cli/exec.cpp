@@ -15,6 +15,7 @@
 #include "cli/exec_cgroups.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/kernel_host.hpp"
+#include "lifecycle/watchdog.hpp"
 #include "policy/parser.hpp"
 #include "util/log.hpp"
 
@@ -124,6 +125,9 @@ int run_exec(const ExecOptions& options) {
       return kFaultlineFailed;
     }
     if (child == 0) exec_child(cgroup->path(), options.command, self);
+    // After the fork: the child of a threaded process may only exec.
+    lifecycle::Watchdog watchdog(controller);
+    watchdog.watch(*policy, started->run);
 
     while (true) {
       const pid_t done = ::waitpid(child, &status, WNOHANG);

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     case C::stop: return cli::cmd_stop(client, inv.name, inv.all, out);
     case C::list: return cli::cmd_list(client, out);
     case C::status: return cli::cmd_status(client, inv.name, out);
+    case C::events: return cli::cmd_events(client, inv.name, inv.follow);
     }
     return 2;
   } catch (const std::exception& e) {

@@ -1,5 +1,10 @@
 #include "daemon/api.hpp"
 
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+
 #include "policy/parser.hpp"
 
 namespace faultline::daemon {
@@ -8,6 +13,29 @@ namespace {
 ApiResponse error_response(int status, const std::string& message) { return {status, {{"error", message}}}; }
 
 ApiResponse from_error(const Error& e) { return error_response(http_status_for(e), e.describe()); }
+
+// "a=1&b=x" -> {a: 1, b: x}; names and values are plain (experiment names are [a-z0-9-]), so
+// nothing is percent-decoded: a value that needs it is refused by the checks of its key.
+std::map<std::string, std::string> parse_query(const std::string& query) {
+  std::map<std::string, std::string> out;
+  std::size_t pos = 0;
+  while (pos < query.size()) {
+    std::size_t end = query.find('&', pos);
+    if (end == std::string::npos) end = query.size();
+    const std::string pair = query.substr(pos, end - pos);
+    const std::size_t eq = pair.find('=');
+    if (!pair.empty()) out[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_uint(const std::string& s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
 
 } // namespace
 
@@ -39,9 +67,54 @@ ApiResponse Api::apply(const std::string& body) {
   const std::string file = request.value("file", "policy.yaml");
   auto policy = policy::parse_policy(request["policy"].get<std::string>(), file);
   if (!policy) return from_error(policy.error());
+  if (!policy->stop_conditions.empty() && watchdog_ == nullptr)
+    return error_response(422, "this server checks no stop conditions; the experiment was not started");
   auto view = controller_.start(*policy);
   if (!view) return from_error(view.error());
+  if (watchdog_ != nullptr) watchdog_->watch(*policy, view->run);
   return {201, observe::to_json(*view)};
+}
+
+ApiResponse Api::events(const std::string& query) {
+  if (events_.log == nullptr) return error_response(404, "this faultlined keeps no events");
+  std::uint64_t after = 0;
+  std::uint64_t wait_ms = 0;
+  std::uint64_t max = 1000;
+  std::string experiment;
+  for (const auto& [key, value] : parse_query(query)) {
+    if (key == "experiment") {
+      if (value.empty() ||
+          value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        return error_response(
+            400, fmt::format("experiment: an experiment name ([a-z0-9-]) was expected, got '{}'", value));
+      experiment = value;
+      continue;
+    }
+    if (key != "after" && key != "waitMs" && key != "max")
+      return error_response(400, fmt::format("unknown parameter '{}' (after, experiment, waitMs, max)", key));
+    const auto n = parse_uint(value);
+    if (!n)
+      return error_response(400,
+                            fmt::format("{}: a non-negative integer was expected, got '{}'", key, value));
+    if (key == "after") {
+      after = *n;
+    } else if (key == "waitMs") {
+      if (*n > 10000) return error_response(400, "waitMs: at most 10000 (a follower asks again)");
+      wait_ms = *n;
+    } else {
+      if (*n < 1 || *n > 10000) return error_response(400, "max: 1 to 10000 events per page");
+      max = *n;
+    }
+  }
+  auto page = events_.log->read(after, experiment, max, std::chrono::milliseconds(wait_ms));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : page.events)
+    list.push_back(observe::to_json(e));
+  return {200,
+          {{"events", std::move(list)},
+           {"next", page.next},
+           {"lost", page.lost},
+           {"droppedInKernel", events_.dropped_in_kernel ? events_.dropped_in_kernel() : 0}}};
 }
 
 ApiResponse Api::handle(const std::string& method, const std::string& path, const std::string& body,
@@ -56,8 +129,15 @@ ApiResponse Api::handle(const std::string& method, const std::string& path, cons
   return r;
 }
 
-ApiResponse Api::route(const std::string& method, const std::string& path, const std::string& body) {
+ApiResponse Api::route(const std::string& method, const std::string& target, const std::string& body) {
   static const std::string kPrefix = "/v1/experiments/";
+  // Only /v1/events reads a query; elsewhere it is ignored, as it always was.
+  const std::size_t q = target.find('?');
+  const std::string path = target.substr(0, q);
+  if (path == "/v1/events") {
+    if (method != "GET") return error_response(405, "use GET on /v1/events");
+    return events(q == std::string::npos ? "" : target.substr(q + 1));
+  }
   if (path == "/v1/health" && method == "GET") return {200, {{"status", "ok"}}};
   if (path == "/v1/doctor" && method == "GET") return {200, doctor_()};
   if (path == "/v1/experiments") {

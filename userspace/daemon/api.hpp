@@ -8,6 +8,10 @@
 //   GET    /v1/experiments/NAME       view with live counters
 //   DELETE /v1/experiments/NAME       stop one -> final view
 //   POST   /v1/stop-all               kill switch -> {"stopped": N}
+//   GET    /v1/events?after=SEQ&experiment=NAME&waitMs=MS&max=N
+//                                      {"events": [...], "next": SEQ, "lost": N,
+//                                       "droppedInKernel": N}; waits up to waitMs (<= 10000)
+//                                      for the first event after SEQ
 // Errors: {"error": "..."} with 400 (bad policy), 403 (the safety guard refused a target), 404,
 // 409 (already running), 422 (this kernel cannot), 500.
 #pragma once
@@ -20,6 +24,8 @@
 #include "daemon/http.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/journal.hpp"
+#include "lifecycle/watchdog.hpp"
+#include "observe/event_log.hpp"
 
 namespace faultline::daemon {
 
@@ -28,22 +34,35 @@ struct ApiResponse {
   nlohmann::json body;
 };
 
+// Where /v1/events reads: the daemon's log of decoded events, and the programs' count of events
+// they could not write (rate limit, full ring buffer).
+struct EventsSource {
+  observe::EventLog* log = nullptr;
+  std::function<std::uint64_t()> dropped_in_kernel;
+};
+
 class Api {
 public:
   // Every change (apply, stop, stop-all) is journaled with who asked (SO_PEERCRED) when a
-  // journal is given.
+  // journal is given. Without a watchdog, a policy with stop conditions is refused (nothing
+  // would check them).
   Api(lifecycle::Controller& controller, std::function<nlohmann::json()> doctor,
-      lifecycle::Journal* journal = nullptr)
-      : controller_(controller), doctor_(std::move(doctor)), journal_(journal) {}
+      lifecycle::Journal* journal = nullptr, EventsSource events = {},
+      lifecycle::Watchdog* watchdog = nullptr)
+      : controller_(controller), doctor_(std::move(doctor)), journal_(journal), events_(std::move(events)),
+        watchdog_(watchdog) {}
   ApiResponse handle(const std::string& method, const std::string& path, const std::string& body,
                      const Caller& caller = {});
 
 private:
-  ApiResponse route(const std::string& method, const std::string& path, const std::string& body);
+  ApiResponse route(const std::string& method, const std::string& target, const std::string& body);
   ApiResponse apply(const std::string& body);
+  ApiResponse events(const std::string& query);
   lifecycle::Controller& controller_;
   std::function<nlohmann::json()> doctor_;
   lifecycle::Journal* journal_;
+  EventsSource events_;
+  lifecycle::Watchdog* watchdog_; // checks each started experiment's stop conditions
 };
 
 int http_status_for(const Error& error);

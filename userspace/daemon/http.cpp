@@ -99,7 +99,10 @@ std::variant<HttpRequest, HttpResponse> read_request(int fd, const HttpLimits& l
   HttpRequest req;
   req.method = std::string(request_line.substr(0, sp1));
   req.path = std::string(request_line.substr(sp1 + 1, sp2 - sp1 - 1));
-  if (const auto q = req.path.find('?'); q != std::string::npos) req.path.resize(q);
+  if (const auto q = req.path.find('?'); q != std::string::npos) {
+    req.query = req.path.substr(q + 1);
+    req.path.resize(q);
+  }
 
   std::size_t length = 0;
   bool has_length = false;

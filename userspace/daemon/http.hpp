@@ -21,7 +21,8 @@ struct Caller {
 
 struct HttpRequest {
   std::string method;
-  std::string path;
+  std::string path;  // without the query
+  std::string query; // after '?', as sent
   std::string body;
 };
 

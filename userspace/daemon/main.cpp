@@ -14,9 +14,11 @@
 #include "daemon/config.hpp"
 #include "daemon/metrics_server.hpp"
 #include "daemon/server.hpp"
+#include "kernel/event_reader.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/kernel_host.hpp"
+#include "lifecycle/watchdog.hpp"
 #include "observe/doctor_report.hpp"
 #include "observe/metrics.hpp"
 #include "util/log.hpp"
@@ -107,14 +109,28 @@ int main(int argc, char** argv) {
       return 1;
     }
     lifecycle::Controller controller(**host, journal->get(), config->safety);
+    // Injection events, read from the programs' ring buffer as they come and kept for
+    // `faultline events` (declared after what its sink uses, so it stops first).
+    observe::EventLog events;
+    auto reader = kernel::EventReader::start((*host)->events_map_fd(), [&](const fl_event& raw) {
+      events.append(
+          observe::decode_event(raw, controller.rule_owner(raw.rule_id), observe::mono_to_unix_offset_ns()));
+    });
+    if (!reader) {
+      log::error("{}", reader.error().describe());
+      return 1;
+    }
+    lifecycle::Watchdog watchdog(controller);
     daemon::Api api(
-        controller, [&] { return observe::doctor_json((*host)->features()); }, journal->get());
+        controller, [&] { return observe::doctor_json((*host)->features()); }, journal->get(),
+        {&events, [&] { return kernel_counters(**host).events_dropped; }}, &watchdog);
     std::atomic<bool> stop{false};
     std::thread signal_thread([&] {
       int sig = 0;
       sigwait(&signals, &sig);
       log::info("signal {}: removing every fault and shutting down", sig);
       stop.store(true);
+      events.close(); // followers waiting for an event answer now
     });
     signal_thread.detach();
     std::thread metrics_thread;

@@ -59,7 +59,8 @@ void serve_connection(Api& api, const HttpLimits& limits, int fd) {
     return;
   }
   const auto& req = std::get<HttpRequest>(parsed);
-  const ApiResponse r = api.handle(req.method, req.path, req.body, caller);
+  const ApiResponse r =
+      api.handle(req.method, req.query.empty() ? req.path : req.path + "?" + req.query, req.body, caller);
   write_response(fd, {r.status, r.body.dump()});
 }
 

@@ -151,7 +151,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   // The blast-radius guard: before anything is compiled, attached or armed.
   if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
 
-  Live live{policy, {}, {}, wall_ms(), {}};
+  Live live{policy, {}, {}, wall_ms(), {}, ++runs_};
   // Attach what is missing; on any failure detach what this start attached and change nothing.
   std::vector<AttachKey> fresh;
   auto undo = [&](const Error& e) {
@@ -200,6 +200,13 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     journal("failed", name, {{"reason", st.error().describe()}});
     return undo(st.error());
   }
+  // Owners before the rules go live: their first events may be read at once.
+  {
+    std::lock_guard owners_lock(owners_mu_);
+    for (const auto& fault : live.compiled.faults)
+      for (const std::uint32_t id : fault.rule_ids)
+        owners_[id] = {name, fault.name};
+  }
   live_.emplace(name, std::move(live));
   if (auto st = apply_live_locked(); !st) {
     Live failed = std::move(live_.at(name));
@@ -212,6 +219,13 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   const Live& l = live_.at(name);
   log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
   return view_locked(l, "running", "");
+}
+
+std::optional<observe::RuleOwner> Controller::rule_owner(std::uint32_t rule_id) const {
+  std::lock_guard lock(owners_mu_);
+  auto it = owners_.find(rule_id);
+  if (it == owners_.end()) return std::nullopt;
+  return it->second;
 }
 
 void Controller::release_attachments_locked(const std::vector<AttachKey>& keys) {
@@ -264,6 +278,23 @@ Result<observe::ExperimentView> Controller::stop(const std::string& name, const 
   return stop_locked(name, "stopped", reason);
 }
 
+Result<observe::ExperimentView> Controller::abort(const std::string& name, std::uint64_t run,
+                                                  const std::string& reason) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(name);
+  if (it == live_.end() || it->second.run != run)
+    return make_error(ENOENT, "experiment {} (run {}) has already ended", name, run);
+  return stop_locked(name, "aborted", reason);
+}
+
+Result<observe::ExperimentView> Controller::get(const std::string& name, std::uint64_t run) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(name);
+  if (it == live_.end() || it->second.run != run)
+    return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
+  return view_locked(it->second, "running", "");
+}
+
 Status Controller::stop_all(const std::string& reason) {
   std::lock_guard lock(mu_);
   Status disarmed = host_.disarm(); // the kill switch: one map write, effective at once
@@ -306,6 +337,7 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
   v.dry_run = live.policy.dry_run;
   v.labels = live.policy.labels;
   v.started_at_ms = live.started_at_ms;
+  v.run = live.run;
   v.duration_ms = live.policy.duration_ns / 1000000;
   const std::uint64_t now = host_.now_ns();
   v.remaining_ms = now < live.compiled.deadline_ns ? (live.compiled.deadline_ns - now) / 1000000 : 0;

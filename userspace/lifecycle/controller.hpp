@@ -19,6 +19,7 @@
 #include "lifecycle/host.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/safety.hpp"
+#include "observe/event_log.hpp"
 #include "observe/experiment_view.hpp"
 #include "policy/policy.hpp"
 
@@ -34,6 +35,10 @@ public:
   Result<observe::ExperimentView> start(const policy::Policy& policy);
   Result<observe::ExperimentView> stop(const std::string& name,
                                        const std::string& reason = "stopped by request");
+  // A stop condition breached: ends that run of the experiment as "aborted" (ENOENT when it has
+  // ended already, or a later run of the same name is live: never the wrong one).
+  Result<observe::ExperimentView> abort(const std::string& name, std::uint64_t run,
+                                        const std::string& reason);
   // Kill switch: disarms every program with one map write, then removes every experiment.
   Status stop_all(const std::string& reason = "stop-all");
   // Completes experiments whose deadline has passed; returns how many.
@@ -44,7 +49,12 @@ public:
   int tick();
 
   std::vector<observe::ExperimentView> list();
+  // The experiment and fault a rule id serves, or served last (ids go round robin, so an event
+  // read just after its experiment ended still names it). Never waits for a start or stop.
+  std::optional<observe::RuleOwner> rule_owner(std::uint32_t rule_id) const;
   Result<observe::ExperimentView> get(const std::string& name);
+  // The live view of that run only (ENOENT once it has ended).
+  Result<observe::ExperimentView> get(const std::string& name, std::uint64_t run);
 
 private:
   // (cgroup id or 0 for global, hook, sub-key or 0 when one attachment serves every sub-key)
@@ -63,6 +73,7 @@ private:
     // One per compiled.changes entry, in order: its own (knobs are never shared between
     // experiments); destroying one's hold puts the target's old values back.
     std::vector<Change> changes;
+    std::uint64_t run = 0; // this start's serial number (a name can run again later)
   };
   struct Shared {
     std::unique_ptr<Attachment> attachment;
@@ -97,7 +108,10 @@ private:
   std::map<std::string, Live> live_;
   std::map<std::string, observe::ExperimentView> finished_;
   std::map<AttachKey, Shared> attachments_;
+  std::uint64_t runs_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
+  mutable std::mutex owners_mu_; // its own: the events reader must not wait behind a start
+  std::map<std::uint32_t, observe::RuleOwner> owners_;
 };
 
 } // namespace faultline::lifecycle

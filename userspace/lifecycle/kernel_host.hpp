@@ -43,6 +43,7 @@ public:
 
   // The programs' global counters (include/faultline/abi.h fl_global_stat), summed over CPUs.
   Result<std::uint64_t> global_stat(fl_global_stat which) const { return programs_.global_stat(which); }
+  int events_map_fd() const { return programs_.events_map_fd(); }
   kernel::Features& features() { return *features_; }
   const kernel::CgroupFs& cgroups() const { return cgroups_; }
 

@@ -30,6 +30,7 @@ struct ExperimentView {
   std::string reason; // why it ended, when it did
   bool dry_run = false;
   std::map<std::string, std::string> labels;
+  std::uint64_t run = 0;          // the controller's serial for this start (not rendered)
   std::int64_t started_at_ms = 0; // unix time
   std::int64_t ended_at_ms = 0;   // 0 while running
   std::uint64_t duration_ms = 0;

@@ -82,6 +82,12 @@ std::optional<int> signal_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string signal_name(int sig) {
+  for (const auto& [n, v] : kSignals)
+    if (v == sig) return n;
+  return std::to_string(sig);
+}
+
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   int best_d = 3; // suggest only close misspellings

@@ -12,6 +12,7 @@ namespace faultline::policy {
 std::optional<int> errno_from_name(std::string_view name);
 std::string errno_name(int err);
 std::optional<int> signal_from_name(std::string_view name);
+std::string signal_name(int sig);
 
 // The closest candidate within a small edit distance, or empty.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);

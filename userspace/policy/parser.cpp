@@ -18,15 +18,6 @@ namespace {
 constexpr std::uint64_t kMaxDurationNs = 24ull * 3600 * 1000000000; // experiments are bounded
 constexpr std::size_t kMaxPolicyBytes = 1 << 20;                    // the API's body limit too
 
-void check_name(const Field& f, const std::string& what) {
-  static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
-  const std::string s = f.str();
-  if (!std::regex_match(s, kName))
-    f.fail(fmt::format("'{}' is not a valid {} name: use 1-63 lowercase letters, digits and '-', "
-                       "starting and ending with a letter or digit",
-                       s, what));
-}
-
 Trigger parse_trigger(const Field& f, std::uint64_t duration_ns) {
   f.expect_keys({"probability", "every", "after", "times", "start"});
   Trigger t;
@@ -172,7 +163,7 @@ Policy parse_document(const Field& root, const std::string& file) {
   }
 
   const Field spec = root.get("spec");
-  spec.expect_keys({"duration", "targets", "selection", "faults", "safety", "dryRun"});
+  spec.expect_keys({"duration", "targets", "selection", "faults", "safety", "dryRun", "stopConditions"});
   const Field duration = spec.get("duration");
   p.duration_ns = duration.duration_ns();
   if (p.duration_ns == 0) duration.fail("must be longer than 0s");
@@ -201,10 +192,29 @@ Policy parse_document(const Field& root, const std::string& file) {
   }
   if (p.faults.empty()) faults.fail("at least one fault is required");
   if (auto dry = spec.find("dryRun")) p.dry_run = dry->boolean();
+  if (auto stops = spec.find("stopConditions")) {
+    std::set<std::string> stop_names;
+    for (const auto& item : stops->items()) {
+      StopCondition stop = parse_stop_condition(item, p.stop_conditions.size(), p.faults);
+      if (!stop_names.insert(stop.name).second)
+        item.fail(fmt::format("duplicate stop condition name '{}'", stop.name));
+      p.stop_conditions.push_back(std::move(stop));
+    }
+    if (p.stop_conditions.size() > 16) stops->fail("at most 16 stop conditions");
+  }
   return p;
 }
 
 } // namespace
+
+void check_name(const Field& f, const std::string& what) {
+  static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  const std::string s = f.str();
+  if (!std::regex_match(s, kName))
+    f.fail(fmt::format("'{}' is not a valid {} name: use 1-63 lowercase letters, digits and '-', "
+                       "starting and ending with a letter or digit",
+                       s, what));
+}
 
 void check_syscall_name(const Field& name) {
   const std::string s = name.str();

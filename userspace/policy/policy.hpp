@@ -169,6 +169,34 @@ struct Safety {
   Location location; // of spec.safety.allowHostWide, for messages
 };
 
+// A check of the system under test (spec.stopConditions): it holds or it does not. HTTP and
+// command checks look at the service from outside; a counter check reads faultline's own counts.
+struct HttpCheck {
+  std::string url;                  // http://HOST[:PORT]/PATH (no TLS)
+  int status = 200;                 // the status that means healthy
+  std::uint64_t max_latency_ns = 0; // slower than this is a failure too; 0 = only the timeout
+  std::uint64_t timeout_ns = 0;     // no answer within it is a failure
+};
+struct CommandCheck {
+  std::string command;          // run with /bin/sh -c as faultlined's user; exit 0 = healthy
+  std::uint64_t timeout_ns = 0; // still running then: killed, a failure
+};
+struct CounterCheck {
+  enum class Metric { injected, matched };
+  Metric metric = Metric::injected;
+  std::string fault;     // a fault of this experiment; empty = the sum over its faults
+  std::uint64_t max = 0; // holds while the count is at most this
+};
+using CheckSpec = std::variant<HttpCheck, CommandCheck, CounterCheck>;
+
+struct StopCondition {
+  std::string name; // for reports and the journal; defaults to its kind and index
+  Location location;
+  CheckSpec check;
+  std::uint64_t interval_ns = 0; // checked this often while the experiment runs
+  std::uint32_t failures = 1;    // consecutive failed checks that abort the experiment
+};
+
 struct Policy {
   std::string file; // where it came from, for messages
   std::string name;
@@ -179,6 +207,7 @@ struct Policy {
   std::vector<Fault> faults;
   Safety safety;
   bool dry_run = false;
+  std::vector<StopCondition> stop_conditions; // any one breached aborts the experiment
 };
 
 const char* family_name(const FaultSpec& spec);

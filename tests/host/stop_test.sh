@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Stop conditions through faultlined: a command condition breached mid-experiment aborts it
+# (state aborted, the condition and what it saw in the reason and the journal) and the target's
+# traffic flows again; a counter condition aborts once the injected count passes its max; an HTTP
+# condition aborts when the service's health endpoint starts failing. (Consecutive failures and a
+# condition that holds to the deadline: tests/unit/watchdog_test.cpp. Abort latency:
+# bench/stop/.)
+source "$(dirname "$0")/lib.sh" "$1" stop
+SOCK=$WORK/fl.sock
+setup_net || exit 1
+setup_cgroups
+"$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
+DAEMON=$!
+CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
+wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
+state_is() { [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]; }
+flows_again() { # port: the target's datagrams all arrive
+  start_receiver "$1"
+  send_from "$CG/target" "$1" 100
+  [ "$(received "$1")" = 100 ]
+}
+
+# A command condition, checked every 20 ms.
+one_fault_policy guarded 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
+  "stopConditions: [{name: healthy, command: 'test ! -e $WORK/breach', interval: 20ms}]"
+"$FL" --socket "$SOCK" apply -f "$WORK/guarded.yaml" >"$WORK/apply.out" 2>&1
+check "a policy with a stop condition applies" grep -q "experiment guarded: running" "$WORK/apply.out" ||
+  cat "$WORK/apply.out"
+start_receiver 9401
+send_from "$CG/target" 9401 100
+check "while the condition holds the target loses everything" [ "$(received 9401)" = 0 ]
+check "and the experiment runs on" state_is guarded running
+breach_us=${EPOCHREALTIME/[.,]/}
+touch "$WORK/breach"
+check "breached: the experiment is aborted" wait_for 100 state_is guarded aborted
+"$FL" --socket "$SOCK" --json status guarded >"$WORK/guarded.json"
+check "the reason names the condition and what it saw" \
+  jq -e '.reason | test("^stop condition .healthy. breached: exit status 1 in [0-9]+ ms$")' "$WORK/guarded.json" >/dev/null ||
+  jq .reason "$WORK/guarded.json"
+echo "    (aborted $(($(jq .endedAtMs "$WORK/guarded.json") - breach_us / 1000)) ms after the breach; bench/stop measures it)"
+check "the target's traffic flows again" flows_again 9402
+check "the journal records the abort and why" \
+  grep -q '"event":"aborted".*stop condition .healthy. breached' "$WORK/journal.jsonl"
+
+# A counter condition: at most 50 injections.
+one_fault_policy capped 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
+  "stopConditions: [{counter: {metric: injected, fault: drop, max: 50}}]"
+"$FL" --socket "$SOCK" apply -f "$WORK/capped.yaml" >/dev/null 2>&1
+start_receiver 9403
+send_from "$CG/target" 9403 200
+received 9403 >/dev/null
+check "past its max the experiment is aborted" wait_for 100 state_is capped aborted
+"$FL" --socket "$SOCK" --json status capped >"$WORK/capped.json"
+injected=$(jq '.faults[0].injected' "$WORK/capped.json")
+check "after more than 50 injections ($injected)" [ "${injected:-0}" -gt 50 ]
+check "the reason gives the count" \
+  jq -e '.reason | test("^stop condition .counter-0. breached: injected by drop [0-9]+ > max 50$")' "$WORK/capped.json" >/dev/null ||
+  jq .reason "$WORK/capped.json"
+check "the target's traffic flows again" flows_again 9404
+
+# An HTTP condition on a server whose health endpoint starts answering 404.
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/www" && echo ok >"$WORK/www/health"
+python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$PORT" >/dev/null 2>&1 &
+CLEANUP_HOOKS+=("kill $! 2>/dev/null")
+wait_for 300 curl -sf "http://127.0.0.1:$PORT/health" -o /dev/null
+one_fault_policy served 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
+  "stopConditions: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health', status: 200}, interval: 50ms}]"
+"$FL" --socket "$SOCK" apply -f "$WORK/served.yaml" >/dev/null 2>&1
+check "while the endpoint answers 200 the experiment runs" state_is served running
+rm "$WORK/www/health"
+check "answering 404, the experiment is aborted" wait_for 100 state_is served aborted
+"$FL" --socket "$SOCK" --json status served >"$WORK/served.json"
+check "the reason quotes the status" jq -e --arg p \
+  "stop condition 'web' breached: GET http://127.0.0.1:$PORT/health: HTTP 404 (expected 200) in " \
+  '.reason | startswith($p)' "$WORK/served.json" >/dev/null || jq .reason "$WORK/served.json"
+check "the target's traffic flows again" flows_again 9405
+
+kill -TERM $DAEMON
+wait $DAEMON
+check "faultlined shuts down cleanly" [ $? = 0 ]
+check "no faultline program stays attached" no_faultline_programs
+finish

@@ -1,0 +1,117 @@
+#include "policy_parser_test.hpp"
+
+namespace faultline::policy {
+namespace {
+
+// A loss fault named f (lines 10-11), then spec.stopConditions from line 12; its first item is
+// on line 13.
+std::string with_stops(const std::string& stops) {
+  return with_faults(kF + "      network: {loss: 5%}\n") + "  stopConditions:\n" + stops;
+}
+
+TEST(PolicyParser, StopConditionsOfEachKindWithDefaults) {
+  auto p = parse_policy(
+      with_stops("    - command: curl -fs http://127.0.0.1:8080/health\n"
+                 "      interval: 50ms\n"
+                 "      timeout: 2s\n"
+                 "    - name: slow-api\n"
+                 "      http: {url: 'http://[::1]:8080/v1/ping', status: 204, maxLatency: 200ms}\n"
+                 "      failures: 3\n"
+                 "    - counter: {metric: injected, fault: f, max: 500}\n"),
+      "s.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->stop_conditions.size(), 3u);
+  const auto& cmd = p->stop_conditions[0];
+  EXPECT_EQ(cmd.name, "command-0");
+  EXPECT_EQ(cmd.location.line, 13);
+  EXPECT_EQ(cmd.interval_ns, 50'000'000u);
+  EXPECT_EQ(cmd.failures, 1u);
+  EXPECT_EQ(std::get<CommandCheck>(cmd.check).command, "curl -fs http://127.0.0.1:8080/health");
+  EXPECT_EQ(std::get<CommandCheck>(cmd.check).timeout_ns, 2'000'000'000u);
+  const auto& http = p->stop_conditions[1];
+  EXPECT_EQ(http.name, "slow-api");
+  EXPECT_EQ(http.interval_ns, 50'000'000u); // the default for checks that start something
+  EXPECT_EQ(http.failures, 3u);
+  const auto& h = std::get<HttpCheck>(http.check);
+  EXPECT_EQ(h.url, "http://[::1]:8080/v1/ping");
+  EXPECT_EQ(h.status, 204);
+  EXPECT_EQ(h.max_latency_ns, 200'000'000u);
+  EXPECT_EQ(h.timeout_ns, 1'000'000'000u);
+  const auto& counter = p->stop_conditions[2];
+  EXPECT_EQ(counter.name, "counter-2");
+  EXPECT_EQ(counter.interval_ns, 20'000'000u); // a map read: checked often
+  const auto& c = std::get<CounterCheck>(counter.check);
+  EXPECT_EQ(c.metric, CounterCheck::Metric::injected);
+  EXPECT_EQ(c.fault, "f");
+  EXPECT_EQ(c.max, 500u);
+}
+
+TEST(PolicyParser, NoStopConditionsByDefault) {
+  auto p = parse_policy(with_faults(kF + "      network: {loss: 5%}\n"), "s.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->stop_conditions.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadStopConditions, PolicyParserRejects,
+    ::testing::Values(
+        BadCase{"stop_two_kinds",
+                with_stops("    - {command: 'true', counter: {metric: injected, max: 1}}\n"),
+                "bad.yaml:13:7: spec.stopConditions[0]: a stop condition needs exactly one of http, command, "
+                "counter (found 2)"},
+        BadCase{"stop_no_kind", with_stops("    - {interval: 1s}\n"),
+                "bad.yaml:13:7: spec.stopConditions[0]: a stop condition needs exactly one of http, command, "
+                "counter (found 0)"},
+        BadCase{
+            "stop_empty_command", with_stops("    - {command: ' '}\n"),
+            "bad.yaml:13:17: spec.stopConditions[0].command: an empty command; give a shell command whose "
+            "exit status 0 means healthy"},
+        BadCase{
+            "stop_https", with_stops("    - http: {url: 'https://svc/health'}\n"),
+            "bad.yaml:13:19: spec.stopConditions[0].http.url: 'https://svc/health' is not an http:// URL of "
+            "a host, an optional port and a path (e.g. http://127.0.0.1:8080/health; no https, no user@)"},
+        BadCase{"stop_credentials", with_stops("    - http: {url: 'http://u:p@svc/health'}\n"),
+                "bad.yaml:13:19: spec.stopConditions[0].http.url: 'http://u:p@svc/health' is not an http:// "
+                "URL of a host, an optional port and a path (e.g. http://127.0.0.1:8080/health; no https, no "
+                "user@)"},
+        BadCase{"stop_status", with_stops("    - http: {url: 'http://svc/', status: 42}\n"),
+                "bad.yaml:13:42: spec.stopConditions[0].http.status: '42' is not an HTTP status (100..599)"},
+        BadCase{"stop_latency_over_timeout",
+                with_stops("    - http: {url: 'http://svc/', timeout: 100ms, maxLatency: 1s}\n"),
+                "bad.yaml:13:62: spec.stopConditions[0].http.maxLatency: maxLatency 1s is longer than the "
+                "timeout (100 ms): it could never be seen"},
+        BadCase{
+            "stop_http_timeout_outside", with_stops("    - {http: {url: 'http://svc/'}, timeout: 1s}\n"),
+            "bad.yaml:13:45: spec.stopConditions[0].timeout: an http check's timeout goes inside it: http: "
+            "{url: ..., timeout: 1s}"},
+        BadCase{"stop_counter_unknown_fault",
+                with_stops("    - counter: {metric: injected, fault: g, max: 5}\n"),
+                "bad.yaml:13:42: spec.stopConditions[0].counter.fault: no fault named 'g' in this experiment "
+                "(did "
+                "you mean f?)"},
+        BadCase{"stop_counter_metric", with_stops("    - counter: {metric: dropped, max: 5}\n"),
+                "bad.yaml:13:25: spec.stopConditions[0].counter.metric: unknown counter 'dropped'; expected "
+                "injected or matched"},
+        BadCase{"stop_counter_no_max", with_stops("    - counter: {metric: injected}\n"),
+                "bad.yaml:13:16: spec.stopConditions[0].counter: missing required key 'max'"},
+        BadCase{
+            "stop_interval_too_short", with_stops("    - {command: 'true', interval: 1ms}\n"),
+            "bad.yaml:13:35: spec.stopConditions[0].interval: '1ms' is out of range; expected 10ms to 60s"},
+        BadCase{"stop_zero_failures", with_stops("    - {command: 'true', failures: 0}\n"),
+                "bad.yaml:13:35: spec.stopConditions[0].failures: must be at least 1 (1 = the first failed "
+                "check aborts)"},
+        BadCase{"stop_duplicate_name",
+                with_stops("    - {name: up, command: 'true'}\n    - {name: up, command: 'false'}\n"),
+                "bad.yaml:14:7: spec.stopConditions[1]: duplicate stop condition name 'up'"},
+        BadCase{
+            "stop_bad_name", with_stops("    - {name: Up, command: 'true'}\n"),
+            "bad.yaml:13:14: spec.stopConditions[0].name: 'Up' is not a valid stop condition name: use 1-63 "
+            "lowercase letters, digits and '-', starting and ending with a letter or digit"},
+        BadCase{
+            "stop_unknown_key", with_stops("    - {command: 'true', every: 1s}\n"),
+            "bad.yaml:13:25: spec.stopConditions[0]: unknown key 'every'; valid keys: name, http, command, "
+            "counter, interval, timeout, failures"}),
+    bad_case_name);
+
+} // namespace
+} // namespace faultline::policy

@@ -1,0 +1,186 @@
+// Stop conditions: the checks themselves (a command's exit status and timeout, an HTTP status and
+// latency against a server in this process) and the watchdog aborting exactly the run it watches.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "checks/command_check.hpp"
+#include "checks/http_check.hpp"
+#include "fake_host.hpp"
+#include "lifecycle/watchdog.hpp"
+#include "policy/parser.hpp"
+
+namespace faultline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(CommandCheck, ExitStatusDecides) {
+  auto ok = checks::run_command({"exit 0", 5'000'000'000});
+  EXPECT_TRUE(ok.healthy) << ok.detail;
+  auto bad = checks::run_command({"exit 3", 5'000'000'000});
+  EXPECT_FALSE(bad.healthy);
+  EXPECT_TRUE(bad.detail.rfind("exit status 3 in ", 0) == 0) << bad.detail;
+}
+
+TEST(CommandCheck, AHungCommandIsKilledWithWhatItStarted) {
+  // The sleep is a grandchild: killing only the shell would leave it holding the pipe open.
+  auto r = checks::run_command({"sleep 30 | cat", 100'000'000});
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.detail, "still running after 100 ms: killed");
+  EXPECT_LT(r.took_ns, 10'000'000'000u); // bounded by the timeout, not by the sleep
+}
+
+class HttpCheckTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    server.Get("/ok",
+               [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+    server.Get("/down", [](const httplib::Request&, httplib::Response& res) { res.status = 503; });
+    server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(200ms);
+      res.set_content("late", "text/plain");
+    });
+    port = server.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port, 0);
+    // Bound is listening (the kernel queues connections): no wait for the accept loop.
+    thread = std::thread([this] { server.listen_after_bind(); });
+  }
+  void TearDown() override {
+    server.stop();
+    thread.join();
+  }
+  policy::HttpCheck check(const std::string& path, std::uint64_t max_latency_ns = 0) const {
+    return {"http://127.0.0.1:" + std::to_string(port) + path, 200, max_latency_ns, 5'000'000'000};
+  }
+  httplib::Server server;
+  int port = 0;
+  std::thread thread;
+};
+
+TEST_F(HttpCheckTest, TheExpectedStatusIsHealthy) {
+  auto r = checks::run_http(check("/ok"));
+  EXPECT_TRUE(r.healthy) << r.detail;
+}
+
+TEST_F(HttpCheckTest, AnotherStatusIsAFailureThatSaysWhich) {
+  auto r = checks::run_http(check("/down"));
+  EXPECT_FALSE(r.healthy);
+  const std::string prefix =
+      "GET http://127.0.0.1:" + std::to_string(port) + "/down: HTTP 503 (expected 200) in ";
+  EXPECT_EQ(r.detail.rfind(prefix, 0), 0u) << r.detail;
+}
+
+TEST_F(HttpCheckTest, SlowerThanMaxLatencyIsAFailure) {
+  auto r = checks::run_http(check("/slow", 50'000'000));
+  EXPECT_FALSE(r.healthy);
+  EXPECT_NE(r.detail.find("over maxLatency 50 ms"), std::string::npos) << r.detail;
+}
+
+TEST(HttpCheck, NoServerIsAFailure) {
+  // A port bound here and never listened on: connects to it are refused.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto r = checks::run_http(
+      {"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/", 200, 0, 1'000'000'000});
+  ::close(fd);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_NE(r.detail.find(": cannot connect (refused or unreachable) ("), std::string::npos) << r.detail;
+}
+
+policy::Policy policy_with(const std::string& stops) {
+  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+                                "  duration: 60s\n  targets: [{cgroup: /web}]\n"
+                                "  faults: [{name: drop, network: {loss: 5%}}]\n"
+                                "  stopConditions: " +
+                                    stops + "\n",
+                                "w.yaml");
+  EXPECT_TRUE(p) << p.error().message;
+  return *p;
+}
+
+// Polls (the watchdog works on its own threads) up to a generous bound.
+std::string state_after_waiting(lifecycle::Controller& controller, const std::string& name,
+                                const std::string& until) {
+  for (int i = 0; i < 1000; ++i) {
+    auto v = controller.get(name);
+    if (v && v->state == until) return v->state;
+    std::this_thread::sleep_for(10ms);
+  }
+  auto v = controller.get(name);
+  return v ? v->state : "gone";
+}
+
+TEST(Watchdog, ACounterPastItsMaxAbortsWithTheCount) {
+  FakeHost host;
+  host.stats[0] = {20, 6}; // rule 0 is the drop fault's: 6 injected
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = policy_with("[{counter: {metric: injected, max: 5}, interval: 10ms}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started) << started.error().message;
+  watchdog.watch(p, started->run);
+  EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
+  EXPECT_EQ(controller.get("web")->reason, "stop condition 'counter-0' breached: injected 6 > max 5");
+  EXPECT_TRUE(host.attached.empty()); // its programs detached, like any stop
+}
+
+TEST(Watchdog, ConsecutiveFailuresAreCountedBeforeAborting) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = policy_with("[{name: up, command: 'exit 1', interval: 10ms, failures: 3}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started);
+  watchdog.watch(p, started->run);
+  EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
+  const std::string reason = controller.get("web")->reason;
+  EXPECT_EQ(reason.rfind("stop condition 'up' breached: exit status 1 in ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("(3 failed checks in a row)"), std::string::npos) << reason;
+}
+
+TEST(Watchdog, AConditionThatHoldsLeavesTheExperimentAndEndsWithIt) {
+  FakeHost host;
+  host.stats[0] = {20, 3};
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = policy_with("[{command: 'exit 0', interval: 10ms}, {counter: {metric: injected, max: 5}, "
+                             "interval: 10ms}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started);
+  watchdog.watch(p, started->run);
+  EXPECT_EQ(watchdog.active(), 2u);
+  std::this_thread::sleep_for(100ms); // some ten checks of each
+  EXPECT_EQ(controller.get("web")->state, "running");
+  ASSERT_TRUE(controller.stop("web"));
+  for (int i = 0; i < 1000 && watchdog.active() > 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(watchdog.active(), 0u);
+  EXPECT_EQ(controller.get("web")->state, "stopped");
+}
+
+TEST(Watchdog, AnAbortNeverReachesALaterRunOfTheSameName) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  const auto p = policy_with("[{command: 'exit 0'}]");
+  auto first = controller.start(p);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(controller.stop("web"));
+  auto second = controller.start(p);
+  ASSERT_TRUE(second);
+  EXPECT_NE(first->run, second->run);
+  auto late = controller.abort("web", first->run, "a check of the first run");
+  EXPECT_FALSE(late);
+  EXPECT_EQ(late.error().code, ENOENT);
+  EXPECT_EQ(controller.get("web")->state, "running");
+}
+
+} // namespace
+} // namespace faultline::testing

@@ -1,0 +1,106 @@
+#include "lifecycle/watchdog.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "checks/command_check.hpp"
+#include "checks/http_check.hpp"
+
+namespace faultline::lifecycle {
+namespace {
+
+checks::CheckResult check_counter(const policy::CounterCheck& counter, const observe::ExperimentView& view) {
+  const bool injected = counter.metric == policy::CounterCheck::Metric::injected;
+  std::uint64_t count = 0;
+  for (const auto& f : view.faults)
+    if (counter.fault.empty() || f.name == counter.fault) count += injected ? f.injected : f.matched;
+  const std::string what = fmt::format("{}{}", injected ? "injected" : "matched",
+                                       counter.fault.empty() ? "" : " by " + counter.fault);
+  checks::CheckResult r;
+  r.healthy = count <= counter.max;
+  r.detail = r.healthy ? fmt::format("{} {} (max {})", what, count, counter.max)
+                       : fmt::format("{} {} > max {}", what, count, counter.max);
+  return r;
+}
+
+} // namespace
+
+Watchdog::~Watchdog() {
+  std::vector<Check> checks;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    checks = std::move(checks_);
+  }
+  cv_.notify_all();
+  for (auto& c : checks)
+    c.thread.join();
+}
+
+void Watchdog::reap_locked() {
+  for (auto it = checks_.begin(); it != checks_.end();) {
+    if (it->done->load()) {
+      it->thread.join();
+      it = checks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::size_t Watchdog::active() {
+  std::lock_guard lock(mu_);
+  reap_locked();
+  return checks_.size();
+}
+
+void Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
+  std::lock_guard lock(mu_);
+  reap_locked();
+  if (stopping_) return;
+  for (const auto& condition : policy.stop_conditions) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread thread([this, name = policy.name, run, condition, done] {
+      check_loop(name, run, condition);
+      done->store(true);
+    });
+    checks_.push_back({std::move(thread), done});
+  }
+}
+
+std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name, std::uint64_t run,
+                                                        const policy::StopCondition& condition) {
+  auto view = controller_.get(name, run);
+  if (!view) return std::nullopt;
+  if (const auto* http = std::get_if<policy::HttpCheck>(&condition.check)) return checks::run_http(*http);
+  if (const auto* command = std::get_if<policy::CommandCheck>(&condition.check))
+    return checks::run_command(*command);
+  return check_counter(std::get<policy::CounterCheck>(condition.check), *view);
+}
+
+void Watchdog::check_loop(const std::string& name, std::uint64_t run,
+                          const policy::StopCondition& condition) {
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::nanoseconds(condition.interval_ns);
+  std::uint32_t failed = 0;
+  auto next = Clock::now(); // the first check at once: a service already unhealthy is not a test
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_until(lock, next, [this] { return stopping_; })) return;
+    }
+    // On a fixed rate; a check slower than the interval starts the next one at once.
+    next = std::max(next + interval, Clock::now());
+    auto result = check_once(name, run, condition);
+    if (!result) return; // the experiment ended: nothing left to protect
+    failed = result->healthy ? 0 : failed + 1;
+    if (failed < condition.failures) continue;
+    std::string reason = fmt::format("stop condition '{}' breached: {}", condition.name, result->detail);
+    if (condition.failures > 1) reason += fmt::format(" ({} failed checks in a row)", failed);
+    (void)controller_.abort(name, run, reason); // logged and journaled there; ENOENT: it ended first
+    return;
+  }
+}
+
+} // namespace faultline::lifecycle

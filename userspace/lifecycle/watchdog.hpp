@@ -1,0 +1,52 @@
+// Stop conditions (spec.stopConditions): while an experiment runs, each of its conditions is
+// checked on its own interval, on a thread of its own (a slow HTTP check never delays a counter),
+// and the first breach aborts that run of the experiment with the reason. The threads end with
+// their experiment, however it ends.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "checks/check_result.hpp"
+#include "lifecycle/controller.hpp"
+#include "policy/policy.hpp"
+
+namespace faultline::lifecycle {
+
+class Watchdog {
+public:
+  explicit Watchdog(Controller& controller) : controller_(controller) {}
+  ~Watchdog(); // stops checking (a check under way finishes first) and joins every thread
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  // Starts checking `policy`'s stop conditions for the run `run` (ExperimentView::run of the
+  // view Controller::start returned).
+  void watch(const policy::Policy& policy, std::uint64_t run);
+  std::size_t active(); // threads still checking
+
+private:
+  struct Check {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  void check_loop(const std::string& name, std::uint64_t run, const policy::StopCondition& condition);
+  // One check; nullopt when the run has ended (nothing to check any more).
+  std::optional<checks::CheckResult> check_once(const std::string& name, std::uint64_t run,
+                                                const policy::StopCondition& condition);
+  void reap_locked(); // joins the threads that have finished
+
+  Controller& controller_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::vector<Check> checks_;
+};
+
+} // namespace faultline::lifecycle

@@ -1,0 +1,149 @@
+#include "observe/event_log.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "policy/names.hpp"
+#include "policy/policy.hpp"
+#include "policy/syscalls.hpp"
+
+namespace faultline::observe {
+namespace {
+
+std::string syscall_of(std::uint32_t nr) {
+  auto info = policy::find_syscall(static_cast<int>(nr), policy::native_arch());
+  return info ? std::string(info->name) : fmt::format("#{}", nr);
+}
+
+std::string where_of(std::uint32_t hook, std::uint32_t sub) {
+  switch (hook) {
+  case FL_HOOK_NET_EGRESS: return "net egress";
+  case FL_HOOK_NET_INGRESS: return "net ingress";
+  case FL_HOOK_NET_SHAPE: return "net shape";
+  case FL_HOOK_NET_TC: return "net tc";
+  case FL_HOOK_IFACE_EGRESS: return "interface egress";
+  case FL_HOOK_IFACE_INGRESS: return "interface ingress";
+  case FL_HOOK_IFACE_SHAPE: return "interface shape";
+  case FL_HOOK_FILE_OPEN:
+    // fl_file_op and policy::FileOp list the operations in the same order.
+    return sub <= FL_FILE_OP_MKDIR
+               ? fmt::format("file {}", policy::file_op_name(static_cast<policy::FileOp>(sub)))
+               : fmt::format("file op {}", sub);
+  case FL_HOOK_SYSCALL: return "syscall " + syscall_of(sub);
+  case FL_HOOK_PROCESS: return "process " + syscall_of(sub);
+  default: return fmt::format("hook {}", hook);
+  }
+}
+
+std::string effect_of(std::uint32_t action, std::int32_t err) {
+  switch (action) {
+  case FL_ACT_DROP: return "drop";
+  case FL_ACT_ERRNO: return "errno " + policy::errno_name(err);
+  case FL_ACT_SHAPE: return "delay";
+  case FL_ACT_CORRUPT: return "corrupt";
+  case FL_ACT_DUPLICATE: return "duplicate";
+  case FL_ACT_DNS_ANSWER: return "dns answer";
+  case FL_ACT_SIGNAL: return "signal " + policy::signal_name(err);
+  default: return fmt::format("action {}", action);
+  }
+}
+
+std::string rfc3339_utc(std::int64_t unix_ns) {
+  const std::time_t secs = static_cast<std::time_t>(unix_ns / 1000000000);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unix_ns % 1000000000) / 1000);
+}
+
+} // namespace
+
+std::int64_t mono_to_unix_offset_ns() {
+  timespec real{};
+  timespec mono{};
+  ::clock_gettime(CLOCK_REALTIME, &real);
+  ::clock_gettime(CLOCK_MONOTONIC, &mono);
+  return (static_cast<std::int64_t>(real.tv_sec) - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
+}
+
+Event decode_event(const fl_event& raw, const std::optional<RuleOwner>& owner, std::int64_t mono_to_unix_ns) {
+  Event e;
+  e.time_ns = static_cast<std::int64_t>(raw.ts_ns) + mono_to_unix_ns;
+  e.pid = raw.tgid; // the process, as ps shows it (the thread is raw.pid)
+  e.comm.assign(raw.comm, ::strnlen(raw.comm, sizeof(raw.comm)));
+  e.cgroup_id = raw.cgroup_id;
+  if (owner) {
+    e.experiment = owner->experiment;
+    e.fault = owner->fault;
+  }
+  e.effect = effect_of(raw.action, raw.err);
+  e.where = where_of(raw.hook, raw.sub);
+  e.dry_run = (raw.flags & FL_RULE_DRY_RUN) != 0;
+  return e;
+}
+
+nlohmann::json to_json(const Event& event) {
+  return {{"seq", event.seq},          {"time", rfc3339_utc(event.time_ns)},
+          {"pid", event.pid},          {"comm", event.comm},
+          {"cgroup", event.cgroup_id}, {"experiment", event.experiment},
+          {"fault", event.fault},      {"effect", event.effect},
+          {"where", event.where},      {"dryRun", event.dry_run}};
+}
+
+void EventLog::append(Event event) {
+  {
+    std::lock_guard lock(mu_);
+    event.seq = ++last_seq_;
+    events_.push_back(std::move(event));
+    if (events_.size() > capacity_) events_.pop_front();
+  }
+  cv_.notify_all();
+}
+
+EventPage EventLog::collect_locked(std::uint64_t after, const std::string& experiment,
+                                   std::size_t max) const {
+  EventPage page;
+  page.next = after;
+  if (events_.empty()) return page;
+  const std::uint64_t first = events_.front().seq;
+  if (after + 1 < first) page.lost = first - after - 1;
+  // Sequence numbers are consecutive in the deque: index by arithmetic, not by search.
+  std::size_t i = after < first ? 0 : static_cast<std::size_t>(after - first + 1);
+  for (; i < events_.size() && page.events.size() < max; ++i) {
+    page.next = events_[i].seq;
+    if (experiment.empty() || events_[i].experiment == experiment) page.events.push_back(events_[i]);
+  }
+  return page;
+}
+
+EventPage EventLog::read(std::uint64_t after, const std::string& experiment, std::size_t max,
+                         std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::uint64_t lost = 0;
+  while (true) {
+    EventPage page = collect_locked(after, experiment, max);
+    lost += page.lost;
+    page.lost = lost;
+    if (!page.events.empty() || closed_ || std::chrono::steady_clock::now() >= deadline) return page;
+    // Nothing of this experiment yet, but later events were passed over: go on from there.
+    after = page.next;
+    cv_.wait_until(lock, deadline);
+  }
+}
+
+std::uint64_t EventLog::appended() const {
+  std::lock_guard lock(mu_);
+  return last_seq_;
+}
+
+void EventLog::close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+} // namespace faultline::observe
