@@ -2,9 +2,9 @@
 # Stop conditions through faultlined: a command condition breached mid-experiment aborts it
 # (state aborted, the condition and what it saw in the reason and the journal) and the target's
 # traffic flows again; a counter condition aborts once the injected count passes its max; an HTTP
-# condition aborts when the service's health endpoint starts failing. (Consecutive failures and a
-# condition that holds to the deadline: tests/unit/watchdog_test.cpp. Abort latency:
-# bench/stop/.)
+# condition aborts when the service's health endpoint starts failing; reports (`report`, `run
+# --report --plot`) give the verdict, the timeline and a valid SVG plot. (Consecutive failures:
+# tests/unit/watchdog_test.cpp. Abort latency: bench/stop/.)
 source "$(dirname "$0")/lib.sh" "$1" stop
 SOCK=$WORK/fl.sock
 setup_net || exit 1
@@ -41,6 +41,34 @@ echo "    (aborted $(($(jq .endedAtMs "$WORK/guarded.json") - breach_us / 1000))
 check "the target's traffic flows again" flows_again 9402
 check "the journal records the abort and why" \
   grep -q '"event":"aborted".*stop condition .healthy. breached' "$WORK/journal.jsonl"
+
+# Its report: the verdict, the failed check in the timeline, a plot that is an SVG naming it.
+"$FL" --socket "$SOCK" report guarded --plot "$WORK/guarded.svg" >"$WORK/report.txt"
+check "the report's verdict is the abort and why" \
+  grep -q "^  verdict: aborted: stop condition 'healthy' breached: exit status 1" "$WORK/report.txt" ||
+  cat "$WORK/report.txt"
+"$FL" --socket "$SOCK" --json report guarded >"$WORK/report.json"
+check "its timeline holds the failed check and counter samples" jq -e \
+  '([.timeline.checks[] | select(.condition == "healthy" and (.healthy | not))] | length) >= 1 and
+   (.timeline.samples | length) >= 1' "$WORK/report.json" >/dev/null
+check "the plot is an SVG document that names the experiment" python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+assert "guarded" in root.find("{http://www.w3.org/2000/svg}title").text
+assert root.findall(".//{http://www.w3.org/2000/svg}polyline")' "$WORK/guarded.svg"
+
+# A condition that holds: `run` waits for the end and writes the report and its plot.
+one_fault_policy held 2s "cgroup: $CG/target" drop "network: {loss: 10%, protocol: udp}" \
+  "stopConditions: [{name: fine, command: 'true'}]"
+timeout 60 "$FL" --socket "$SOCK" run "$WORK/held.yaml" --report "$WORK/held.json" --plot "$WORK/held.svg" \
+  >"$WORK/held.out" 2>&1
+check "run: a condition that holds lets it complete, verdict held" \
+  grep -q "^  verdict: held: no stop condition was breached (completed)" "$WORK/held.out" || cat "$WORK/held.out"
+check "run --report writes the JSON report with its checks" \
+  jq -e '.verdict == "held: no stop condition was breached (completed)" and ([.timeline.checks[] | select(.healthy)] | length) >= 1' \
+  "$WORK/held.json" >/dev/null
+check "run --plot writes the SVG" grep -q '<title>faultline experiment held</title>' "$WORK/held.svg"
 
 # A counter condition: at most 50 injections.
 one_fault_policy capped 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \

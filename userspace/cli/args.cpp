@@ -13,6 +13,8 @@ Invocation parse_args(int argc, const char* const* argv) {
 
   auto* run = app.add_subcommand("run", "apply a policy, wait for it to end, print the report");
   run->add_option("-f,--file,policy", inv.policy_path, "policy file")->required();
+  run->add_option("--report", inv.report_path, "write the JSON report (with its timeline) here");
+  run->add_option("--plot", inv.plot_path, "write an SVG plot of the report here");
   auto* apply = app.add_subcommand("apply", "apply a policy and return (the daemon keeps it running)");
   apply->add_option("-f,--file,policy", inv.policy_path, "policy file")->required();
   auto* stop = app.add_subcommand("stop", "stop one experiment, or every fault with --all (kill switch)");
@@ -21,6 +23,10 @@ Invocation parse_args(int argc, const char* const* argv) {
   auto* list = app.add_subcommand("list", "list experiments");
   auto* status = app.add_subcommand("status", "an experiment's state and counters");
   status->add_option("name", inv.name, "experiment name")->required();
+  auto* report =
+      app.add_subcommand("report", "an experiment's report: counters, stop-condition checks, verdict");
+  report->add_option("name", inv.name, "experiment name")->required();
+  report->add_option("--plot", inv.plot_path, "write an SVG plot of the report here");
   auto* events = app.add_subcommand("events", "injection events as JSON lines (time, pid, comm, cgroup, "
                                               "experiment, fault, effect)");
   events->add_option("name", inv.name, "only this experiment's events");
@@ -32,6 +38,7 @@ Invocation parse_args(int argc, const char* const* argv) {
   auto* exec = app.add_subcommand("exec", "run a command in a fresh cgroup under a policy, without a daemon");
   exec->add_option("-p,--policy", inv.exec.policy_path, "policy file")->required();
   exec->add_option("--report", inv.exec.report_path, "write the JSON report here");
+  exec->add_option("--plot", inv.exec.plot_path, "write an SVG plot of the report here");
   exec->add_flag("-q,--quiet", inv.exec.quiet, "no report on stderr");
   exec->add_option("command", inv.exec.command, "the command and its arguments (after --)")->required();
 
@@ -55,6 +62,7 @@ Invocation parse_args(int argc, const char* const* argv) {
                 : *stop   ? C::stop
                 : *list   ? C::list
                 : *status ? C::status
+                : *report ? C::report
                 : *events ? C::events
                 : *doctor ? C::doctor
                           : C::exec;

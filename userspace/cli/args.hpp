@@ -10,7 +10,7 @@
 namespace faultline::cli {
 
 struct Invocation {
-  enum class Command { run, apply, stop, list, status, events, doctor, exec, help };
+  enum class Command { run, apply, stop, list, status, report, events, doctor, exec, help };
   Command command = Command::help;
   std::string socket = "/run/faultline/faultline.sock";
   bool json = false;
@@ -18,6 +18,8 @@ struct Invocation {
   std::string name;
   bool all = false;
   bool follow = false;              // events --follow
+  std::string report_path;          // run --report: the JSON report
+  std::string plot_path;            // run, report --plot: the SVG plot
   std::vector<std::string> require; // doctor --require
   ExecOptions exec;
   std::string help_text; // for help (exit 0) and usage errors

@@ -8,7 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "observe/experiment_view.hpp"
+#include "observe/experiment_report.hpp"
+#include "observe/plot_svg.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::cli {
@@ -40,6 +41,28 @@ Result<nlohmann::json> apply_file(DaemonClient& client, const std::string& path)
   return client.call("POST", "/v1/experiments", {{"policy", ss.str()}, {"file", path}});
 }
 
+// Prints the report (text or JSON) and writes the files asked for.
+int write_report(DaemonClient& client, const std::string& name, const OutputOptions& out,
+                 const ReportFiles& files) {
+  auto r = client.call("GET", "/v1/experiments/" + name + "/report");
+  if (!r) return fail(r.error());
+  const observe::ExperimentReport report = observe::report_from_json(*r);
+  if (out.json)
+    fmt::print("{}\n", r->dump(2));
+  else
+    fmt::print("{}", observe::to_text(report));
+  const std::vector<std::pair<std::string, std::string>> writes = {
+      {files.json_path, files.json_path.empty() ? "" : r->dump(2) + "\n"},
+      {files.svg_path, files.svg_path.empty() ? "" : observe::plot_svg(report)}};
+  for (const auto& [path, content] : writes) {
+    if (path.empty()) continue;
+    std::ofstream file(path);
+    file << content;
+    if (!file.flush()) return fail(make_error(errno, "cannot write {}", path));
+  }
+  return 0;
+}
+
 } // namespace
 
 int cmd_apply(DaemonClient& client, const std::string& policy_path, const OutputOptions& out) {
@@ -49,7 +72,8 @@ int cmd_apply(DaemonClient& client, const std::string& policy_path, const Output
   return 0;
 }
 
-int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOptions& out) {
+int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOptions& out,
+            const ReportFiles& files) {
   auto view = apply_file(client, policy_path);
   if (!view) return fail(view.error());
   const std::string name = (*view)["name"];
@@ -73,8 +97,12 @@ int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOp
     if (!now) return fail(now.error());
     last = *now;
   }
-  print_view(last, out);
-  return 0;
+  return write_report(client, name, out, files);
+}
+
+int cmd_report(DaemonClient& client, const std::string& name, const OutputOptions& out,
+               const std::string& plot_path) {
+  return write_report(client, name, out, {"", plot_path});
 }
 
 int cmd_stop(DaemonClient& client, const std::string& name, bool all, const OutputOptions& out) {

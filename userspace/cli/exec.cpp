@@ -16,6 +16,7 @@
 #include "lifecycle/controller.hpp"
 #include "lifecycle/kernel_host.hpp"
 #include "lifecycle/watchdog.hpp"
+#include "observe/plot_svg.hpp"
 #include "policy/parser.hpp"
 #include "util/log.hpp"
 
@@ -152,10 +153,14 @@ int run_exec(const ExecOptions& options) {
     auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)
                                                          : std::string("command exited"));
     if (report) {
+      // With its timeline: what the counters and the stop conditions' checks did over time.
+      auto full = controller.report(policy->name);
+      const observe::ExperimentReport r = full ? std::move(*full) : observe::ExperimentReport{*report, {}};
       // stderr may be a closed pipe by now: the handler turned SIGPIPE into EPIPE, ignored here.
-      if (!options.quiet) std::fputs(observe::to_text(*report).c_str(), stderr);
+      if (!options.quiet) std::fputs(observe::to_text(r).c_str(), stderr);
       if (!options.report_path.empty())
-        std::ofstream(options.report_path) << observe::to_json(*report).dump(2) << "\n";
+        std::ofstream(options.report_path) << observe::to_json(r).dump(2) << "\n";
+      if (!options.plot_path.empty()) std::ofstream(options.plot_path) << observe::plot_svg(r);
     }
   } // the controller detaches every program; then ~ScopedCgroup kills what is left and removes it
   return ended_by != 0 ? 128 + ended_by : exit_status_of(status);

@@ -12,6 +12,7 @@ struct ExecOptions {
   std::string policy_path;
   std::vector<std::string> command;
   std::string report_path; // JSON report; empty = none
+  std::string plot_path;   // SVG plot of the report; empty = none
   bool quiet = false;      // no human report on stderr
 };
 

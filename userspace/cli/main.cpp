@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
       return inv.exit_code;
     case C::doctor: return run_doctor(inv.json, inv.require);
     case C::exec: return cli::run_exec(inv.exec);
-    case C::run: return cli::cmd_run(client, inv.policy_path, out);
+    case C::run: return cli::cmd_run(client, inv.policy_path, out, {inv.report_path, inv.plot_path});
+    case C::report: return cli::cmd_report(client, inv.name, out, inv.plot_path);
     case C::apply: return cli::cmd_apply(client, inv.policy_path, out);
     case C::stop: return cli::cmd_stop(client, inv.name, inv.all, out);
     case C::list: return cli::cmd_list(client, out);

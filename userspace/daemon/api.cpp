@@ -150,6 +150,13 @@ ApiResponse Api::route(const std::string& method, const std::string& target, con
     }
     return error_response(405, "use GET or POST on /v1/experiments");
   }
+  static const std::string kReport = "/report";
+  if (path.rfind(kPrefix, 0) == 0 && path.size() > kPrefix.size() + kReport.size() &&
+      path.compare(path.size() - kReport.size(), kReport.size(), kReport) == 0) {
+    if (method != "GET") return error_response(405, "use GET on /v1/experiments/NAME/report");
+    auto r = controller_.report(path.substr(kPrefix.size(), path.size() - kPrefix.size() - kReport.size()));
+    return r ? ApiResponse{200, observe::to_json(*r)} : from_error(r.error());
+  }
   if (path.rfind(kPrefix, 0) == 0 && path.size() > kPrefix.size()) {
     const std::string name = path.substr(kPrefix.size());
     if (method == "GET") {

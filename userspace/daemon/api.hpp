@@ -7,6 +7,7 @@
 //   GET    /v1/experiments            [views]
 //   GET    /v1/experiments/NAME       view with live counters
 //   DELETE /v1/experiments/NAME       stop one -> final view
+//   GET    /v1/experiments/NAME/report  view + verdict + timeline (counters and checks over time)
 //   POST   /v1/stop-all               kill switch -> {"stopped": N}
 //   GET    /v1/events?after=SEQ&experiment=NAME&waitMs=MS&max=N
 //                                      {"events": [...], "next": SEQ, "lost": N,

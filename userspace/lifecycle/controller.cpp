@@ -1,20 +1,10 @@
 #include "lifecycle/controller.hpp"
 
-#include <chrono>
-
 #include "lifecycle/safety_guard.hpp"
+#include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace faultline::lifecycle {
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-} // namespace
 
 Controller::Controller(Host& host, Journal* journal, SafetyOptions safety)
     : host_(host), journal_(journal), safety_(std::move(safety)) {}
@@ -105,8 +95,37 @@ int Controller::tick() {
       log::error("experiment {}: {}", name, why);
       (void)stop_locked(name, "failed", why);
     }
+    sample_timelines_locked();
   }
   return expire();
+}
+
+void Controller::sample_timelines_locked() {
+  const std::int64_t now = wall_ms();
+  for (auto& [name, live] : live_) {
+    if (!live.timeline.due(now)) continue;
+    observe::CounterSample sample{now, {}, {}};
+    for (const auto& f : view_locked(live, "running", "").faults) {
+      sample.injected.push_back(f.injected);
+      sample.matched.push_back(f.matched);
+    }
+    live.timeline.add(std::move(sample));
+  }
+}
+
+void Controller::record_check(const std::string& name, std::uint64_t run, observe::CheckSample check) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(name);
+  if (it != live_.end() && it->second.run == run) it->second.timeline.add(std::move(check));
+}
+
+Result<observe::ExperimentReport> Controller::report(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (auto it = live_.find(name); it != live_.end())
+    return observe::ExperimentReport{view_locked(it->second, "running", ""), it->second.timeline};
+  if (auto it = finished_.find(name); it != finished_.end())
+    return observe::ExperimentReport{it->second, finished_timelines_[name]};
+  return make_error(ENOENT, "no experiment named {}", name);
 }
 
 Status Controller::attach_entries_locked(Live& live, std::vector<AttachKey>& fresh) {
@@ -216,6 +235,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     return undo(st.error());
   }
   finished_.erase(name);
+  finished_timelines_.erase(name);
   const Live& l = live_.at(name);
   log::info("experiment {} started on {} target(s)", name, l.compiled.targets.size());
   return view_locked(l, "running", "");
@@ -268,6 +288,7 @@ observe::ExperimentView Controller::retire_locked(const std::string& name, Live&
   final_view.ended_at_ms = wall_ms();
   final_view.remaining_ms = 0;
   finished_[name] = final_view;
+  finished_timelines_[name] = std::move(live.timeline);
   journal(state, name, {{"reason", reason}, {"report", observe::to_json(final_view)}});
   log::info("experiment {} {}: {}", name, state, reason);
   return final_view;
@@ -338,6 +359,8 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
   v.labels = live.policy.labels;
   v.started_at_ms = live.started_at_ms;
   v.run = live.run;
+  for (const auto& c : live.policy.stop_conditions)
+    v.stop_conditions.push_back(c.name);
   v.duration_ms = live.policy.duration_ns / 1000000;
   const std::uint64_t now = host_.now_ns();
   v.remaining_ms = now < live.compiled.deadline_ns ? (live.compiled.deadline_ns - now) / 1000000 : 0;

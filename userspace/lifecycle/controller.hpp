@@ -20,6 +20,7 @@
 #include "lifecycle/journal.hpp"
 #include "lifecycle/safety.hpp"
 #include "observe/event_log.hpp"
+#include "observe/experiment_report.hpp"
 #include "observe/experiment_view.hpp"
 #include "policy/policy.hpp"
 
@@ -48,6 +49,11 @@ public:
   // whose late change is refused fails, with the reason), then expire(). Returns expire()'s count.
   int tick();
 
+  // The report: the view and its timeline (counters sampled at tick(), checks recorded).
+  Result<observe::ExperimentReport> report(const std::string& name);
+  // A stop condition's check of that run, for the report (dropped once the run has ended).
+  void record_check(const std::string& name, std::uint64_t run, observe::CheckSample check);
+
   std::vector<observe::ExperimentView> list();
   // The experiment and fault a rule id serves, or served last (ids go round robin, so an event
   // read just after its experiment ended still names it). Never waits for a start or stop.
@@ -73,7 +79,8 @@ private:
     // One per compiled.changes entry, in order: its own (knobs are never shared between
     // experiments); destroying one's hold puts the target's old values back.
     std::vector<Change> changes;
-    std::uint64_t run = 0; // this start's serial number (a name can run again later)
+    std::uint64_t run = 0;      // this start's serial number (a name can run again later)
+    observe::Timeline timeline; // counters sampled by tick(), stop-condition checks
   };
   struct Shared {
     std::unique_ptr<Attachment> attachment;
@@ -81,6 +88,7 @@ private:
   };
 
   Status apply_live_locked();
+  void sample_timelines_locked(); // a counter sample of each live experiment whose period is due
   // Attaches what live.compiled's entries need and is not attached yet (shared with other
   // experiments by key); `fresh` collects what this call attached, for the caller's undo.
   Status attach_entries_locked(Live& live, std::vector<AttachKey>& fresh);
@@ -107,6 +115,7 @@ private:
   engine::RuleIdAllocator ids_;
   std::map<std::string, Live> live_;
   std::map<std::string, observe::ExperimentView> finished_;
+  std::map<std::string, observe::Timeline> finished_timelines_;
   std::map<AttachKey, Shared> attachments_;
   std::uint64_t runs_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};

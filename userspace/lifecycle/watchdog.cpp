@@ -6,6 +6,7 @@
 
 #include "checks/command_check.hpp"
 #include "checks/http_check.hpp"
+#include "util/clock.hpp"
 
 namespace faultline::lifecycle {
 namespace {
@@ -94,6 +95,7 @@ void Watchdog::check_loop(const std::string& name, std::uint64_t run,
     next = std::max(next + interval, Clock::now());
     auto result = check_once(name, run, condition);
     if (!result) return; // the experiment ended: nothing left to protect
+    controller_.record_check(name, run, {wall_ms(), condition.name, result->healthy, result->took_ns / 1000});
     failed = result->healthy ? 0 : failed + 1;
     if (failed < condition.failures) continue;
     std::string reason = fmt::format("stop condition '{}' breached: {}", condition.name, result->detail);

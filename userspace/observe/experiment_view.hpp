@@ -37,6 +37,7 @@ struct ExperimentView {
   std::uint64_t remaining_ms = 0;
   std::vector<TargetView> targets;
   std::vector<FaultCounters> faults;
+  std::vector<std::string> stop_conditions; // their names, in the policy's order
 };
 
 nlohmann::json to_json(const ExperimentView& view);

@@ -25,7 +25,8 @@ nlohmann::json to_json(const ExperimentView& v) {
           {"durationMs", v.duration_ms},
           {"remainingMs", v.remaining_ms},
           {"targets", targets},
-          {"faults", faults}};
+          {"faults", faults},
+          {"stopConditions", v.stop_conditions}};
 }
 
 ExperimentView view_from_json(const nlohmann::json& j) {
@@ -45,6 +46,7 @@ ExperimentView view_from_json(const nlohmann::json& j) {
     v.faults.push_back({f.value("name", ""), f.value("family", ""), f.value("matched", std::uint64_t{0}),
                         f.value("injected", std::uint64_t{0}),
                         f.value("changes", std::vector<std::string>{})});
+  v.stop_conditions = j.value("stopConditions", std::vector<std::string>{});
   return v;
 }
 
