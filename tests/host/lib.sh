@@ -78,7 +78,7 @@ wait_for() { # tenths-of-a-second command...
 start_receiver() {
   local port=$1
   ip netns exec "$NS_B" "$UDP" recv $ADDR_B "$port" >"$WORK/rx-$port" 2>&1 &
-  wait_for 600 grep -q ready "$WORK/rx-$port"
+  wait_for 600 grep -qs ready "$WORK/rx-$port" # -s: the file appears with the receiver
 }
 received() { # port: ends the count with the end marker (sent from here, outside every faulted
              # cgroup, so no fault can drop it) and prints what the receiver got

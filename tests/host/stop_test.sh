@@ -3,7 +3,8 @@
 # (state aborted, the condition and what it saw in the reason and the journal) and the target's
 # traffic flows again; a counter condition aborts once the injected count passes its max; an HTTP
 # condition aborts when the service's health endpoint starts failing; reports (`report`, `run
-# --report --plot`) give the verdict, the timeline and a valid SVG plot. (Consecutive failures:
+# --report --plot`) give the verdict, the timeline and a valid SVG plot; a steady state that does
+# not hold first refuses the start, and one back after the end makes the verdict "held". (Consecutive failures:
 # tests/unit/watchdog_test.cpp. Abort latency: bench/stop/.)
 source "$(dirname "$0")/lib.sh" "$1" stop
 SOCK=$WORK/fl.sock
@@ -103,6 +104,31 @@ check "the reason quotes the status" jq -e --arg p \
   "stop condition 'web' breached: GET http://127.0.0.1:$PORT/health: HTTP 404 (expected 200) in " \
   '.reason | startswith($p)' "$WORK/served.json" >/dev/null || jq .reason "$WORK/served.json"
 check "the target's traffic flows again" flows_again 9405
+
+# A steady state: it must hold before anything is injected, and again after the end.
+one_fault_policy unready 60s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
+  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health'}}]}"
+"$FL" --socket "$SOCK" apply -f "$WORK/unready.yaml" >"$WORK/unready.out" 2>&1
+check "a steady state that does not hold first: apply refused (exit 1)" [ $? = 1 ]
+check "  saying which probe and what it saw" grep -q \
+  "not started: its steady state does not hold: probe 'web': GET http://127.0.0.1:$PORT/health: HTTP 404" \
+  "$WORK/unready.out" || cat "$WORK/unready.out"
+check "  and nothing was started" bash -c "! $FL --socket $SOCK list | grep -q unready"
+echo ok >"$WORK/www/health"
+one_fault_policy hypothesis 60s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
+  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health'}}], recoveryTimeout: 20s}"
+"$FL" --socket "$SOCK" apply -f "$WORK/hypothesis.yaml" >"$WORK/hypothesis.out" 2>&1
+check "holding, the experiment starts" grep -q "experiment hypothesis: running" "$WORK/hypothesis.out" ||
+  cat "$WORK/hypothesis.out"
+rm "$WORK/www/health" # the service degrades, and is still down when the experiment ends
+"$FL" --socket "$SOCK" stop hypothesis >/dev/null
+check "ended, the report waits for the steady state" bash -c \
+  "$FL --socket $SOCK report hypothesis | grep -q '^  verdict: checking: is the steady state back?'"
+echo ok >"$WORK/www/health" # back
+recovered() { "$FL" --socket "$SOCK" report hypothesis | grep -q "^  verdict: held: .* steady state recovered in"; }
+check "back within the recovery timeout: the hypothesis held" wait_for 200 recovered ||
+  "$FL" --socket "$SOCK" report hypothesis
+check "the journal records the recovery" grep -q '"event":"recovery".*recovered in' "$WORK/journal.jsonl"
 
 kill -TERM $DAEMON
 wait $DAEMON

@@ -115,3 +115,61 @@ INSTANTIATE_TEST_SUITE_P(
 
 } // namespace
 } // namespace faultline::policy
+
+namespace faultline::policy {
+namespace {
+
+TEST(PolicyParser, SteadyStateProbesAndRecoveryTimeout) {
+  auto p =
+      parse_policy(with_faults(kF + "      network: {loss: 5%}\n") +
+                       "  steadyState:\n"
+                       "    probes:\n"
+                       "      - {name: up, http: {url: 'http://127.0.0.1:8080/health', maxLatency: 300ms}}\n"
+                       "      - {command: 'pg_isready -q', timeout: 2s}\n"
+                       "    recoveryTimeout: 45s\n",
+                   "s.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_TRUE(p->steady_state.has_value());
+  const auto& st = *p->steady_state;
+  ASSERT_EQ(st.probes.size(), 2u);
+  EXPECT_EQ(st.probes[0].name, "up");
+  EXPECT_EQ(std::get<HttpCheck>(st.probes[0].check).max_latency_ns, 300'000'000u);
+  EXPECT_EQ(st.probes[1].name, "command-1");
+  EXPECT_EQ(std::get<CommandCheck>(st.probes[1].check).timeout_ns, 2'000'000'000u);
+  EXPECT_EQ(st.recovery_timeout_ns, 45'000'000'000u);
+  auto defaults = parse_policy(with_faults(kF + "      network: {loss: 5%}\n") +
+                                   "  steadyState: {probes: [{command: 'true'}]}\n",
+                               "s.yaml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->steady_state->recovery_timeout_ns, 30'000'000'000u);
+}
+
+std::string with_steady(const std::string& steady) {
+  return with_faults(kF + "      network: {loss: 5%}\n") + "  steadyState:\n" + steady;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadSteadyState, PolicyParserRejects,
+    ::testing::Values(
+        BadCase{
+            "steady_counter", with_steady("    probes: [{counter: {metric: injected, max: 1}}]\n"),
+            "bad.yaml:13:24: spec.steadyState.probes[0].counter: a steady-state probe is an http or command "
+            "check: before the experiment every counter is zero (counters go in stopConditions)"},
+        BadCase{
+            "steady_no_probes", with_steady("    probes: []\n"),
+            "bad.yaml:13:13: spec.steadyState.probes: at least one probe: the hypothesis is what they check"},
+        BadCase{"steady_interval", with_steady("    probes: [{command: 'true', interval: 1s}]\n"),
+                "bad.yaml:13:32: spec.steadyState.probes[0]: unknown key 'interval'; valid keys: name, http, "
+                "command, timeout"},
+        BadCase{"steady_recovery_too_long",
+                with_steady("    probes: [{command: 'true'}]\n    recoveryTimeout: 1h\n"),
+                "bad.yaml:14:22: spec.steadyState.recoveryTimeout: '1h' is out of range; expected 1000ms to "
+                "600s"},
+        BadCase{"steady_two_kinds",
+                with_steady("    probes: [{command: 'true', http: {url: 'http://x/'}}]\n"),
+                "bad.yaml:13:14: spec.steadyState.probes[0]: a steady-state probe needs exactly one of http, "
+                "command (found 2)"}),
+    bad_case_name);
+
+} // namespace
+} // namespace faultline::policy

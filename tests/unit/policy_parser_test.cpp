@@ -224,9 +224,9 @@ INSTANTIATE_TEST_SUITE_P(
                 with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  faults:\n"
                           "    - name: f\n      network: {loss: 1%}\n  dryRun: maybe\n"),
                 "bad.yaml:12:11: spec.dryRun: 'maybe' is not a boolean; write true or false"},
-        BadCase{"spec_key_unknown", with_spec("  duration: 1s\n  steadyState: []\n"),
-                "bad.yaml:7:3: spec: unknown key 'steadyState'; valid keys: duration, targets, selection, "
-                "faults, safety, dryRun, stopConditions"}),
+        BadCase{"spec_key_unknown", with_spec("  duration: 1s\n  hypothesis: []\n"),
+                "bad.yaml:7:3: spec: unknown key 'hypothesis'; valid keys: duration, targets, selection, "
+                "faults, safety, dryRun, stopConditions, steadyState"}),
     bad_case_name);
 
 // Hostile and malformed input: each refused with a clear, short, printable message; none may

@@ -65,7 +65,8 @@ TEST(Report, VerdictFollowsHowItEnded) {
   r.view.state = "completed";
   EXPECT_EQ(observe::verdict(r.view), "held: no stop condition was breached (completed)");
   r.view.stop_conditions.clear();
-  EXPECT_EQ(observe::verdict(r.view), "no hypothesis: the experiment had no stop conditions");
+  EXPECT_EQ(observe::verdict(r.view),
+            "no hypothesis: the experiment had no steady state and no stop conditions");
   r.view.state = "running";
   EXPECT_EQ(observe::verdict(r.view), "running");
 }

@@ -8,8 +8,10 @@
 
 #include "checks/command_check.hpp"
 #include "checks/http_check.hpp"
+#include "daemon/api.hpp"
 #include "fake_host.hpp"
 #include "lifecycle/watchdog.hpp"
+#include "observe/experiment_report.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::testing {
@@ -180,6 +182,88 @@ TEST(Watchdog, AnAbortNeverReachesALaterRunOfTheSameName) {
   EXPECT_FALSE(late);
   EXPECT_EQ(late.error().code, ENOENT);
   EXPECT_EQ(controller.get("web")->state, "running");
+}
+
+} // namespace
+} // namespace faultline::testing
+
+namespace faultline::testing {
+namespace {
+
+policy::Policy steady_policy(const std::string& probe, const std::string& recovery) {
+  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+                                "  duration: 60s\n  targets: [{cgroup: /web}]\n"
+                                "  faults: [{name: drop, network: {loss: 5%}}]\n"
+                                "  steadyState: {probes: [" +
+                                    probe + "], recoveryTimeout: " + recovery + "}\n",
+                                "w.yaml");
+  EXPECT_TRUE(p) << p.error().message;
+  return *p;
+}
+
+std::string recovery_after_waiting(lifecycle::Controller& controller) {
+  for (int i = 0; i < 1000; ++i) {
+    auto v = controller.get("web");
+    if (v && !v->recovery.empty() && v->recovery != "checking") return v->recovery;
+    std::this_thread::sleep_for(10ms);
+  }
+  return controller.get("web")->recovery;
+}
+
+TEST(SteadyState, BackAfterTheEndTheVerdictHolds) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = steady_policy("{name: up, command: 'exit 0'}", "5s");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started);
+  watchdog.watch(p, started->run);
+  auto stopped = controller.stop("web");
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->recovery, "checking");
+  const std::string recovery = recovery_after_waiting(controller);
+  EXPECT_EQ(recovery.rfind("recovered in ", 0), 0u) << recovery;
+  const auto v = *controller.get("web");
+  EXPECT_EQ(observe::verdict(v),
+            "held: no stop condition was breached and the steady state " + recovery + " (stopped)");
+}
+
+TEST(SteadyState, NotBackInTimeFalsifiesTheHypothesis) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = steady_policy("{name: up, command: 'exit 1'}", "1s");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started);
+  watchdog.watch(p, started->run);
+  ASSERT_TRUE(controller.stop("web"));
+  const std::string recovery = recovery_after_waiting(controller);
+  EXPECT_EQ(recovery.rfind("not recovered within 1 s: probe 'up': exit status 1 in ", 0), 0u) << recovery;
+  EXPECT_EQ(observe::verdict(*controller.get("web")), "falsified: the steady state was " + recovery);
+}
+
+TEST(SteadyState, APolicyWhoseSteadyStateFailsFirstIsNotStarted) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  daemon::Api api(
+      controller, [] { return nlohmann::json::object(); }, nullptr, {}, &watchdog);
+  const std::string policy = "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+                             "  duration: 60s\n  targets: [{cgroup: /web}]\n"
+                             "  faults: [{name: drop, network: {loss: 5%}}]\n"
+                             "  steadyState: {probes: [{name: up, command: 'exit 3'}]}\n";
+  auto r =
+      api.handle("POST", "/v1/experiments", nlohmann::json{{"policy", policy}, {"file", "w.yaml"}}.dump());
+  EXPECT_EQ(r.status, 412);
+  const std::string error = r.body["error"];
+  EXPECT_EQ(
+      error.rfind("experiment web not started: its steady state does not hold: probe 'up': exit status 3 in ",
+                  0),
+      0u)
+      << error;
+  EXPECT_TRUE(controller.list().empty());
+  EXPECT_TRUE(host.attached.empty());
+  EXPECT_TRUE(host.calls.empty()); // nothing resolved, attached or applied
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 #include "cli/exec_cgroups.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/kernel_host.hpp"
+#include "lifecycle/steady_state.hpp"
 #include "lifecycle/watchdog.hpp"
 #include "observe/plot_svg.hpp"
 #include "policy/parser.hpp"
@@ -114,6 +115,12 @@ int run_exec(const ExecOptions& options) {
   int ended_by = 0;
   {
     lifecycle::Controller controller(**host);
+    if (policy->steady_state)
+      if (auto before = lifecycle::check_probes(*policy->steady_state); !before.held) {
+        log::error("experiment {} not started: its steady state does not hold: {}", policy->name,
+                   before.detail);
+        return kFaultlineFailed;
+      }
     auto started = controller.start(*policy);
     if (!started) {
       log::error("{}", started.error().describe());
@@ -152,6 +159,11 @@ int run_exec(const ExecOptions& options) {
     }
     auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)
                                                          : std::string("command exited"));
+    // The steady state's recovery (the watchdog checks it once the experiment has ended) and the
+    // stop conditions' last checks go into the report: wait for them (not after a signal: the
+    // watchdog's end below says the recovery is not known).
+    while (ended_by == 0 && watchdog.active() > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (report) {
       // With its timeline: what the counters and the stop conditions' checks did over time.
       auto full = controller.report(policy->name);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "lifecycle/steady_state.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::daemon {
@@ -67,8 +68,15 @@ ApiResponse Api::apply(const std::string& body) {
   const std::string file = request.value("file", "policy.yaml");
   auto policy = policy::parse_policy(request["policy"].get<std::string>(), file);
   if (!policy) return from_error(policy.error());
-  if (!policy->stop_conditions.empty() && watchdog_ == nullptr)
-    return error_response(422, "this server checks no stop conditions; the experiment was not started");
+  if ((!policy->stop_conditions.empty() || policy->steady_state) && watchdog_ == nullptr)
+    return error_response(422,
+                          "this server checks no stop conditions or steady state; the experiment was not "
+                          "started");
+  // The hypothesis must hold before anything is injected.
+  if (policy->steady_state)
+    if (auto before = lifecycle::check_probes(*policy->steady_state); !before.held)
+      return error_response(412, fmt::format("experiment {} not started: its steady state does not hold: {}",
+                                             policy->name, before.detail));
   auto view = controller_.start(*policy);
   if (!view) return from_error(view.error());
   if (watchdog_ != nullptr) watchdog_->watch(*policy, view->run);

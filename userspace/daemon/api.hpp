@@ -14,7 +14,8 @@
 //                                       "droppedInKernel": N}; waits up to waitMs (<= 10000)
 //                                      for the first event after SEQ
 // Errors: {"error": "..."} with 400 (bad policy), 403 (the safety guard refused a target), 404,
-// 409 (already running), 422 (this kernel cannot), 500.
+// 409 (already running), 412 (its steady state does not hold: not started), 422 (this kernel
+// cannot), 500.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -119,6 +119,15 @@ void Controller::record_check(const std::string& name, std::uint64_t run, observ
   if (it != live_.end() && it->second.run == run) it->second.timeline.add(std::move(check));
 }
 
+void Controller::record_recovery(const std::string& name, std::uint64_t run, const std::string& recovery) {
+  std::lock_guard lock(mu_);
+  auto it = finished_.find(name);
+  if (it == finished_.end() || it->second.run != run) return; // a later run of the name replaced it
+  it->second.recovery = recovery;
+  journal("recovery", name, {{"recovery", recovery}});
+  log::info("experiment {}: steady state {}", name, recovery);
+}
+
 Result<observe::ExperimentReport> Controller::report(const std::string& name) {
   std::lock_guard lock(mu_);
   if (auto it = live_.find(name); it != live_.end())
@@ -285,6 +294,7 @@ observe::ExperimentView Controller::retire_locked(const std::string& name, Live&
   release_attachments_locked(live.attachments);
   engine::release_ids(live.compiled, ids_);
   final_view.reason = reason;
+  if (live.policy.steady_state) final_view.recovery = "checking"; // until the watchdog knows
   final_view.ended_at_ms = wall_ms();
   final_view.remaining_ms = 0;
   finished_[name] = final_view;
@@ -361,6 +371,7 @@ observe::ExperimentView Controller::view_locked(const Live& live, const std::str
   v.run = live.run;
   for (const auto& c : live.policy.stop_conditions)
     v.stop_conditions.push_back(c.name);
+  v.steady_state = live.policy.steady_state.has_value();
   v.duration_ms = live.policy.duration_ns / 1000000;
   const std::uint64_t now = host_.now_ns();
   v.remaining_ms = now < live.compiled.deadline_ns ? (live.compiled.deadline_ns - now) / 1000000 : 0;

@@ -53,6 +53,8 @@ public:
   Result<observe::ExperimentReport> report(const std::string& name);
   // A stop condition's check of that run, for the report (dropped once the run has ended).
   void record_check(const std::string& name, std::uint64_t run, observe::CheckSample check);
+  // What the steady-state probes found after that run ended (the view's `recovery`; journaled).
+  void record_recovery(const std::string& name, std::uint64_t run, const std::string& recovery);
 
   std::vector<observe::ExperimentView> list();
   // The experiment and fault a rule id serves, or served last (ids go round robin, so an event

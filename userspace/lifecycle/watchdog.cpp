@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "checks/command_check.hpp"
-#include "checks/http_check.hpp"
+#include "checks/run_check.hpp"
+#include "lifecycle/steady_state.hpp"
 #include "util/clock.hpp"
 
 namespace faultline::lifecycle {
@@ -32,6 +32,7 @@ Watchdog::~Watchdog() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    stop_flag_.store(true);
     checks = std::move(checks_);
   }
   cv_.notify_all();
@@ -68,16 +69,31 @@ void Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
     });
     checks_.push_back({std::move(thread), done});
   }
+  if (policy.steady_state) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread thread([this, name = policy.name, run, steady = *policy.steady_state, done] {
+      recovery_loop(name, run, steady);
+      done->store(true);
+    });
+    checks_.push_back({std::move(thread), done});
+  }
+}
+
+void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady) {
+  while (controller_.get(name, run)) {
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; })) return;
+  }
+  controller_.record_recovery(name, run, await_recovery(steady, stop_flag_));
 }
 
 std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name, std::uint64_t run,
                                                         const policy::StopCondition& condition) {
   auto view = controller_.get(name, run);
   if (!view) return std::nullopt;
-  if (const auto* http = std::get_if<policy::HttpCheck>(&condition.check)) return checks::run_http(*http);
-  if (const auto* command = std::get_if<policy::CommandCheck>(&condition.check))
-    return checks::run_command(*command);
-  return check_counter(std::get<policy::CounterCheck>(condition.check), *view);
+  if (const auto* counter = std::get_if<policy::CounterCheck>(&condition.check))
+    return check_counter(*counter, *view);
+  return checks::run_external(condition.check);
 }
 
 void Watchdog::check_loop(const std::string& name, std::uint64_t run,

@@ -1,7 +1,8 @@
 // Stop conditions (spec.stopConditions): while an experiment runs, each of its conditions is
 // checked on its own interval, on a thread of its own (a slow HTTP check never delays a counter),
 // and the first breach aborts that run of the experiment with the reason. The threads end with
-// their experiment, however it ends.
+// their experiment, however it ends. With a steady state, one more thread checks, once the
+// experiment has ended, that the hypothesis holds again (lifecycle/steady_state.hpp).
 #pragma once
 
 #include <atomic>
@@ -37,6 +38,8 @@ private:
     std::shared_ptr<std::atomic<bool>> done;
   };
   void check_loop(const std::string& name, std::uint64_t run, const policy::StopCondition& condition);
+  // Waits for the run to end, then for its steady state to be back (or not), and says which.
+  void recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady);
   // One check; nullopt when the run has ended (nothing to check any more).
   std::optional<checks::CheckResult> check_once(const std::string& name, std::uint64_t run,
                                                 const policy::StopCondition& condition);
@@ -46,6 +49,7 @@ private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  std::atomic<bool> stop_flag_{false}; // stopping_, for waits outside mu_
   std::vector<Check> checks_;
 };
 

@@ -10,7 +10,13 @@ std::string verdict(const ExperimentView& view) {
   if (view.state == "running") return "running";
   if (view.state == "aborted") return "aborted: " + view.reason;
   if (view.state == "failed") return "failed: " + view.reason;
-  if (view.stop_conditions.empty()) return "no hypothesis: the experiment had no stop conditions";
+  if (view.recovery == "checking") return "checking: is the steady state back?";
+  if (view.recovery.rfind("not recovered", 0) == 0) return "falsified: the steady state was " + view.recovery;
+  if (view.stop_conditions.empty() && !view.steady_state)
+    return "no hypothesis: the experiment had no steady state and no stop conditions";
+  if (view.steady_state)
+    return fmt::format("held: no stop condition was breached and the steady state {} ({})", view.recovery,
+                       view.state);
   return fmt::format("held: no stop condition was breached ({})", view.state);
 }
 

@@ -17,8 +17,10 @@ struct ExperimentReport {
   Timeline timeline;
 };
 
-// "running"; "held: ..." when it ran its course (or was stopped) with no condition breached;
-// "aborted: REASON"; "failed: REASON"; "no hypothesis: ..." when it had no stop conditions.
+// "running"; "held: ..." when it ran its course (or was stopped) with no condition breached and
+// its steady state back in time; "aborted: REASON"; "failed: REASON"; "falsified: ..." when the
+// steady state did not come back; "checking: ..." while that is being found out; "no
+// hypothesis: ..." when it stated neither.
 std::string verdict(const ExperimentView& view);
 // The view's fields, plus "verdict" and "timeline".
 nlohmann::json to_json(const ExperimentReport& report);

@@ -38,6 +38,8 @@ struct ExperimentView {
   std::vector<TargetView> targets;
   std::vector<FaultCounters> faults;
   std::vector<std::string> stop_conditions; // their names, in the policy's order
+  bool steady_state = false;                // it stated one (it held before the start)
+  std::string recovery; // once ended: "checking", "recovered in N ms", "not recovered within ..."
 };
 
 nlohmann::json to_json(const ExperimentView& view);

@@ -36,6 +36,15 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
+// At most `max` characters (the full text is in the report), cut on a character boundary.
+std::string shortened(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+    --cut; // not inside a UTF-8 sequence
+  return s.substr(0, cut) + "...";
+}
+
 // A round number at or above v for an axis' top: 1, 2 or 5 times a power of ten.
 double nice_ceiling(double v) {
   if (v <= 0) return 1;
@@ -163,15 +172,17 @@ std::string plot_svg(const ExperimentReport& r) {
                     "\n",
                     kColors[i % kColors.size()], points, xml_escape(v.faults[i].name), v.faults[i].injected);
   }
-  // Each recorded check: its time taken; failed ones red and larger.
+  // Each recorded check: its time taken; failed ones red and larger. Counter checks take no
+  // time: only their failures are drawn.
   for (const auto& c : r.timeline.checks())
-    out += fmt::format(
-        R"svg(<circle cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}"><title>{}: {} in {:.1f} ms</title>)svg"
-        R"svg(</circle>)svg"
-        "\n",
-        f.x(c.t_ms), f.y_ms(static_cast<double>(c.took_us) / 1000.0), c.healthy ? 2 : 4,
-        c.healthy ? "#2ca02c" : "#d62728", xml_escape(c.condition), c.healthy ? "healthy" : "FAILED",
-        static_cast<double>(c.took_us) / 1000.0);
+    if (!c.healthy || c.took_us > 0)
+      out += fmt::format(
+          R"svg(<circle cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}"><title>{}: {} in {:.1f} ms</title>)svg"
+          R"svg(</circle>)svg"
+          "\n",
+          f.x(c.t_ms), f.y_ms(static_cast<double>(c.took_us) / 1000.0), c.healthy ? 2 : 4,
+          c.healthy ? "#2ca02c" : "#d62728", xml_escape(c.condition), c.healthy ? "healthy" : "FAILED",
+          static_cast<double>(c.took_us) / 1000.0);
   // Title and legend.
   out += fmt::format(
       R"svg(<text x="{:.1f}" y="20" font-size="15" font-weight="bold">faultline experiment {}</text>)svg"
@@ -179,7 +190,7 @@ std::string plot_svg(const ExperimentReport& r) {
       kLeft, xml_escape(v.name));
   out += fmt::format(R"svg(<text x="{:.1f}" y="38" font-size="12">{}</text>)svg"
                      "\n",
-                     kLeft, xml_escape(verdict(v)));
+                     kLeft, xml_escape(shortened(verdict(v), 140)));
   double lx = kLeft;
   for (std::size_t i = 0; i < v.faults.size(); ++i) {
     out += fmt::format(R"svg(<rect x="{:.1f}" y="44" width="10" height="4" fill="{}"/>)svg"

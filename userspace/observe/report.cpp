@@ -26,7 +26,9 @@ nlohmann::json to_json(const ExperimentView& v) {
           {"remainingMs", v.remaining_ms},
           {"targets", targets},
           {"faults", faults},
-          {"stopConditions", v.stop_conditions}};
+          {"stopConditions", v.stop_conditions},
+          {"steadyState", v.steady_state},
+          {"recovery", v.recovery}};
 }
 
 ExperimentView view_from_json(const nlohmann::json& j) {
@@ -47,6 +49,8 @@ ExperimentView view_from_json(const nlohmann::json& j) {
                         f.value("injected", std::uint64_t{0}),
                         f.value("changes", std::vector<std::string>{})});
   v.stop_conditions = j.value("stopConditions", std::vector<std::string>{});
+  v.steady_state = j.value("steadyState", false);
+  v.recovery = j.value("recovery", "");
   return v;
 }
 
@@ -67,6 +71,9 @@ std::string to_text(const ExperimentView& v) {
   for (const auto& f : v.faults)
     for (const auto& line : f.changes)
       out += fmt::format("  {}: {}\n", f.name, line);
+  if (v.steady_state)
+    out += fmt::format("  steady state: held before the start{}\n",
+                       v.recovery.empty() ? "" : "; after: " + v.recovery);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <regex>
+#include <set>
 
 #include "policy/names.hpp"
 
@@ -84,29 +85,49 @@ CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
   return c;
 }
 
+// The check of a stop condition or a steady-state probe: exactly one of the kinds `kinds` names
+// (counters only in stop conditions: before an experiment every count is zero), with its timeout.
+CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool counters, const char* what) {
+  const std::vector<const char*> kinds = counters ? std::vector<const char*>{"http", "command", "counter"}
+                                                  : std::vector<const char*>{"http", "command"};
+  int found = 0;
+  for (const char* kind : kinds)
+    found += f.has(kind) ? 1 : 0;
+  if (found != 1)
+    f.fail(fmt::format("a {} needs exactly one of {} (found {})", what,
+                       counters ? "http, command, counter" : "http, command", found));
+  if (auto t = f.find("timeout"); t && !f.has("command"))
+    t->fail(f.has("http") ? "an http check's timeout goes inside it: http: {url: ..., timeout: 1s}"
+                          : "a counter is read, not waited for: it takes no timeout");
+  if (auto h = f.find("http")) return parse_http(*h);
+  if (auto c = f.find("counter")) return parse_counter(*c, faults);
+  CommandCheck command = parse_command(f.get("command"));
+  command.timeout_ns = 1000 * kMs;
+  if (auto t = f.find("timeout")) command.timeout_ns = bounded_duration(*t, kMinIntervalNs, kMaxTimeoutNs);
+  return command;
+}
+
+const char* kind_of(const CheckSpec& check) {
+  return std::holds_alternative<HttpCheck>(check)      ? "http"
+         : std::holds_alternative<CommandCheck>(check) ? "command"
+                                                       : "counter";
+}
+
+std::string name_of(const Field& f, const CheckSpec& check, std::size_t index, const std::string& what) {
+  if (auto n = f.find("name")) {
+    check_name(*n, what);
+    return n->str();
+  }
+  return fmt::format("{}-{}", kind_of(check), index);
+}
+
 } // namespace
 
 StopCondition parse_stop_condition(const Field& f, std::size_t index, const std::vector<Fault>& faults) {
   f.expect_keys({"name", "http", "command", "counter", "interval", "timeout", "failures"});
   StopCondition s;
   s.location = f.location();
-  int kinds = 0;
-  for (const char* kind : {"http", "command", "counter"})
-    kinds += f.has(kind) ? 1 : 0;
-  if (kinds != 1)
-    f.fail(fmt::format("a stop condition needs exactly one of http, command, counter (found {})", kinds));
-  const char* kind = f.has("http") ? "http" : f.has("command") ? "command" : "counter";
-  if (auto h = f.find("http")) s.check = parse_http(*h);
-  if (auto c = f.find("command")) {
-    CommandCheck command = parse_command(*c);
-    command.timeout_ns = 1000 * kMs;
-    if (auto t = f.find("timeout")) command.timeout_ns = bounded_duration(*t, kMinIntervalNs, kMaxTimeoutNs);
-    s.check = command;
-  } else if (auto t = f.find("timeout")) {
-    t->fail(f.has("http") ? "an http check's timeout goes inside it: http: {url: ..., timeout: 1s}"
-                          : "a counter is read, not waited for: it takes no timeout");
-  }
-  if (auto c = f.find("counter")) s.check = parse_counter(*c, faults);
+  s.check = parse_check(f, faults, true, "stop condition");
   // Defaults that keep an abort within 100 ms of a breach (bench/results/stop.md): a check is
   // due every interval, and a command or request takes a few ms itself. Counters are map reads.
   s.interval_ns = f.has("counter") ? 20 * kMs : 50 * kMs;
@@ -115,13 +136,35 @@ StopCondition parse_stop_condition(const Field& f, std::size_t index, const std:
     s.failures = static_cast<std::uint32_t>(n->uint(1000));
     if (s.failures == 0) n->fail("must be at least 1 (1 = the first failed check aborts)");
   }
-  if (auto n = f.find("name")) {
-    check_name(*n, "stop condition");
-    s.name = n->str();
-  } else {
-    s.name = fmt::format("{}-{}", kind, index);
-  }
+  s.name = name_of(f, s.check, index, "stop condition");
   return s;
+}
+
+SteadyState parse_steady_state(const Field& f) {
+  f.expect_keys({"probes", "recoveryTimeout"});
+  SteadyState st;
+  st.location = f.location();
+  const Field probes = f.get("probes");
+  std::set<std::string> names;
+  for (const auto& item : probes.items()) {
+    if (item.has("counter"))
+      item.get("counter").fail(
+          "a steady-state probe is an http or command check: before the experiment every "
+          "counter is zero (counters go in stopConditions)");
+    item.expect_keys({"name", "http", "command", "timeout"});
+    StopCondition probe;
+    probe.location = item.location();
+    probe.check = parse_check(item, {}, false, "steady-state probe");
+    probe.name = name_of(item, probe.check, st.probes.size(), "probe");
+    if (!names.insert(probe.name).second) item.fail(fmt::format("duplicate probe name '{}'", probe.name));
+    st.probes.push_back(std::move(probe));
+  }
+  if (st.probes.empty()) probes.fail("at least one probe: the hypothesis is what they check");
+  if (st.probes.size() > 16) probes.fail("at most 16 probes");
+  st.recovery_timeout_ns = 30000 * kMs;
+  if (auto t = f.find("recoveryTimeout"))
+    st.recovery_timeout_ns = bounded_duration(*t, 1000 * kMs, 600000 * kMs);
+  return st;
 }
 
 } // namespace faultline::policy

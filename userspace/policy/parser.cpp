@@ -163,7 +163,8 @@ Policy parse_document(const Field& root, const std::string& file) {
   }
 
   const Field spec = root.get("spec");
-  spec.expect_keys({"duration", "targets", "selection", "faults", "safety", "dryRun", "stopConditions"});
+  spec.expect_keys(
+      {"duration", "targets", "selection", "faults", "safety", "dryRun", "stopConditions", "steadyState"});
   const Field duration = spec.get("duration");
   p.duration_ns = duration.duration_ns();
   if (p.duration_ns == 0) duration.fail("must be longer than 0s");
@@ -202,6 +203,7 @@ Policy parse_document(const Field& root, const std::string& file) {
     }
     if (p.stop_conditions.size() > 16) stops->fail("at most 16 stop conditions");
   }
+  if (auto steady = spec.find("steadyState")) p.steady_state = parse_steady_state(*steady);
   return p;
 }
 

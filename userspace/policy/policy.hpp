@@ -197,6 +197,14 @@ struct StopCondition {
   std::uint32_t failures = 1;    // consecutive failed checks that abort the experiment
 };
 
+// spec.steadyState: the hypothesis. Every probe must hold before anything is injected (else the
+// experiment does not start), and again within recovery_timeout_ns once it has ended.
+struct SteadyState {
+  std::vector<StopCondition> probes; // http and command checks (interval and failures unused)
+  std::uint64_t recovery_timeout_ns = 0;
+  Location location;
+};
+
 struct Policy {
   std::string file; // where it came from, for messages
   std::string name;
@@ -208,6 +216,7 @@ struct Policy {
   Safety safety;
   bool dry_run = false;
   std::vector<StopCondition> stop_conditions; // any one breached aborts the experiment
+  std::optional<SteadyState> steady_state;
 };
 
 const char* family_name(const FaultSpec& spec);

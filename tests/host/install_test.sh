@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `cmake --install` into a fresh prefix: binaries, the systemd unit with that prefix's paths, the
+# default config, policies and docs; systemd accepts the unit, and the unit's own ExecStart line
+# starts a daemon the installed CLI talks to, which applies an installed policy and stops cleanly.
+# (No systemd runs as PID 1 on the test machines or in the VM guests: the unit's start is tested
+# through its command line.)
+source "$(dirname "$0")/lib.sh" "$1" install
+P=$WORK/prefix
+cmake --install "$BUILD" --prefix "$P" >"$WORK/install.log" 2>&1
+check "cmake --install succeeds" [ $? = 0 ] || tail -n 20 "$WORK/install.log"
+check "faultlined in sbin, faultline in bin" [ -x "$P/sbin/faultlined" ] && [ -x "$P/bin/faultline" ]
+UNIT=$P/lib/systemd/system/faultlined.service
+check "the unit runs the installed daemon with the installed config" \
+  grep -qx "ExecStart=$P/sbin/faultlined --config $P/etc/faultline/faultlined.yaml" "$UNIT"
+check "the default config, policies and docs are installed" bash -c "[ -f '$P/etc/faultline/faultlined.yaml' ] &&
+  [ -f '$P/share/faultline/policies/udp-loss.yaml' ] && [ -f '$P/share/doc/faultline/daemon.md' ]"
+if command -v systemd-analyze >/dev/null; then
+  check "systemd-analyze verify accepts the unit" systemd-analyze verify "$UNIT" 2>"$WORK/verify.err" ||
+    cat "$WORK/verify.err"
+fi
+# The installed config, pointed at this test's socket and journal; then the unit's command line.
+sed -i -e "s#^socket: .*#socket: $WORK/fl.sock#" -e "s#^journal: .*#journal: $WORK/journal.jsonl#" \
+  "$P/etc/faultline/faultlined.yaml"
+read -r -a start <<<"$(sed -n 's/^ExecStart=//p' "$UNIT")"
+"${start[@]}" 2>"$WORK/daemon.log" &
+DAEMON=$!
+CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
+wait_for_daemon "$WORK/fl.sock"
+check "the unit's ExecStart starts a daemon the installed CLI reaches" \
+  bash -c "'$P/bin/faultline' --socket '$WORK/fl.sock' list >/dev/null" || cat "$WORK/daemon.log"
+setup_cgroups
+sed "s#cgroup: faultline-demo/target .*#cgroup: $CG/target#" "$P/share/faultline/policies/udp-loss.yaml" >"$WORK/udp.yaml"
+check "an installed policy applies" bash -c "'$P/bin/faultline' --socket '$WORK/fl.sock' apply -f '$WORK/udp.yaml' |
+  grep -q 'experiment udp-loss: running'"
+kill -TERM $DAEMON
+wait $DAEMON
+check "SIGTERM (the unit's KillSignal) stops it cleanly" [ $? = 0 ]
+check "no faultline program stays attached" no_faultline_programs
+finish
