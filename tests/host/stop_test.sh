@@ -10,10 +10,7 @@ source "$(dirname "$0")/lib.sh" "$1" stop
 SOCK=$WORK/fl.sock
 setup_net || exit 1
 setup_cgroups
-"$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" 2>"$WORK/daemon.log" &
-DAEMON=$!
-CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
-wait_for_daemon "$SOCK" || { echo "faultlined did not answer"; cat "$WORK/daemon.log"; exit 1; }
+start_daemon
 state_is() { [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]; }
 flows_again() { # port: the target's datagrams all arrive
   start_receiver "$1"
@@ -21,9 +18,10 @@ flows_again() { # port: the target's datagrams all arrive
   [ "$(received "$1")" = 100 ]
 }
 
-# A command condition, checked every 20 ms.
+# A command condition, checked every 20 ms. (Commands get a 20 s timeout here: on a starved
+# machine a shell start can pass the 1 s default, a failure these checks are not about.)
 one_fault_policy guarded 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
-  "stopConditions: [{name: healthy, command: 'test ! -e $WORK/breach', interval: 20ms}]"
+  "stopConditions: [{name: healthy, command: 'test ! -e $WORK/breach', interval: 20ms, timeout: 20s}]"
 "$FL" --socket "$SOCK" apply -f "$WORK/guarded.yaml" >"$WORK/apply.out" 2>&1
 check "a policy with a stop condition applies" grep -q "experiment guarded: running" "$WORK/apply.out" ||
   cat "$WORK/apply.out"
@@ -61,7 +59,7 @@ assert root.findall(".//{http://www.w3.org/2000/svg}polyline")' "$WORK/guarded.s
 
 # A condition that holds: `run` waits for the end and writes the report and its plot.
 one_fault_policy held 2s "cgroup: $CG/target" drop "network: {loss: 10%, protocol: udp}" \
-  "stopConditions: [{name: fine, command: 'true'}]"
+  "stopConditions: [{name: fine, command: 'true', timeout: 20s}]"
 timeout 60 "$FL" --socket "$SOCK" run "$WORK/held.yaml" --report "$WORK/held.json" --plot "$WORK/held.svg" \
   >"$WORK/held.out" 2>&1
 check "run: a condition that holds lets it complete, verdict held" \
@@ -94,7 +92,7 @@ python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$PORT" >/dev/nu
 CLEANUP_HOOKS+=("kill $! 2>/dev/null")
 wait_for 300 curl -sf "http://127.0.0.1:$PORT/health" -o /dev/null
 one_fault_policy served 120s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
-  "stopConditions: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health', status: 200}, interval: 50ms}]"
+  "stopConditions: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health', status: 200, timeout: 20s}, interval: 50ms}]"
 "$FL" --socket "$SOCK" apply -f "$WORK/served.yaml" >/dev/null 2>&1
 check "while the endpoint answers 200 the experiment runs" state_is served running
 rm "$WORK/www/health"
@@ -107,7 +105,7 @@ check "the target's traffic flows again" flows_again 9405
 
 # A steady state: it must hold before anything is injected, and again after the end.
 one_fault_policy unready 60s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
-  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health'}}]}"
+  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health', timeout: 20s}}]}"
 "$FL" --socket "$SOCK" apply -f "$WORK/unready.yaml" >"$WORK/unready.out" 2>&1
 check "a steady state that does not hold first: apply refused (exit 1)" [ $? = 1 ]
 check "  saying which probe and what it saw" grep -q \
@@ -116,7 +114,7 @@ check "  saying which probe and what it saw" grep -q \
 check "  and nothing was started" bash -c "! $FL --socket $SOCK list | grep -q unready"
 echo ok >"$WORK/www/health"
 one_fault_policy hypothesis 60s "cgroup: $CG/target" drop "network: {loss: 100%, protocol: udp}" \
-  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health'}}], recoveryTimeout: 20s}"
+  "steadyState: {probes: [{name: web, http: {url: 'http://127.0.0.1:$PORT/health', timeout: 20s}}], recoveryTimeout: 20s}"
 "$FL" --socket "$SOCK" apply -f "$WORK/hypothesis.yaml" >"$WORK/hypothesis.out" 2>&1
 check "holding, the experiment starts" grep -q "experiment hypothesis: running" "$WORK/hypothesis.out" ||
   cat "$WORK/hypothesis.out"
