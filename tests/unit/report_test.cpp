@@ -64,6 +64,13 @@ TEST(Report, VerdictFollowsHowItEnded) {
   EXPECT_EQ(observe::verdict(r.view), "aborted: stop condition 'up' breached: exit status 1 in 3 ms");
   r.view.state = "completed";
   EXPECT_EQ(observe::verdict(r.view), "held: no stop condition was breached (completed)");
+  r.view.steady_state = true;
+  r.view.recovery = "not known: faultline shut down before the steady state was back (x)";
+  EXPECT_EQ(
+      observe::verdict(r.view),
+      "unknown: the steady state is not known: faultline shut down before the steady state was back (x)");
+  r.view.steady_state = false;
+  r.view.recovery.clear();
   r.view.stop_conditions.clear();
   EXPECT_EQ(observe::verdict(r.view),
             "no hypothesis: the experiment had no steady state and no stop conditions");

@@ -155,8 +155,9 @@ TEST(Watchdog, AConditionThatHoldsLeavesTheExperimentAndEndsWithIt) {
   host.stats[0] = {20, 3};
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
-  const auto p = policy_with("[{command: 'exit 0', interval: 10ms, timeout: 30s}, {counter: {metric: injected, max: 5}, "
-                             "interval: 10ms}]");
+  const auto p =
+      policy_with("[{command: 'exit 0', interval: 10ms, timeout: 30s}, {counter: {metric: injected, max: 5}, "
+                  "interval: 10ms}]");
   auto started = controller.start(p);
   ASSERT_TRUE(started);
   watchdog.watch(p, started->run);
@@ -227,7 +228,8 @@ AfterStop stop_and_wait_for_recovery(const policy::Policy& p) {
 }
 
 TEST(SteadyState, BackAfterTheEndTheVerdictHolds) {
-  const auto after = stop_and_wait_for_recovery(steady_policy("{name: up, command: 'exit 0', timeout: 30s}", "5s"));
+  const auto after =
+      stop_and_wait_for_recovery(steady_policy("{name: up, command: 'exit 0', timeout: 30s}", "5s"));
   EXPECT_EQ(after.at_stop.recovery, "checking");
   const std::string recovery = after.recovered.recovery;
   EXPECT_EQ(recovery.rfind("recovered in ", 0), 0u) << recovery;
@@ -236,7 +238,8 @@ TEST(SteadyState, BackAfterTheEndTheVerdictHolds) {
 }
 
 TEST(SteadyState, NotBackInTimeFalsifiesTheHypothesis) {
-  const auto after = stop_and_wait_for_recovery(steady_policy("{name: up, command: 'exit 1', timeout: 30s}", "1s"));
+  const auto after =
+      stop_and_wait_for_recovery(steady_policy("{name: up, command: 'exit 1', timeout: 30s}", "1s"));
   const std::string recovery = after.recovered.recovery;
   EXPECT_EQ(recovery.rfind("not recovered within 1 s: probe 'up': exit status 1 in ", 0), 0u) << recovery;
   EXPECT_EQ(observe::verdict(after.recovered), "falsified: the steady state was " + recovery);

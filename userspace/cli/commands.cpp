@@ -97,6 +97,13 @@ int cmd_run(DaemonClient& client, const std::string& policy_path, const OutputOp
     if (!now) return fail(now.error());
     last = *now;
   }
+  // With a steady state, the verdict waits for its recovery (Ctrl-C prints what is known).
+  while (last.value("recovery", "") == "checking" && !g_interrupted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto now = client.call("GET", "/v1/experiments/" + name);
+    if (!now) return fail(now.error());
+    last = *now;
+  }
   return write_report(client, name, out, files);
 }
 

@@ -159,10 +159,9 @@ int run_exec(const ExecOptions& options) {
     }
     auto report = controller.stop(policy->name, ended_by ? fmt::format("faultline got signal {}", ended_by)
                                                          : std::string("command exited"));
-    // The steady state's recovery (the watchdog checks it once the experiment has ended) and the
-    // stop conditions' last checks go into the report: wait for them (not after a signal: the
-    // watchdog's end below says the recovery is not known).
-    while (ended_by == 0 && watchdog.active() > 0)
+    // The steady state's recovery (the watchdog checks it once the experiment has ended) goes
+    // into the report: wait for it, but never past a signal (the recovery is then not known).
+    while (ended_by == 0 && g_ending_signal == 0 && watchdog.active() > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (report) {
       // With its timeline: what the counters and the stop conditions' checks did over time.
