@@ -334,4 +334,21 @@ struct fl_event {
 	char comm[FL_COMM_LEN];
 };
 
+/* `faultline observe`: the syscall errors a cgroup's tasks meet on their own (bpf/observe.bpf.c).
+ * Calls are counted per syscall number below FL_OBS_MAX_NR, errors per (number, errno). */
+#define FL_OBS_MAX_NR 512
+#define FL_OBS_MAX_ERRORS 4096 /* distinct (syscall, errno) pairs kept; more are counted lost */
+
+struct fl_obs_key {
+	__u32 nr;
+	__u32 err; /* positive errno */
+};
+
+enum fl_obs_stat {
+	FL_OBS_STAT_LOST = 0, /* errors not counted: the error table was full */
+	FL_OBS_STAT_INTERNAL =
+		1, /* -ERESTART*: the kernel restarts the call or turns it into EINTR */
+	FL_OBS_STAT_MAX = 2,
+};
+
 #endif /* FAULTLINE_ABI_H */

@@ -25,6 +25,32 @@ TEST(CliArgs, ExecNeedsPolicyAndCommand) {
   EXPECT_EQ(parse({"exec", "-p", "x.yaml"}).exit_code, 2);
 }
 
+TEST(CliArgs, ObserveTakesACgroupADurationAndThePolicyToWrite) {
+  auto inv = parse({"observe", "--cgroup", "svc/api", "--duration", "1m30s", "--policy", "a.yaml", "--factor",
+                    "5", "--min-errors", "3", "--name", "drill", "--policy-duration", "5m"});
+  ASSERT_EQ(inv.command, Invocation::Command::observe);
+  EXPECT_EQ(inv.observe.cgroup, "svc/api");
+  EXPECT_EQ(inv.observe.duration_ns, 90'000'000'000u);
+  EXPECT_EQ(inv.observe.policy_path, "a.yaml");
+  EXPECT_DOUBLE_EQ(inv.observe.factor, 5);
+  EXPECT_EQ(inv.observe.min_errors, 3u);
+  EXPECT_EQ(inv.observe.name, "drill");
+  EXPECT_EQ(inv.observe.policy_duration, "5m");
+  EXPECT_EQ(parse({"observe", "--cgroup", "x"}).observe.duration_ns, 30'000'000'000u); // the default
+  EXPECT_TRUE(parse({"--json", "observe", "--cgroup", "x"}).observe.json);
+}
+
+TEST(CliArgs, ObserveRefusesABadDurationOrNoCgroup) {
+  auto bad = parse({"observe", "--cgroup", "x", "--duration", "soon"});
+  EXPECT_EQ(bad.command, Invocation::Command::help);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.help_text.find("--duration soon is not a duration"), std::string::npos);
+  EXPECT_EQ(parse({"observe", "--cgroup", "x", "--duration", "0s"}).exit_code, 2);
+  EXPECT_EQ(parse({"observe", "--cgroup", "x", "--policy-duration", "later"}).exit_code, 2);
+  EXPECT_EQ(parse({"observe", "--cgroup", "x", "--factor", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"observe", "--duration", "1s"}).exit_code, 2);
+}
+
 TEST(CliArgs, GlobalOptionsAndDaemonCommands) {
   auto run = parse({"--socket", "/tmp/s.sock", "--json", "run", "-f", "p.yaml"});
   EXPECT_EQ(run.command, Invocation::Command::run);

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "policy/units.hpp"
+
 namespace faultline::cli {
 
 Invocation parse_args(int argc, const char* const* argv) {
@@ -41,6 +43,28 @@ Invocation parse_args(int argc, const char* const* argv) {
   exec->add_option("--plot", inv.exec.plot_path, "write an SVG plot of the report here");
   exec->add_flag("-q,--quiet", inv.exec.quiet, "no report on stderr");
   exec->add_option("command", inv.exec.command, "the command and its arguments (after --)")->required();
+  auto* observe =
+      app.add_subcommand("observe", "count the syscall errors a cgroup meets on its own, per syscall "
+                                    "and errno; --policy writes a policy that amplifies them");
+  std::string observe_duration = "30s";
+  observe
+      ->add_option("--cgroup", inv.observe.cgroup, "the cgroup (absolute, or relative to the cgroup2 mount)")
+      ->required();
+  observe->add_option("--duration", observe_duration, "how long to observe (Ctrl-C ends it early)")
+      ->capture_default_str();
+  observe->add_option("--policy", inv.observe.policy_path,
+                      "write a policy that amplifies the errors seen here");
+  observe
+      ->add_option("--factor", inv.observe.factor,
+                   "the policy injects each error at this multiple of its rate")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 1e6));
+  observe->add_option("--min-errors", inv.observe.min_errors, "leave out syscalls with fewer errors")
+      ->capture_default_str();
+  observe->add_option("--name", inv.observe.name, "the policy's experiment name (default amplify-CGROUP)");
+  observe->add_option("--policy-duration", inv.observe.policy_duration, "the policy's duration")
+      ->capture_default_str();
+  observe->add_flag("--json", inv.observe.json, "machine-readable output");
 
   try {
     app.parse(argc, argv);
@@ -56,16 +80,33 @@ Invocation parse_args(int argc, const char* const* argv) {
     inv.help_text = "stop: name an experiment, or use --all\n";
     return inv;
   }
+  if (*observe) {
+    const auto ns = policy::parse_duration_ns(observe_duration);
+    std::string bad;
+    if (!ns || *ns == 0)
+      bad = "observe: --duration " + observe_duration + " is not a duration (30s, 1m, 500ms)\n";
+    else if (!policy::parse_duration_ns(inv.observe.policy_duration))
+      bad = "observe: --policy-duration " + inv.observe.policy_duration + " is not a duration (60s, 5m)\n";
+    if (!bad.empty()) {
+      inv.command = Invocation::Command::help;
+      inv.exit_code = 2;
+      inv.help_text = bad;
+      return inv;
+    }
+    inv.observe.duration_ns = *ns;
+    inv.observe.json = inv.observe.json || inv.json;
+  }
   using C = Invocation::Command;
-  inv.command = *run      ? C::run
-                : *apply  ? C::apply
-                : *stop   ? C::stop
-                : *list   ? C::list
-                : *status ? C::status
-                : *report ? C::report
-                : *events ? C::events
-                : *doctor ? C::doctor
-                          : C::exec;
+  inv.command = *run       ? C::run
+                : *apply   ? C::apply
+                : *stop    ? C::stop
+                : *list    ? C::list
+                : *status  ? C::status
+                : *report  ? C::report
+                : *events  ? C::events
+                : *doctor  ? C::doctor
+                : *observe ? C::observe
+                           : C::exec;
   return inv;
 }
 

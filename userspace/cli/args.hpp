@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "cli/exec.hpp"
+#include "cli/observe_cmd.hpp"
 #include "util/result.hpp"
 
 namespace faultline::cli {
 
 struct Invocation {
-  enum class Command { run, apply, stop, list, status, report, events, doctor, exec, help };
+  enum class Command { run, apply, stop, list, status, report, events, doctor, exec, observe, help };
   Command command = Command::help;
   std::string socket = "/run/faultline/faultline.sock";
   bool json = false;
@@ -22,6 +23,7 @@ struct Invocation {
   std::string plot_path;            // run, report --plot: the SVG plot
   std::vector<std::string> require; // doctor --require
   ExecOptions exec;
+  ObserveOptions observe;
   std::string help_text; // for help (exit 0) and usage errors
   int exit_code = 0;     // for help/usage: what main() returns
 };

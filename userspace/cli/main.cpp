@@ -1,11 +1,12 @@
 // faultline: the command-line client. Daemon commands talk to faultlined over its Unix socket;
-// `exec` and `doctor` need no daemon.
+// `exec`, `observe` and `doctor` need no daemon.
 #include <cstdio>
 #include <exception>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/exec.hpp"
+#include "cli/observe_cmd.hpp"
 #include "kernel/features.hpp"
 #include "observe/doctor_report.hpp"
 #include "util/log.hpp"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
       return inv.exit_code;
     case C::doctor: return run_doctor(inv.json, inv.require);
     case C::exec: return cli::run_exec(inv.exec);
+    case C::observe: return cli::run_observe(inv.observe);
     case C::run: return cli::cmd_run(client, inv.policy_path, out, {inv.report_path, inv.plot_path});
     case C::report: return cli::cmd_report(client, inv.name, out, inv.plot_path);
     case C::apply: return cli::cmd_apply(client, inv.policy_path, out);
