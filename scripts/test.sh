@@ -8,17 +8,28 @@
 # FL_SKIP_VM=1 skips step 6 (quick local loops only; CI never sets it).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 passed=0
 failed=0
+# CPU seconds used by this shell's waited-for children so far: on 2 cores the run's length is
+# about all of its CPU work over 2 (the background kernel build takes every idle cycle), so each
+# step reports what it cost in CPU as well as in time.
+cpu_seconds() {
+  local stat
+  stat=$(<"/proc/$$/stat")
+  stat=${stat##*) }
+  # After "(comm) ": field 14 is cutime, 15 cstime (fields 16, 17 of the whole line).
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) / hz }' <<<"$stat"
+}
 step() { # name command...
   local name=$1; shift
   echo "=== $name"
-  local start=$SECONDS
+  local start=$SECONDS cpu
+  cpu=$(cpu_seconds)
   if "$@"; then
-    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - start))s)"
+    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - start))s, $(($(cpu_seconds) - cpu)) CPU-s)"
   else
-    failed=$((failed + 1)); echo "=== $name: FAILED ($((SECONDS - start))s)"
+    failed=$((failed + 1)); echo "=== $name: FAILED ($((SECONDS - start))s, $(($(cpu_seconds) - cpu)) CPU-s)"
     return 1
   fi
 }
@@ -72,8 +83,11 @@ step "fuzz the policy parser (60 s, libFuzzer + ASan + UBSan)" fuzz_result
 
 vm_suite() { # run.sh arguments: adds its summary to the counts
   rm -f vmtests/out/summary
+  local start=$SECONDS cpu
+  cpu=$(cpu_seconds)
   vmtests/run.sh --strict --build build "$@"
   local status=$? vp=0 vf=0 vu=0 vi=0
+  echo "=== VM suite $*: $((SECONDS - start))s, $(($(cpu_seconds) - cpu)) CPU-s"
   [ -f vmtests/out/summary ] && read -r vp vf vu vi <vmtests/out/summary
   passed=$((passed + vp)); failed=$((failed + vf + vu + vi))
   [ $status -ne 0 ] && [ "$vf$vu$vi" = 000 ] && failed=$((failed + 1))
@@ -82,12 +96,14 @@ if [ "${FL_SKIP_VM:-0}" != 1 ]; then
   wait "$fetch_pid" || { echo "=== VM kernels: FAILED (vmtests/out/kernels.log:)"; tail -n 30 vmtests/out/kernels.log; }
   vm_suite --kernel 6.1 --kernel 6.12
   start=$SECONDS
+  cpu=$(cpu_seconds)
   # Nothing of ours competes now; on a busy machine the lowest priority would starve it.
   renice -n 0 -g "$inject_pid" >/dev/null 2>&1
   echo 0 >"/proc/$inject_pid/autogroup" 2>/dev/null
   wait "$inject_pid" || { echo "=== VM kernel 6.1-inject: FAILED (vmtests/out/kernel-inject.log:)"; tail -n 30 vmtests/out/kernel-inject.log; }
-  echo "=== VM kernel 6.1-inject ready (waited $((SECONDS - start))s)"
+  echo "=== VM kernel 6.1-inject ready (waited $((SECONDS - start))s; $(($(cpu_seconds) - cpu)) CPU-s for it)"
   vm_suite --kernel 6.1-inject
 fi
+echo "=== total: ${SECONDS}s, $(cpu_seconds) CPU-s"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
