@@ -10,6 +10,8 @@ packages=(
   qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps jq curl ethtool
   # the 6.1-inject VM kernel, built from source (vmtests/kernel/build-inject.sh)
   linux-source-6.1 bc flex bison libssl-dev dwarves
+  # a real Prometheus server for the PromQL stop condition (tests/host/prometheus_test.sh)
+  prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

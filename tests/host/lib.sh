@@ -44,7 +44,12 @@ setup_net() {
 }
 
 setup_cgroups() { mkdir -p "$CG/target" "$CG/control"; }
+# A free loopback TCP port: the kernel picks one for a throwaway listener.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# check's verdict lines go to the test's own output even from `check ... cmd >/dev/null`, where
+# the redirection silences the command and would silence the line with it.
+exec {CHECK_OUT}>&1
 check() { # description, command...: returns the command's verdict (for `check ... || show`)
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
@@ -55,8 +60,8 @@ check() { # description, command...: returns the command's verdict (for `check .
   now=${EPOCHREALTIME/[.,]/}
   now=$(((now - STARTED_US) / 100000))
   printf -v at '%4d.%ds' $((now / 10)) $((now % 10))
-  if [ $verdict = 0 ]; then echo "ok   $at $what"; return 0; fi
-  echo "FAIL $at $what"
+  if [ $verdict = 0 ]; then echo "ok   $at $what" >&"$CHECK_OUT"; return 0; fi
+  echo "FAIL $at $what" >&"$CHECK_OUT"
   FAILURES=$((FAILURES + 1))
   return 1
 }

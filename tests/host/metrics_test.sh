@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.sh" "$1" metrics
 SOCK=$WORK/fl.sock
 setup_net || exit 1
 setup_cgroups
-# A free loopback port: the kernel picks one for a throwaway listener.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 ADDR=127.0.0.1:$PORT
 "$FLD" --socket "$SOCK" --journal "$WORK/journal.jsonl" --metrics "$ADDR" 2>"$WORK/daemon.log" &
 DAEMON=$!

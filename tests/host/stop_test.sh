@@ -86,7 +86,7 @@ check "the reason gives the count" \
 check "the target's traffic flows again" flows_again 9404
 
 # An HTTP condition on a server whose health endpoint starts answering 404.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$WORK/www" && echo ok >"$WORK/www/health"
 python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$PORT" >/dev/null 2>&1 &
 CLEANUP_HOOKS+=("kill $! 2>/dev/null")

@@ -46,6 +46,37 @@ TEST(PolicyParser, StopConditionsOfEachKindWithDefaults) {
   EXPECT_EQ(c.max, 500u);
 }
 
+TEST(PolicyParser, PrometheusChecksWithBoundsAndDefaults) {
+  auto p = parse_policy(
+      with_stops("    - prometheus:\n"
+                 "        url: http://127.0.0.1:9090/\n"
+                 "        query: 'sum(rate(http_requests_total{code=~\"5..\"}[1m]))'\n"
+                 "        max: 0.05\n"
+                 "    - prometheus: {url: 'http://prom:9090/prefix', query: up, min: 1, max: 1e3, "
+                 "ifEmpty: healthy, timeout: 3s}\n"
+                 "      interval: 200ms\n"),
+      "s.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->stop_conditions.size(), 2u);
+  const auto& first = p->stop_conditions[0];
+  EXPECT_EQ(first.name, "prometheus-0");
+  EXPECT_EQ(first.interval_ns, 1'000'000'000u); // data is only as fresh as the last scrape
+  const auto& a = std::get<PrometheusCheck>(first.check);
+  EXPECT_EQ(a.url, "http://127.0.0.1:9090"); // the trailing / dropped: /api/v1/query is appended
+  EXPECT_EQ(a.query, "sum(rate(http_requests_total{code=~\"5..\"}[1m]))");
+  EXPECT_FALSE(a.min.has_value());
+  EXPECT_EQ(a.max, 0.05);
+  EXPECT_FALSE(a.empty_healthy);
+  EXPECT_EQ(a.timeout_ns, 1'000'000'000u);
+  const auto& b = std::get<PrometheusCheck>(p->stop_conditions[1].check);
+  EXPECT_EQ(p->stop_conditions[1].interval_ns, 200'000'000u);
+  EXPECT_EQ(b.url, "http://prom:9090/prefix");
+  EXPECT_EQ(b.min, 1.0);
+  EXPECT_EQ(b.max, 1000.0);
+  EXPECT_TRUE(b.empty_healthy);
+  EXPECT_EQ(b.timeout_ns, 3'000'000'000u);
+}
+
 TEST(PolicyParser, NoStopConditionsByDefault) {
   auto p = parse_policy(with_faults(kF + "      network: {loss: 5%}\n"), "s.yaml");
   ASSERT_TRUE(p) << p.error().message;
@@ -58,10 +89,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"stop_two_kinds",
                 with_stops("    - {command: 'true', counter: {metric: injected, max: 1}}\n"),
                 "bad.yaml:13:7: spec.stopConditions[0]: a stop condition needs exactly one of http, command, "
-                "counter (found 2)"},
+                "prometheus, counter (found 2)"},
         BadCase{"stop_no_kind", with_stops("    - {interval: 1s}\n"),
                 "bad.yaml:13:7: spec.stopConditions[0]: a stop condition needs exactly one of http, command, "
-                "counter (found 0)"},
+                "prometheus, counter (found 0)"},
         BadCase{
             "stop_empty_command", with_stops("    - {command: ' '}\n"),
             "bad.yaml:13:17: spec.stopConditions[0].command: an empty command; give a shell command whose "
@@ -84,6 +115,27 @@ INSTANTIATE_TEST_SUITE_P(
             "stop_http_timeout_outside", with_stops("    - {http: {url: 'http://svc/'}, timeout: 1s}\n"),
             "bad.yaml:13:45: spec.stopConditions[0].timeout: an http check's timeout goes inside it: http: "
             "{url: ..., timeout: 1s}"},
+        BadCase{"stop_prometheus_no_bound",
+                with_stops("    - prometheus: {url: 'http://127.0.0.1:9090', query: up}\n"),
+                "bad.yaml:13:19: spec.stopConditions[0].prometheus: a prometheus check needs a bound: max "
+                "(healthy while every sample is at most it), min, or both"},
+        BadCase{"stop_prometheus_not_number",
+                with_stops("    - prometheus: {url: 'http://127.0.0.1:9090', query: up, max: 5%}\n"),
+                "bad.yaml:13:66: spec.stopConditions[0].prometheus.max: '5%' is not a number; write e.g. "
+                "0.05, 100 or 1e6"},
+        BadCase{"stop_prometheus_min_over_max",
+                with_stops("    - prometheus: {url: 'http://127.0.0.1:9090', query: up, min: 2, max: 1}\n"),
+                "bad.yaml:13:66: spec.stopConditions[0].prometheus.min: min 2 is above max 1: no value could "
+                "be healthy"},
+        BadCase{"stop_prometheus_query_string",
+                with_stops("    - prometheus: {url: 'http://p:9090/api?x=1', query: up, max: 1}\n"),
+                "bad.yaml:13:25: spec.stopConditions[0].prometheus.url: 'http://p:9090/api?x=1' is not the "
+                "http:// URL of a Prometheus server (e.g. http://127.0.0.1:9090; no https, no user@, no "
+                "query string)"},
+        BadCase{"stop_prometheus_if_empty",
+                with_stops("    - prometheus: {url: 'http://p:9090', query: up, max: 1, ifEmpty: ok}\n"),
+                "bad.yaml:13:70: spec.stopConditions[0].prometheus.ifEmpty: 'ok' is not healthy or unhealthy "
+                "(what a query without samples means)"},
         BadCase{"stop_counter_unknown_fault",
                 with_stops("    - counter: {metric: injected, fault: g, max: 5}\n"),
                 "bad.yaml:13:42: spec.stopConditions[0].counter.fault: no fault named 'g' in this experiment "
@@ -110,7 +162,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{
             "stop_unknown_key", with_stops("    - {command: 'true', every: 1s}\n"),
             "bad.yaml:13:25: spec.stopConditions[0]: unknown key 'every'; valid keys: name, http, command, "
-            "counter, interval, timeout, failures"}),
+            "prometheus, counter, interval, timeout, failures"}),
     bad_case_name);
 
 } // namespace
@@ -153,14 +205,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{
             "steady_counter", with_steady("    probes: [{counter: {metric: injected, max: 1}}]\n"),
-            "bad.yaml:13:24: spec.steadyState.probes[0].counter: a steady-state probe is an http or command "
-            "check: before the experiment every counter is zero (counters go in stopConditions)"},
+            "bad.yaml:13:24: spec.steadyState.probes[0].counter: a steady-state probe is an http, command "
+            "or prometheus check: before the experiment every counter is zero (counters go in "
+            "stopConditions)"},
         BadCase{
             "steady_no_probes", with_steady("    probes: []\n"),
             "bad.yaml:13:13: spec.steadyState.probes: at least one probe: the hypothesis is what they check"},
         BadCase{"steady_interval", with_steady("    probes: [{command: 'true', interval: 1s}]\n"),
                 "bad.yaml:13:32: spec.steadyState.probes[0]: unknown key 'interval'; valid keys: name, http, "
-                "command, timeout"},
+                "command, prometheus, timeout"},
         BadCase{"steady_recovery_too_long",
                 with_steady("    probes: [{command: 'true'}]\n    recoveryTimeout: 1h\n"),
                 "bad.yaml:14:22: spec.steadyState.recoveryTimeout: '1h' is out of range; expected 1000ms to "
@@ -168,7 +221,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"steady_two_kinds",
                 with_steady("    probes: [{command: 'true', http: {url: 'http://x/'}}]\n"),
                 "bad.yaml:13:14: spec.steadyState.probes[0]: a steady-state probe needs exactly one of http, "
-                "command (found 2)"}),
+                "command, prometheus (found 2)"}),
     bad_case_name);
 
 } // namespace

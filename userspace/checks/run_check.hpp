@@ -1,4 +1,4 @@
-// One check of the service from outside (a command, an HTTP request), whichever kind it is.
+// One check of the service from outside (a command, an HTTP request, a PromQL query), whichever kind.
 // Counter checks read faultline's own counts: the watchdog makes those.
 #pragma once
 

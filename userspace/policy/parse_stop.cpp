@@ -49,6 +49,42 @@ HttpCheck parse_http(const Field& f) {
   return h;
 }
 
+// The server's base URL (a path prefix allowed, for a server behind --web.route-prefix) and an
+// instant query; healthy while every sample is within [min, max].
+PrometheusCheck parse_prometheus(const Field& f) {
+  f.expect_keys({"url", "query", "min", "max", "ifEmpty", "timeout"});
+  PrometheusCheck p;
+  const Field url = f.get("url");
+  p.url = url.str();
+  static const std::regex kUrl(R"(^http://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s@?#]*)?$)");
+  if (!std::regex_match(p.url, kUrl))
+    url.fail(fmt::format("'{}' is not the http:// URL of a Prometheus server (e.g. "
+                         "http://127.0.0.1:9090; no https, no user@, no query string)",
+                         p.url));
+  while (p.url.size() > 7 && p.url.back() == '/')
+    p.url.pop_back();
+  const Field query = f.get("query");
+  p.query = query.str();
+  if (p.query.find_first_not_of(" \t\n") == std::string::npos)
+    query.fail(
+        "an empty query; give a PromQL expression, e.g. sum(rate(http_requests_total{code=~\"5..\"}[1m]))");
+  if (auto m = f.find("min")) p.min = m->number();
+  if (auto m = f.find("max")) p.max = m->number();
+  if (!p.min && !p.max)
+    f.fail("a prometheus check needs a bound: max (healthy while every sample is at most it), min, or both");
+  if (p.min && p.max && *p.min > *p.max)
+    f.get("min").fail(fmt::format("min {} is above max {}: no value could be healthy", *p.min, *p.max));
+  if (auto e = f.find("ifEmpty")) {
+    if (e->str() == "healthy")
+      p.empty_healthy = true;
+    else if (e->str() != "unhealthy")
+      e->fail(fmt::format("'{}' is not healthy or unhealthy (what a query without samples means)", e->str()));
+  }
+  p.timeout_ns = 1000 * kMs;
+  if (auto t = f.find("timeout")) p.timeout_ns = bounded_duration(*t, kMinIntervalNs, kMaxTimeoutNs);
+  return p;
+}
+
 CommandCheck parse_command(const Field& f) {
   CommandCheck c;
   c.command = f.str();
@@ -88,18 +124,22 @@ CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
 // The check of a stop condition or a steady-state probe: exactly one of the kinds `kinds` names
 // (counters only in stop conditions: before an experiment every count is zero), with its timeout.
 CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool counters, const char* what) {
-  const std::vector<const char*> kinds = counters ? std::vector<const char*>{"http", "command", "counter"}
-                                                  : std::vector<const char*>{"http", "command"};
+  const std::vector<const char*> kinds =
+      counters ? std::vector<const char*>{"http", "command", "prometheus", "counter"}
+               : std::vector<const char*>{"http", "command", "prometheus"};
   int found = 0;
   for (const char* kind : kinds)
     found += f.has(kind) ? 1 : 0;
   if (found != 1)
     f.fail(fmt::format("a {} needs exactly one of {} (found {})", what,
-                       counters ? "http, command, counter" : "http, command", found));
+                       counters ? "http, command, prometheus, counter" : "http, command, prometheus", found));
   if (auto t = f.find("timeout"); t && !f.has("command"))
     t->fail(f.has("http") ? "an http check's timeout goes inside it: http: {url: ..., timeout: 1s}"
-                          : "a counter is read, not waited for: it takes no timeout");
+            : f.has("prometheus")
+                ? "a prometheus check's timeout goes inside it: prometheus: {url: ..., timeout: 1s}"
+                : "a counter is read, not waited for: it takes no timeout");
   if (auto h = f.find("http")) return parse_http(*h);
+  if (auto p = f.find("prometheus")) return parse_prometheus(*p);
   if (auto c = f.find("counter")) return parse_counter(*c, faults);
   CommandCheck command = parse_command(f.get("command"));
   command.timeout_ns = 1000 * kMs;
@@ -108,9 +148,10 @@ CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool cou
 }
 
 const char* kind_of(const CheckSpec& check) {
-  return std::holds_alternative<HttpCheck>(check)      ? "http"
-         : std::holds_alternative<CommandCheck>(check) ? "command"
-                                                       : "counter";
+  return std::holds_alternative<HttpCheck>(check)         ? "http"
+         : std::holds_alternative<CommandCheck>(check)    ? "command"
+         : std::holds_alternative<PrometheusCheck>(check) ? "prometheus"
+                                                          : "counter";
 }
 
 std::string name_of(const Field& f, const CheckSpec& check, std::size_t index, const std::string& what) {
@@ -124,13 +165,14 @@ std::string name_of(const Field& f, const CheckSpec& check, std::size_t index, c
 } // namespace
 
 StopCondition parse_stop_condition(const Field& f, std::size_t index, const std::vector<Fault>& faults) {
-  f.expect_keys({"name", "http", "command", "counter", "interval", "timeout", "failures"});
+  f.expect_keys({"name", "http", "command", "prometheus", "counter", "interval", "timeout", "failures"});
   StopCondition s;
   s.location = f.location();
   s.check = parse_check(f, faults, true, "stop condition");
   // Defaults that keep an abort within 100 ms of a breach (bench/results/stop.md): a check is
   // due every interval, and a command or request takes a few ms itself. Counters are map reads.
-  s.interval_ns = f.has("counter") ? 20 * kMs : 50 * kMs;
+  // A Prometheus query sees data only as fresh as the last scrape (seconds): once a second.
+  s.interval_ns = f.has("counter") ? 20 * kMs : f.has("prometheus") ? 1000 * kMs : 50 * kMs;
   if (auto i = f.find("interval")) s.interval_ns = bounded_duration(*i, kMinIntervalNs, kMaxTimeoutNs);
   if (auto n = f.find("failures")) {
     s.failures = static_cast<std::uint32_t>(n->uint(1000));
@@ -149,9 +191,9 @@ SteadyState parse_steady_state(const Field& f) {
   for (const auto& item : probes.items()) {
     if (item.has("counter"))
       item.get("counter").fail(
-          "a steady-state probe is an http or command check: before the experiment every "
-          "counter is zero (counters go in stopConditions)");
-    item.expect_keys({"name", "http", "command", "timeout"});
+          "a steady-state probe is an http, command or prometheus check: before the experiment "
+          "every counter is zero (counters go in stopConditions)");
+    item.expect_keys({"name", "http", "command", "prometheus", "timeout"});
     StopCondition probe;
     probe.location = item.location();
     probe.check = parse_check(item, {}, false, "steady-state probe");

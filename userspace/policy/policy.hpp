@@ -187,7 +187,17 @@ struct CounterCheck {
   std::string fault;     // a fault of this experiment; empty = the sum over its faults
   std::uint64_t max = 0; // holds while the count is at most this
 };
-using CheckSpec = std::variant<HttpCheck, CommandCheck, CounterCheck>;
+// A PromQL query against a Prometheus server (what platform teams already alert on): healthy
+// while every sample it returns lies within [min, max].
+struct PrometheusCheck {
+  std::string url;           // http://HOST[:PORT][/PREFIX] of the server (no TLS)
+  std::string query;         // PromQL; an instant query at the time of the check
+  std::optional<double> min; // at least one of min and max
+  std::optional<double> max;
+  bool empty_healthy = false;   // a query with no samples: healthy only if ifEmpty: healthy
+  std::uint64_t timeout_ns = 0; // no answer within it is a failure
+};
+using CheckSpec = std::variant<HttpCheck, CommandCheck, CounterCheck, PrometheusCheck>;
 
 struct StopCondition {
   std::string name; // for reports and the journal; defaults to its kind and index

@@ -1,5 +1,6 @@
 #include "policy/yaml_reader.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <optional>
 
@@ -156,6 +157,15 @@ std::uint64_t Field::duration_ns() const {
   auto v = parse_duration_ns(s);
   if (!v) fail(fmt::format("'{}' is not a duration; write e.g. 250ms, 30s, 5m, 1h30m", s));
   return *v;
+}
+
+double Field::number() const {
+  const std::string s = str();
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v))
+    fail(fmt::format("'{}' is not a number; write e.g. 0.05, 100 or 1e6", s));
+  return v;
 }
 
 double Field::percent() const {

@@ -47,6 +47,7 @@ public:
   bool boolean() const;
   std::uint64_t uint(std::uint64_t max) const;
   std::uint64_t duration_ns() const;
+  double number() const;  // a finite decimal: 0.05, -3, 1e6
   double percent() const; // "5%" -> 0.05, within 0%..100%
   std::uint64_t size_bytes() const;
   std::uint64_t rate_bps() const;
