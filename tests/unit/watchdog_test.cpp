@@ -3,7 +3,17 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstddef>
+#include <iterator>
 #include <thread>
 
 #include "checks/command_check.hpp"
@@ -33,6 +43,35 @@ TEST(CommandCheck, AHungCommandIsKilledWithWhatItStarted) {
   EXPECT_FALSE(r.healthy);
   EXPECT_EQ(r.detail, "still running after 100 ms: killed");
   EXPECT_LT(r.took_ns, 10'000'000'000u); // bounded by the timeout, not by the sleep
+}
+
+// Without pidfd_open (kernels before 5.3; here a seccomp filter answers ENOSYS to it, in a child
+// process of the test) the timeout still holds: the child is polled, not waited for blindly.
+TEST(CommandCheck, TheTimeoutHoldsWithoutPidfd) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(std::size(filter)), filter};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+      ::_exit(2);
+    if (::syscall(SYS_pidfd_open, ::getpid(), 0) >= 0 || errno != ENOSYS) ::_exit(3);
+    const auto hung = checks::run_command({"sleep 30", 100'000'000});
+    const auto quick = checks::run_command({"exit 4", 5'000'000'000});
+    const bool ok = !hung.healthy && hung.detail == "still running after 100 ms: killed" &&
+                    hung.took_ns < 10'000'000'000u && quick.detail.rfind("exit status 4 in ", 0) == 0;
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: no seccomp, 3: pidfd_open not refused, 1: wrong result";
 }
 
 class HttpCheckTest : public ::testing::Test {

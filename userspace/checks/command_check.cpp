@@ -57,19 +57,30 @@ CheckResult run_command(const policy::CommandCheck& check) {
   // A pidfd becomes readable when the child exits: a wait with a timeout, without polling.
   kernel::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   const std::uint64_t deadline = start + check.timeout_ns;
-  bool exited = !pidfd.valid(); // no pidfd (kernel < 5.3): a plain blocking wait below
+  bool exited = false;
+  int status = 0;
   while (!exited) {
     const std::uint64_t now = monotonic_ns();
     if (now >= deadline) break;
+    if (!pidfd.valid()) {
+      // No pidfd (kernel < 5.3, or out of descriptors): poll the child every 5 ms instead, so
+      // the timeout still holds.
+      const pid_t done = ::waitpid(pid, &status, WNOHANG);
+      if (done == pid) exited = true;
+      if (done == 0) ::usleep(5000);
+      if (done < 0 && errno != EINTR) break;
+      continue;
+    }
     pollfd p{pidfd.get(), POLLIN, 0};
     const int n = ::poll(&p, 1, static_cast<int>((deadline - now + 999999) / 1000000));
     if (n > 0) exited = true;
     if (n < 0 && errno != EINTR) break;
   }
   if (!exited) ::kill(-pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  // Reaps it (the pidfd path, or the killed child); the WNOHANG path already has.
+  if (pidfd.valid() || !exited)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   r.took_ns = monotonic_ns() - start;
   const std::uint64_t ms = r.took_ns / 1000000;
   if (!exited) {

@@ -240,6 +240,13 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
     Live failed = std::move(live_.at(name));
     live_.erase(name);
     live = std::move(failed);
+    {
+      // Its rules never went live: their ids name no fault of this experiment any more.
+      std::lock_guard owners_lock(owners_mu_);
+      for (const auto& fault : live.compiled.faults)
+        for (const std::uint32_t id : fault.rule_ids)
+          owners_.erase(id);
+    }
     journal("failed", name, {{"reason", st.error().describe()}});
     return undo(st.error());
   }
