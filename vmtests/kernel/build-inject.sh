@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the `6.1-inject` VM kernel: Debian's linux-source-6.1 with CONFIG_FUNCTION_ERROR_INJECTION
 # and CONFIG_BPF_KPROBE_OVERRIDE, which Debian's own kernels lack, so that kprobe +
-# bpf_override_return can be tested. `make tinyconfig`, then kernel-tiny-base.config and
-# kernel-override.config merged on top, everything built in (the initramfs loads no modules).
+# bpf_override_return can be tested. `make tinyconfig`, then kernel-tiny-base.config,
+# kernel-override.config and kernel-trim.config merged on top, everything built in (the
+# initramfs loads no modules).
 #
 # The result is cached in $FAULTLINE_CACHE/kernels/linux-6.1-inject-<key> (default cache
 # /var/cache/faultline), where <key> hashes the options of the two config files (not their
-# comments), the linux-source-6.1 package version and the recipe revision below: a machine
+# comments; "# CONFIG_X is not set" lines count), the linux-source-6.1 package version and the recipe revision below: a machine
 # builds it once (8-10 min on 2 cores) and again only when one of those changes. That directory
 # looks like the Debian kernels' (scripts/vm-kernels.sh): vmlinuz and version, plus the final
 # .config as config and the build log.
@@ -15,7 +16,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${FAULTLINE_CACHE:-/var/cache/faultline}/kernels
-fragments=("$here/kernel-tiny-base.config" "$here/kernel-override.config")
+fragments=("$here/kernel-tiny-base.config" "$here/kernel-override.config" "$here/kernel-trim.config")
 source_tar=/usr/src/linux-source-6.1.tar.xz
 # Bump when a change below alters the kernel that comes out, so caches built the old way are
 # not reused (the config files and the source version are hashed already).
@@ -38,7 +39,7 @@ fi
 source_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 
 key=$({
-  grep -hE '^CONFIG_' "${fragments[@]}"
+  grep -hE '^(# )?CONFIG_' "${fragments[@]}"
   echo "linux-source-6.1 $source_version"
   echo "recipe $recipe"
 } | sha256sum | cut -c1-16)
@@ -84,9 +85,14 @@ dropped=()
 while read -r line; do
   grep -qxF -- "$line" .config || dropped+=("$line")
 done < <(grep -hE '^CONFIG_' "${fragments[@]}")
+# And every option the trim turns off stayed off (another option selecting it would bring it
+# back, with its files).
+while read -r option; do
+  grep -q "^$option=" .config && dropped+=("# $option is not set")
+done < <(sed -nE 's/^# (CONFIG_[A-Z0-9_]+) is not set$/\1/p' "${fragments[@]}")
 if [ ${#dropped[@]} -gt 0 ]; then
-  printf 'build-inject: not in the final .config: %s\n' "${dropped[@]}" >&2
-  failed "configuring (${#dropped[@]} requested options dropped)"
+  printf 'build-inject: not as requested in the final .config: %s\n' "${dropped[@]}" >&2
+  failed "configuring (${#dropped[@]} requested options not as asked)"
 fi
 
 jobs=$(nproc)
