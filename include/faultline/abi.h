@@ -351,4 +351,9 @@ enum fl_obs_stat {
 	FL_OBS_STAT_MAX = 2,
 };
 
+/* TCP retransmits counted for the cgroups a stop condition watches (bpf/retransmits.bpf.c):
+ * a hash from cgroup id to the retransmits of sockets in that cgroup or below it. */
+#define FL_RETRANS_MAX_CGROUPS 256
+#define FL_RETRANS_MAX_DEPTH 32 /* cgroup levels walked up from a socket's cgroup */
+
 #endif /* FAULTLINE_ABI_H */

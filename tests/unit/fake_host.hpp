@@ -3,7 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -108,6 +110,16 @@ public:
   std::uint64_t now_ns() override { return now; }
   std::uint64_t backends_generation() const override { return generation; }
   void prepare(const policy::Policy&) override { prepared += 1; }
+  Result<std::uint64_t> tcp_retransmits(const engine::Target& target) override {
+    std::lock_guard lock(retransmits_mu);
+    retransmit_reads += 1;
+    if (!retransmits_error.empty()) return make_error(EPERM, "{}", retransmits_error);
+    return retransmits[target.path];
+  }
+  void set_retransmits(const std::string& path, std::uint64_t n) {
+    std::lock_guard lock(retransmits_mu);
+    retransmits[path] = n;
+  }
 
   std::set<std::string> unavailable;         // backend names the fake kernel cannot run
   std::set<std::string> refuse_on_first_use; // backends whose first attach fails and drops them
@@ -123,6 +135,10 @@ public:
   std::string fail_change_on;               // a target path whose changes are refused
   std::map<std::string, std::string> knobs; // "path knob" -> value ("" = the default)
   bool fail_apply = false;
+  std::mutex retransmits_mu;                        // the watchdog reads from its threads
+  std::map<std::string, std::uint64_t> retransmits; // by target path: the kernel's running count
+  std::string retransmits_error;                    // non-empty: the count cannot be read
+  std::atomic<int> retransmit_reads{0};             // tcp_retransmits() calls
   std::size_t live_rules = 0;
   std::uint64_t now = 1'000'000'000;
 };

@@ -143,7 +143,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "you mean f?)"},
         BadCase{"stop_counter_metric", with_stops("    - counter: {metric: dropped, max: 5}\n"),
                 "bad.yaml:13:25: spec.stopConditions[0].counter.metric: unknown counter 'dropped'; expected "
-                "injected or matched"},
+                "injected, matched or tcpRetransmits"},
+        BadCase{"stop_retransmits_of_a_fault",
+                with_stops("    - counter: {metric: tcpRetransmits, fault: f, max: 5}\n"),
+                "bad.yaml:13:48: spec.stopConditions[0].counter.fault: tcpRetransmits counts the targets' "
+                "sockets, not a fault's injections: no fault here"},
         BadCase{"stop_counter_no_max", with_stops("    - counter: {metric: injected}\n"),
                 "bad.yaml:13:16: spec.stopConditions[0].counter: missing required key 'max'"},
         BadCase{

@@ -175,6 +175,41 @@ TEST(Watchdog, ACounterPastItsMaxAbortsWithTheCount) {
   EXPECT_TRUE(host.attached.empty()); // its programs detached, like any stop
 }
 
+// The kernel's count runs on across experiments: only those since this run's first check count.
+TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
+  FakeHost host;
+  host.set_retransmits("/web", 1000); // an earlier experiment's, still in the kernel's map
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = policy_with("[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started) << started.error().message;
+  watchdog.watch(p, started->run);
+  // The first check reads the baseline.
+  for (int i = 0; i < 1000 && host.retransmit_reads.load() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  host.set_retransmits("/web", 1005); // 5 since the start: at the max, still healthy
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(controller.get("web")->state, "running");
+  host.set_retransmits("/web", 1007);
+  EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
+  EXPECT_EQ(controller.get("web")->reason, "stop condition 'tcp' breached: TCP retransmits 7 > max 5");
+}
+
+TEST(Watchdog, UncountableRetransmitsAbortWithTheReason) {
+  FakeHost host;
+  host.retransmits_error = "no tracepoint";
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  const auto p = policy_with("[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started) << started.error().message;
+  watchdog.watch(p, started->run);
+  EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
+  EXPECT_EQ(controller.get("web")->reason,
+            "stop condition 'tcp' breached: cannot count TCP retransmits: no tracepoint");
+}
+
 TEST(Watchdog, ConsecutiveFailuresAreCountedBeforeAborting) {
   FakeHost host;
   lifecycle::Controller controller(host);

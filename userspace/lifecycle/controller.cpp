@@ -1,5 +1,7 @@
 #include "lifecycle/controller.hpp"
 
+#include <algorithm>
+
 #include "lifecycle/safety_guard.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -331,6 +333,24 @@ Result<observe::ExperimentView> Controller::get(const std::string& name, std::ui
   if (it == live_.end() || it->second.run != run)
     return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
   return view_locked(it->second, "running", "");
+}
+
+Result<std::uint64_t> Controller::tcp_retransmits(const std::string& name, std::uint64_t run) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(name);
+  if (it == live_.end() || it->second.run != run)
+    return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
+  const auto& targets = it->second.compiled.targets;
+  std::uint64_t total = 0;
+  for (const auto& t : targets) {
+    if (std::any_of(targets.begin(), targets.end(),
+                    [&t](const auto& a) { return engine::is_ancestor(a, t); }))
+      continue;
+    auto n = host_.tcp_retransmits(t);
+    if (!n) return n.error();
+    total += *n;
+  }
+  return total;
 }
 
 Status Controller::stop_all(const std::string& reason) {

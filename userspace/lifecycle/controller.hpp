@@ -63,6 +63,9 @@ public:
   Result<observe::ExperimentView> get(const std::string& name);
   // The live view of that run only (ENOENT once it has ended).
   Result<observe::ExperimentView> get(const std::string& name, std::uint64_t run);
+  // That run's targets' TCP retransmits, as Host::tcp_retransmits counts them (a target below
+  // another target of the run is counted once, in its ancestor). ENOENT once it has ended.
+  Result<std::uint64_t> tcp_retransmits(const std::string& name, std::uint64_t run);
 
 private:
   // (cgroup id or 0 for global, hook, sub-key or 0 when one attachment serves every sub-key)

@@ -59,6 +59,9 @@ public:
   virtual Status disarm() = 0;
   virtual Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) = 0;
   virtual std::uint64_t now_ns() = 0; // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+  // TCP retransmits of the sockets in `target`'s subtree since it was first asked about (the
+  // first call starts counting and returns 0): `counter: {metric: tcpRetransmits}` conditions.
+  virtual Result<std::uint64_t> tcp_retransmits(const engine::Target& target) = 0;
 };
 
 } // namespace faultline::lifecycle

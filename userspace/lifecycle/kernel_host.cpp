@@ -118,7 +118,31 @@ void KernelHost::publish(engine::BackendRegistry registry) {
   registries_size_.store(registries_.size());
 }
 
+Status KernelHost::ensure_retransmits() {
+  if (retransmits_) return {};
+  auto counter = kernel::RetransmitCounter::start();
+  if (!counter) return counter.error();
+  retransmits_.emplace(std::move(*counter));
+  return {};
+}
+
+Result<std::uint64_t> KernelHost::tcp_retransmits(const engine::Target& target) {
+  if (target.is_interface())
+    return make_error(EINVAL, "{}: TCP retransmits are counted per cgroup, not per device", target.path);
+  std::lock_guard lock(retransmits_mu_);
+  if (auto st = ensure_retransmits(); !st) return st.error();
+  return retransmits_->count(target.cgroup_id);
+}
+
 void KernelHost::prepare(const policy::Policy& policy) {
+  // A tcpRetransmits condition's program is loaded now, outside the controller's lock (its
+  // first check comes right after the start). A failure is the check's to report.
+  for (const auto& c : policy.stop_conditions)
+    if (const auto* counter = std::get_if<policy::CounterCheck>(&c.check);
+        counter != nullptr && counter->metric == policy::CounterCheck::Metric::tcp_retransmits) {
+      std::lock_guard lock(retransmits_mu_);
+      (void)ensure_retransmits();
+    }
   if (!lazy_) return;
   // The backend each fault compiles to, for each kind of target the policy names; a refusal
   // publishes a new registry, so choose again (each round drops a backend, so this ends).

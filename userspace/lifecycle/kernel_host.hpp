@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "backends/kernel_backend.hpp"
 #include "kernel/fault_programs.hpp"
 #include "kernel/features.hpp"
+#include "kernel/retransmit_counter.hpp"
 #include "kernel/targets.hpp"
 #include "lifecycle/host.hpp"
 #include "policy/policy.hpp"
@@ -40,6 +42,7 @@ public:
   Status disarm() override { return programs_.disarm(); }
   Result<fl_rule_stats> rule_stats(std::uint32_t rule_id) override { return programs_.rule_stats(rule_id); }
   std::uint64_t now_ns() override;
+  Result<std::uint64_t> tcp_retransmits(const engine::Target& target) override;
 
   // The programs' global counters (include/faultline/abi.h fl_global_stat), summed over CPUs.
   Result<std::uint64_t> global_stat(fl_global_stat which) const { return programs_.global_stat(which); }
@@ -75,6 +78,10 @@ private:
   std::vector<std::unique_ptr<engine::BackendRegistry>> registries_;
   std::atomic<const engine::BackendRegistry*> current_{nullptr};
   std::atomic<std::uint64_t> registries_size_{0};
+  // Loaded by the first policy with a tcpRetransmits condition (prepare), kept after.
+  std::mutex retransmits_mu_;
+  std::optional<kernel::RetransmitCounter> retransmits_;
+  Status ensure_retransmits(); // under retransmits_mu_
 };
 
 } // namespace faultline::lifecycle

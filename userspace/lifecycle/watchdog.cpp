@@ -11,6 +11,14 @@
 namespace faultline::lifecycle {
 namespace {
 
+checks::CheckResult check_retransmits(const policy::CounterCheck& counter, std::uint64_t count) {
+  checks::CheckResult r;
+  r.healthy = count <= counter.max;
+  r.detail = r.healthy ? fmt::format("TCP retransmits {} (max {})", count, counter.max)
+                       : fmt::format("TCP retransmits {} > max {}", count, counter.max);
+  return r;
+}
+
 checks::CheckResult check_counter(const policy::CounterCheck& counter, const observe::ExperimentView& view) {
   const bool injected = counter.metric == policy::CounterCheck::Metric::injected;
   std::uint64_t count = 0;
@@ -88,11 +96,22 @@ void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const p
 }
 
 std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name, std::uint64_t run,
-                                                        const policy::StopCondition& condition) {
+                                                        const policy::StopCondition& condition,
+                                                        std::optional<std::uint64_t>& baseline) {
   auto view = controller_.get(name, run);
   if (!view) return std::nullopt;
-  if (const auto* counter = std::get_if<policy::CounterCheck>(&condition.check))
-    return check_counter(*counter, *view);
+  const auto* counter = std::get_if<policy::CounterCheck>(&condition.check);
+  if (counter != nullptr && counter->metric == policy::CounterCheck::Metric::tcp_retransmits) {
+    // The kernel's count runs on across experiments on the same cgroup: this run's are those
+    // since its first check (made as it starts).
+    auto count = controller_.tcp_retransmits(name, run);
+    if (!count && count.error().code == ENOENT) return std::nullopt;
+    if (!count)
+      return checks::CheckResult{false, "cannot count TCP retransmits: " + count.error().message, 0};
+    if (!baseline) baseline = *count;
+    return check_retransmits(*counter, *count - *baseline);
+  }
+  if (counter != nullptr) return check_counter(*counter, *view);
   return checks::run_external(condition.check);
 }
 
@@ -101,7 +120,8 @@ void Watchdog::check_loop(const std::string& name, std::uint64_t run,
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::nanoseconds(condition.interval_ns);
   std::uint32_t failed = 0;
-  auto next = Clock::now(); // the first check at once: a service already unhealthy is not a test
+  auto next = Clock::now();              // the first check at once: a service already unhealthy is not a test
+  std::optional<std::uint64_t> baseline; // a kernel counter's value at the first check
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -109,7 +129,7 @@ void Watchdog::check_loop(const std::string& name, std::uint64_t run,
     }
     // On a fixed rate; a check slower than the interval starts the next one at once.
     next = std::max(next + interval, Clock::now());
-    auto result = check_once(name, run, condition);
+    auto result = check_once(name, run, condition, baseline);
     if (!result) return; // the experiment ended: nothing left to protect
     controller_.record_check(name, run, {wall_ms(), condition.name, result->healthy, result->took_ns / 1000});
     failed = result->healthy ? 0 : failed + 1;

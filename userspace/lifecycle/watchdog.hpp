@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,9 +41,11 @@ private:
   void check_loop(const std::string& name, std::uint64_t run, const policy::StopCondition& condition);
   // Waits for the run to end, then for its steady state to be back (or not), and says which.
   void recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady);
-  // One check; nullopt when the run has ended (nothing to check any more).
+  // One check; nullopt when the run has ended (nothing to check any more). `baseline`: a kernel
+  // counter's first reading (set by the first check), which later ones are counted from.
   std::optional<checks::CheckResult> check_once(const std::string& name, std::uint64_t run,
-                                                const policy::StopCondition& condition);
+                                                const policy::StopCondition& condition,
+                                                std::optional<std::uint64_t>& baseline);
   void reap_locked(); // joins the threads that have finished
 
   Controller& controller_;

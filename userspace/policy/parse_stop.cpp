@@ -101,8 +101,13 @@ CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
     c.metric = CounterCheck::Metric::injected;
   else if (metric.str() == "matched")
     c.metric = CounterCheck::Metric::matched;
+  else if (metric.str() == "tcpRetransmits")
+    c.metric = CounterCheck::Metric::tcp_retransmits;
   else
-    metric.fail(fmt::format("unknown counter '{}'; expected injected or matched", metric.str()));
+    metric.fail(
+        fmt::format("unknown counter '{}'; expected injected, matched or tcpRetransmits", metric.str()));
+  if (auto fault = f.find("fault"); fault && c.metric == CounterCheck::Metric::tcp_retransmits)
+    fault->fail("tcpRetransmits counts the targets' sockets, not a fault's injections: no fault here");
   if (auto fault = f.find("fault")) {
     c.fault = fault->str();
     bool known = false;

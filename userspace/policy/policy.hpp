@@ -182,9 +182,11 @@ struct CommandCheck {
   std::uint64_t timeout_ns = 0; // still running then: killed, a failure
 };
 struct CounterCheck {
-  enum class Metric { injected, matched };
+  // injected, matched: faultline's own counts; tcp_retransmits: the targets' TCP retransmits
+  // since the experiment started (from the kernel's tcp_retransmit_skb tracepoint).
+  enum class Metric { injected, matched, tcp_retransmits };
   Metric metric = Metric::injected;
-  std::string fault;     // a fault of this experiment; empty = the sum over its faults
+  std::string fault; // a fault of this experiment; empty = the sum over its faults (not for tcp_retransmits)
   std::uint64_t max = 0; // holds while the count is at most this
 };
 // A PromQL query against a Prometheus server (what platform teams already alert on): healthy
