@@ -14,8 +14,13 @@
 #endif
 #define FL_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
 #define FL_MAX_ERRNO 4095   /* include/linux/err.h: larger "negative" values are addresses */
-#define FL_ERESTARTSYS 512  /* include/linux/errno.h: 512..529 never reach userspace as such */
-#define FL_E2BIG 7	    /* a full hash map refuses a new key with it */
+/* include/linux/errno.h: ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND and
+ * ERESTART_RESTARTBLOCK (512-514, 516) mean the call is restarted or becomes EINTR; the task
+ * never sees them. The other kernel-internal codes (ENOTSUPP 524...) can leak out: errors. */
+#define FL_ERESTARTSYS 512
+#define FL_ERESTARTNOHAND 514
+#define FL_ERESTART_RESTARTBLOCK 516
+#define FL_EEXIST 17
 
 /* The target, set by the loader before load. */
 const volatile __u64 fl_obs_cgroup_id = 0;
@@ -73,16 +78,20 @@ int BPF_PROG(fl_observe_exit, struct pt_regs *regs, long ret)
 	if (ret >= 0 || ret < -FL_MAX_ERRNO)
 		return 0;
 	key.err = (__u32)-ret;
-	if (key.err >= FL_ERESTARTSYS) {
+	if ((key.err >= FL_ERESTARTSYS && key.err <= FL_ERESTARTNOHAND) ||
+	    key.err == FL_ERESTART_RESTARTBLOCK) {
 		stat = FL_OBS_STAT_INTERNAL;
 		fl_obs_count(&fl_obs_stats, &stat);
 		return 0;
 	}
 	if (!bpf_map_lookup_elem(&fl_obs_errors, &key)) {
 		__u64 zero = 0;
+		long err = bpf_map_update_elem(&fl_obs_errors, &key, &zero, BPF_NOEXIST);
 
-		/* Another CPU may insert the same key first (EEXIST): the lookup below finds it. */
-		if (bpf_map_update_elem(&fl_obs_errors, &key, &zero, BPF_NOEXIST) == -FL_E2BIG) {
+		/* Another CPU may insert the same key first (EEXIST): counted in it below. Any
+		 * other failure (E2BIG: the table is full; ENOMEM, EBUSY) loses this error: counted
+		 * as such. */
+		if (err != 0 && err != -FL_EEXIST) {
 			stat = FL_OBS_STAT_LOST;
 			fl_obs_count(&fl_obs_stats, &stat);
 			return 0;

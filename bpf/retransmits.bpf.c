@@ -6,8 +6,10 @@
 #include "lib/common.bpf.h"
 #include "faultline/abi.h"
 
+/* LRU: the cgroups a daemon watched come and go (pods, transient scopes) and nothing else
+ * removes them; the ones in use are read every check, so they are the recently used ones. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FL_RETRANS_MAX_CGROUPS);
 	__type(key, __u64);   /* a watched cgroup's id */
 	__type(value, __u64); /* retransmits below it since it was added */

@@ -51,8 +51,8 @@ check "SIGINT ends the observation and the table is printed" [ -n "${mkdir_eexis
 check "mkdirat EEXIST: exactly the target's 10 (the control's 50 not counted)" [ "${mkdir_eexist:-}" = 10 ]
 # The dynamic loader of a sanitizer build probes a few library paths that do not exist: at least
 # the target's 10, never the control's 50 more.
-check "openat ENOENT: the target's 10 (${open_enoent:-?}), not the control's" \
-  [ "${open_enoent:-0}" -ge 10 ] && [ "${open_enoent:-0}" -lt 50 ]
+in_range() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]; } # value, at least, below
+check "openat ENOENT: the target's 10 (${open_enoent:-?}), not the control's" in_range "${open_enoent:-0}" 10 50
 check "openat calls counted, failed or not (${open_calls:-?} >= 100)" [ "${open_calls:-0}" -ge 100 ]
 
 if [ -f "$WORK/amplify.yaml" ]; then

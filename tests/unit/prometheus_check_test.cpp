@@ -81,6 +81,18 @@ TEST(PrometheusCheck, NaNErrorsAndRangesAreNeverHealthy) {
   EXPECT_FALSE(range.healthy);
   EXPECT_EQ(range.detail, "q: a matrix result; the check needs a number per series (an instant vector or a "
                           "scalar, e.g. wrap a range in rate())");
+  // Something else's JSON (an application's error, a URL that is not Prometheus): a failure,
+  // never an exception on the watchdog's thread.
+  for (const char* other :
+       {R"({"status":404,"error":"Not Found"})", R"({"status":"success","data":[1]})",
+        R"({"status":"success","data":{"resultType":7,"result":{"a":1}}})",
+        R"({"status":"success","data":{"resultType":"vector","result":[{"value":5}]}})", R"([1,2])"}) {
+    const auto r = checks::judge_prometheus_answer(bounded(0, 1), other);
+    EXPECT_FALSE(r.healthy) << other;
+    EXPECT_TRUE(r.detail == "q: not a Prometheus API answer" || r.detail == "q: a malformed sample" ||
+                r.detail.find("result; the check needs") != std::string::npos)
+        << other << " -> " << r.detail;
+  }
   const auto junk = checks::judge_prometheus_answer(bounded(0, 1), "<html>");
   EXPECT_FALSE(junk.healthy);
   EXPECT_EQ(junk.detail, "q: not a Prometheus API answer");

@@ -161,15 +161,21 @@ std::string state_after_waiting(lifecycle::Controller& controller, const std::st
   return v ? v->state : "gone";
 }
 
+// Starts the experiment `stops` guards (policy_with) and has the watchdog check its conditions.
+void start_watched(lifecycle::Controller& controller, lifecycle::Watchdog& watchdog,
+                   const std::string& stops) {
+  const auto p = policy_with(stops);
+  auto started = controller.start(p);
+  ASSERT_TRUE(started) << started.error().message;
+  watchdog.watch(p, started->run);
+}
+
 TEST(Watchdog, ACounterPastItsMaxAbortsWithTheCount) {
   FakeHost host;
   host.stats[0] = {20, 6}; // rule 0 is the drop fault's: 6 injected
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
-  const auto p = policy_with("[{counter: {metric: injected, max: 5}, interval: 10ms}]");
-  auto started = controller.start(p);
-  ASSERT_TRUE(started) << started.error().message;
-  watchdog.watch(p, started->run);
+  start_watched(controller, watchdog, "[{counter: {metric: injected, max: 5}, interval: 10ms}]");
   EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
   EXPECT_EQ(controller.get("web")->reason, "stop condition 'counter-0' breached: injected 6 > max 5");
   EXPECT_TRUE(host.attached.empty()); // its programs detached, like any stop
@@ -181,10 +187,8 @@ TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
   host.set_retransmits("/web", 1000); // an earlier experiment's, still in the kernel's map
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
-  const auto p = policy_with("[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
-  auto started = controller.start(p);
-  ASSERT_TRUE(started) << started.error().message;
-  watchdog.watch(p, started->run);
+  start_watched(controller, watchdog,
+                "[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
   // The first check reads the baseline.
   for (int i = 0; i < 1000 && host.retransmit_reads.load() == 0; ++i)
     std::this_thread::sleep_for(10ms);
@@ -196,15 +200,23 @@ TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
   EXPECT_EQ(controller.get("web")->reason, "stop condition 'tcp' breached: TCP retransmits 7 > max 5");
 }
 
+// The kernel's entry for a cgroup can be evicted (LRU) and begin again from 0: the run's count
+// carries on from what it had counted.
+TEST(Watchdog, AKernelCountThatBeginsAgainCarriesOn) {
+  lifecycle::Watchdog::RunCount c;
+  EXPECT_EQ(c.add(1000), 0u); // the baseline
+  EXPECT_EQ(c.add(1004), 4u);
+  EXPECT_EQ(c.add(2), 6u); // evicted, re-added, 2 more
+  EXPECT_EQ(c.add(3), 7u);
+}
+
 TEST(Watchdog, UncountableRetransmitsAbortWithTheReason) {
   FakeHost host;
   host.retransmits_error = "no tracepoint";
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
-  const auto p = policy_with("[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
-  auto started = controller.start(p);
-  ASSERT_TRUE(started) << started.error().message;
-  watchdog.watch(p, started->run);
+  start_watched(controller, watchdog,
+                "[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
   EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
   EXPECT_EQ(controller.get("web")->reason,
             "stop condition 'tcp' breached: cannot count TCP retransmits: no tracepoint");

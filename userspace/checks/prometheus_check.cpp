@@ -50,19 +50,32 @@ std::string bounds(const policy::PrometheusCheck& c) {
 
 CheckResult verdict(bool healthy, std::string detail) { return {healthy, std::move(detail), 0}; }
 
+// A member of an object, or null when it is missing: an answer from something that is not
+// Prometheus (an application's own JSON error) must give a failed check, not an exception.
+nlohmann::json member(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? nlohmann::json() : *it;
+}
+std::string string_member(const nlohmann::json& object, const char* key, const std::string& fallback) {
+  const auto m = member(object, key);
+  return m.is_string() ? m.get<std::string>() : fallback;
+}
+
 } // namespace
 
 CheckResult judge_prometheus_answer(const policy::PrometheusCheck& check, const std::string& body) {
   const std::string q = short_query(check.query);
   const auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
+  const std::string status = doc.is_discarded() ? "" : string_member(doc, "status", "");
+  if (status == "error")
+    return verdict(false, fmt::format("{}: {}: {}", q, string_member(doc, "errorType", "error"),
+                                      string_member(doc, "error", "no reason given")));
+  const auto data = member(doc, "data");
+  if (status != "success" || !data.is_object())
     return verdict(false, fmt::format("{}: not a Prometheus API answer", q));
-  if (doc.value("status", "") != "success")
-    return verdict(false, fmt::format("{}: {}: {}", q, doc.value("errorType", "error"),
-                                      doc.value("error", "no reason given")));
-  const auto& data = doc.value("data", nlohmann::json::object());
-  const std::string type = data.value("resultType", "");
-  const auto& result = data.value("result", nlohmann::json());
+  const std::string type = string_member(data, "resultType", "");
+  const auto result = member(data, "result");
   std::vector<Sample> samples;
   if (type == "scalar") {
     Sample s;
@@ -71,9 +84,9 @@ CheckResult judge_prometheus_answer(const policy::PrometheusCheck& check, const 
   } else if (type == "vector" && result.is_array()) {
     for (const auto& item : result) {
       Sample s;
-      if (!item.is_object() || !value_of(item.value("value", nlohmann::json()), s.value))
+      if (!value_of(member(item, "value"), s.value))
         return verdict(false, fmt::format("{}: a malformed sample", q));
-      s.series = series_of(item.value("metric", nlohmann::json::object()));
+      s.series = series_of(member(item, "metric"));
       samples.push_back(std::move(s));
     }
   } else {

@@ -61,10 +61,9 @@ int write_policy(const ObserveOptions& options, const observe::Observation& obs)
       });
   if (policy.faults == 0) {
     std::fprintf(stderr, "faultline observe: no policy written to %s: %s\n", options.policy_path.c_str(),
-                 faults.empty()
-                     ? "no error to amplify was seen"
-                     : "this kernel can inject none of the errors seen (see the reasons with --json "
-                       "or faultline doctor)");
+                 faults.empty() ? "no error to amplify was seen"
+                                : "this kernel can inject none of the errors seen (the reasons below; "
+                                  "faultline doctor lists the backends)");
     for (const auto& f : faults)
       if (auto chosen = registry.choose(f); !chosen)
         std::fprintf(stderr, "  %s: %s\n", f.name.c_str(), chosen.error().message.c_str());
@@ -72,7 +71,8 @@ int write_policy(const ObserveOptions& options, const observe::Observation& obs)
   }
   // What we write must apply: parse it as apply would, before anything reaches the disk.
   if (auto parsed = policy::parse_policy(policy.yaml, options.policy_path); !parsed) {
-    log::error("the amplifying policy does not parse (a faultline bug): {}", parsed.error().describe());
+    // --name is the user's (the rest is generated): most likely the name is the problem.
+    log::error("the amplifying policy would not apply (check --name): {}", parsed.error().describe());
     return 1;
   }
   const std::string tmp = options.policy_path + ".tmp";

@@ -42,11 +42,8 @@ Result<std::uint64_t> RetransmitCounter::count(std::uint64_t cgroup_id) {
   if (bpf_map_lookup_elem(fd, &cgroup_id, &value) == 0) return value;
   // Not watched yet: from now on. Another caller may add it first (EEXIST): read theirs.
   const std::uint64_t zero = 0;
-  if (bpf_map_update_elem(fd, &cgroup_id, &zero, BPF_NOEXIST) != 0 && errno != EEXIST) {
-    if (errno == E2BIG)
-      return make_error(E2BIG, "cannot watch more than {} cgroups' TCP retransmits", FL_RETRANS_MAX_CGROUPS);
+  if (bpf_map_update_elem(fd, &cgroup_id, &zero, BPF_NOEXIST) != 0 && errno != EEXIST)
     return make_error(errno, "cannot watch cgroup {}'s TCP retransmits", cgroup_id);
-  }
   if (bpf_map_lookup_elem(fd, &cgroup_id, &value) != 0)
     return make_error(errno, "cannot read TCP retransmits");
   return value;

@@ -343,8 +343,10 @@ Result<std::uint64_t> Controller::tcp_retransmits(const std::string& name, std::
   const auto& targets = it->second.compiled.targets;
   std::uint64_t total = 0;
   for (const auto& t : targets) {
-    if (std::any_of(targets.begin(), targets.end(),
-                    [&t](const auto& a) { return engine::is_ancestor(a, t); }))
+    // Sockets belong to cgroups: a device target has none of its own; a target inside another
+    // is counted in that one.
+    if (t.is_interface() || std::any_of(targets.begin(), targets.end(),
+                                        [&t](const auto& a) { return engine::is_ancestor(a, t); }))
       continue;
     auto n = host_.tcp_retransmits(t);
     if (!n) return n.error();

@@ -118,19 +118,13 @@ void KernelHost::publish(engine::BackendRegistry registry) {
   registries_size_.store(registries_.size());
 }
 
-Status KernelHost::ensure_retransmits() {
-  if (retransmits_) return {};
-  auto counter = kernel::RetransmitCounter::start();
-  if (!counter) return counter.error();
-  retransmits_.emplace(std::move(*counter));
-  return {};
-}
-
 Result<std::uint64_t> KernelHost::tcp_retransmits(const engine::Target& target) {
-  if (target.is_interface())
-    return make_error(EINVAL, "{}: TCP retransmits are counted per cgroup, not per device", target.path);
+  // Read only: the program is loaded by prepare(), outside the controller's lock (this runs
+  // under it, every check).
   std::lock_guard lock(retransmits_mu_);
-  if (auto st = ensure_retransmits(); !st) return st.error();
+  if (!retransmits_)
+    return make_error(EOPNOTSUPP, "the TCP retransmit counter is not loaded{}",
+                      retransmits_error_.empty() ? "" : ": " + retransmits_error_);
   return retransmits_->count(target.cgroup_id);
 }
 
@@ -141,7 +135,13 @@ void KernelHost::prepare(const policy::Policy& policy) {
     if (const auto* counter = std::get_if<policy::CounterCheck>(&c.check);
         counter != nullptr && counter->metric == policy::CounterCheck::Metric::tcp_retransmits) {
       std::lock_guard lock(retransmits_mu_);
-      (void)ensure_retransmits();
+      if (!retransmits_) {
+        auto loaded = kernel::RetransmitCounter::start();
+        if (loaded)
+          retransmits_.emplace(std::move(*loaded));
+        else
+          retransmits_error_ = loaded.error().message;
+      }
     }
   if (!lazy_) return;
   // The backend each fault compiles to, for each kind of target the policy names; a refusal

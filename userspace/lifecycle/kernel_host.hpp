@@ -81,7 +81,7 @@ private:
   // Loaded by the first policy with a tcpRetransmits condition (prepare), kept after.
   std::mutex retransmits_mu_;
   std::optional<kernel::RetransmitCounter> retransmits_;
-  Status ensure_retransmits(); // under retransmits_mu_
+  std::string retransmits_error_; // why it could not be loaded (prepare tries again)
 };
 
 } // namespace faultline::lifecycle

@@ -95,9 +95,20 @@ void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const p
   controller_.record_recovery(name, run, await_recovery(steady, stop_flag_));
 }
 
+std::uint64_t Watchdog::RunCount::add(std::uint64_t reading) {
+  if (!baseline) {
+    baseline = reading;
+  } else if (reading < last) {
+    carried += last - *baseline; // the kernel's entry began again from 0
+    baseline = 0;
+  }
+  last = reading;
+  return carried + reading - *baseline;
+}
+
 std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name, std::uint64_t run,
                                                         const policy::StopCondition& condition,
-                                                        std::optional<std::uint64_t>& baseline) {
+                                                        RunCount& kernel_count) {
   auto view = controller_.get(name, run);
   if (!view) return std::nullopt;
   const auto* counter = std::get_if<policy::CounterCheck>(&condition.check);
@@ -105,11 +116,11 @@ std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name,
     // The kernel's count runs on across experiments on the same cgroup: this run's are those
     // since its first check (made as it starts).
     auto count = controller_.tcp_retransmits(name, run);
-    if (!count && count.error().code == ENOENT) return std::nullopt;
-    if (!count)
+    if (!count) {
+      if (!controller_.get(name, run)) return std::nullopt; // it ended meanwhile
       return checks::CheckResult{false, "cannot count TCP retransmits: " + count.error().message, 0};
-    if (!baseline) baseline = *count;
-    return check_retransmits(*counter, *count - *baseline);
+    }
+    return check_retransmits(*counter, kernel_count.add(*count));
   }
   if (counter != nullptr) return check_counter(*counter, *view);
   return checks::run_external(condition.check);
@@ -120,8 +131,8 @@ void Watchdog::check_loop(const std::string& name, std::uint64_t run,
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::nanoseconds(condition.interval_ns);
   std::uint32_t failed = 0;
-  auto next = Clock::now();              // the first check at once: a service already unhealthy is not a test
-  std::optional<std::uint64_t> baseline; // a kernel counter's value at the first check
+  auto next = Clock::now(); // the first check at once: a service already unhealthy is not a test
+  RunCount kernel_count;
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -129,7 +140,7 @@ void Watchdog::check_loop(const std::string& name, std::uint64_t run,
     }
     // On a fixed rate; a check slower than the interval starts the next one at once.
     next = std::max(next + interval, Clock::now());
-    auto result = check_once(name, run, condition, baseline);
+    auto result = check_once(name, run, condition, kernel_count);
     if (!result) return; // the experiment ended: nothing left to protect
     controller_.record_check(name, run, {wall_ms(), condition.name, result->healthy, result->took_ns / 1000});
     failed = result->healthy ? 0 : failed + 1;

@@ -41,11 +41,23 @@ private:
   void check_loop(const std::string& name, std::uint64_t run, const policy::StopCondition& condition);
   // Waits for the run to end, then for its steady state to be back (or not), and says which.
   void recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady);
-  // One check; nullopt when the run has ended (nothing to check any more). `baseline`: a kernel
-  // counter's first reading (set by the first check), which later ones are counted from.
+
+public:
+  // A kernel counter as one run sees it: counted from the run's first check (the kernel's count
+  // runs on across experiments on the same cgroup); a reading below the last one (the kernel's
+  // entry was evicted and began again) carries on from what had been counted.
+  struct RunCount {
+    std::optional<std::uint64_t> baseline;
+    std::uint64_t carried = 0;
+    std::uint64_t last = 0;
+    std::uint64_t add(std::uint64_t reading); // the run's count, given the kernel's
+  };
+
+private:
+  // One check; nullopt when the run has ended (nothing to check any more).
   std::optional<checks::CheckResult> check_once(const std::string& name, std::uint64_t run,
                                                 const policy::StopCondition& condition,
-                                                std::optional<std::uint64_t>& baseline);
+                                                RunCount& kernel_count);
   void reap_locked(); // joins the threads that have finished
 
   Controller& controller_;

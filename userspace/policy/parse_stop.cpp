@@ -22,18 +22,26 @@ std::uint64_t bounded_duration(const Field& f, std::uint64_t min_ns, std::uint64
   return v;
 }
 
+// Plain HTTP to a host, IPv4 address or [IPv6], an optional port and path (with a query string
+// when `query_allowed`). No credentials in the URL: they would land in the journal. `what` is
+// the message's "is not ...".
+std::string http_url(const Field& url, bool query_allowed, const char* what) {
+  static const std::regex kWithQuery(
+      R"(^http://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s@]*)?$)");
+  static const std::regex kNoQuery(
+      R"(^http://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s@?#]*)?$)");
+  std::string s = url.str();
+  if (!std::regex_match(s, query_allowed ? kWithQuery : kNoQuery))
+    url.fail(fmt::format("'{}' is not {}", s, what));
+  return s;
+}
+
 HttpCheck parse_http(const Field& f) {
   f.expect_keys({"url", "status", "maxLatency", "timeout"});
   HttpCheck h;
-  const Field url = f.get("url");
-  h.url = url.str();
-  // Plain HTTP to a host, IPv4 address or [IPv6], an optional port and path: what a health
-  // endpoint is. No credentials in the URL (they would land in the journal).
-  static const std::regex kUrl(R"(^http://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s@]*)?$)");
-  if (!std::regex_match(h.url, kUrl))
-    url.fail(fmt::format("'{}' is not an http:// URL of a host, an optional port and a path (e.g. "
-                         "http://127.0.0.1:8080/health; no https, no user@)",
-                         h.url));
+  h.url = http_url(f.get("url"), true,
+                   "an http:// URL of a host, an optional port and a path (e.g. "
+                   "http://127.0.0.1:8080/health; no https, no user@)");
   if (auto st = f.find("status")) {
     h.status = static_cast<int>(st->uint(599));
     if (h.status < 100) st->fail(fmt::format("'{}' is not an HTTP status (100..599)", st->str()));
@@ -54,13 +62,9 @@ HttpCheck parse_http(const Field& f) {
 PrometheusCheck parse_prometheus(const Field& f) {
   f.expect_keys({"url", "query", "min", "max", "ifEmpty", "timeout"});
   PrometheusCheck p;
-  const Field url = f.get("url");
-  p.url = url.str();
-  static const std::regex kUrl(R"(^http://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s@?#]*)?$)");
-  if (!std::regex_match(p.url, kUrl))
-    url.fail(fmt::format("'{}' is not the http:// URL of a Prometheus server (e.g. "
-                         "http://127.0.0.1:9090; no https, no user@, no query string)",
-                         p.url));
+  p.url = http_url(f.get("url"), false,
+                   "the http:// URL of a Prometheus server (e.g. http://127.0.0.1:9090; no https, no "
+                   "user@, no query string)");
   while (p.url.size() > 7 && p.url.back() == '/')
     p.url.pop_back();
   const Field query = f.get("query");
