@@ -118,6 +118,9 @@ one_fault_policy() { # name duration target fault-name fault-keys [spec-key...]
     printf '  targets: [{%s}]\n  faults:\n    - {name: %s, %s}\n' "$target" "$fault_name" "$fault"
   } >"$WORK/$name.yaml"
 }
+state_is() { # experiment state: its state in faultlined at $SOCK is STATE
+  [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]
+}
 wait_for_daemon() { # socket: until the API answers; gives up at once when faultlined exited
   # The socket file first, with builtins only: each `faultline list` is a process start (630 ms
   # in a TCG guest), and most of a start is spent before the socket exists.

@@ -30,7 +30,6 @@ promql() { curl -sf --get "$PROM/api/v1/query" --data-urlencode "query=$1"; }
 scraped() { [ "$(promql 'up{job="faultline"}' | jq -r '.data.result[0].value[1]')" = 1 ]; }
 check "Prometheus is ready" wait_for 600 curl -sf "$PROM/-/ready" -o /dev/null || tail "$WORK/prometheus.log"
 check "and scrapes faultlined" wait_for 600 scraped || tail "$WORK/prometheus.log"
-state_is() { [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]; }
 
 # Until the first scrape after the start the series does not exist: ifEmpty: healthy.
 query='sum(faultline_injected_total{experiment="promguard"})'

@@ -19,7 +19,6 @@ connect() { # cgroup: a connect to the silent server, given up after 3 s (SYNs r
   sh -c "echo \$\$ > $1/cgroup.procs && exec ip netns exec $NS_A timeout 3 $TCP probe $ADDR_B 7001 1" >/dev/null 2>&1
 }
 syn_retrans() { ip netns exec "$NS_A" nstat -az TcpExtTCPSynRetrans | awk '/^TcpExt/ {print $2 + 0}'; }
-state_is() { [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]; }
 
 one_fault_policy silent 120s "cgroup: $CG/server" deaf "network: {direction: ingress, blackhole: true, protocol: tcp}"
 one_fault_policy guarded 120s "cgroup: $CG/target" drop "network: {loss: 1%, protocol: udp, port: 9}" \

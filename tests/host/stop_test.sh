@@ -11,7 +11,6 @@ SOCK=$WORK/fl.sock
 setup_net || exit 1
 setup_cgroups
 start_daemon
-state_is() { [ "$("$FL" --socket "$SOCK" --json status "$1" | jq -r .state)" = "$2" ]; }
 flows_again() { # port: the target's datagrams all arrive
   start_receiver "$1"
   send_from "$CG/target" "$1" 100
