@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "engine/backend.hpp"
 #include "observe/amplify.hpp"
 #include "policy/parser.hpp"
 
@@ -91,6 +92,27 @@ TEST(Observe, ThePolicyParsesAndNamesTheTarget) {
   const auto& mix = std::get<policy::SyscallFault>(parsed->faults[0].spec).errs;
   ASSERT_EQ(mix.size(), 2u);
   EXPECT_DOUBLE_EQ(mix[0].weight, 0.83);
+}
+
+TEST(Observe, ARareErrorKeepsItsRateInThePolicyAndTheCommentCountsWhatIsAmplified) {
+  kernel::ObservedSyscalls c;
+  c.calls = {{0, 400'000'000}};              // read
+  c.errors = {{{0, EIO}, 2}, {{0, 200}, 7}}; // 200: no errno a policy can name
+  const auto written = observe::amplified_policy(observe::summarize(c, policy::Arch::x86_64, "t", 1000),
+                                                 {.factor = 10}, nullptr);
+  // 10 x 2 / 4e8 = 5e-8 (0.000005%): four decimals of a percent wrote 0%, a fault that never fires.
+  EXPECT_NE(written.yaml.find("probability: 0.000005%"), std::string::npos) << written.yaml;
+  EXPECT_NE(written.yaml.find("# seen: 2 of 400000000 calls failed (0.0000005%); 7 more with errnos a policy "
+                              "cannot name"),
+            std::string::npos)
+      << written.yaml;
+  auto parsed = policy::parse_policy(written.yaml, "amplify.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().describe() << "\n" << written.yaml;
+  ASSERT_EQ(parsed->faults.size(), 1u);
+  EXPECT_NEAR(*parsed->faults[0].trigger.probability, 5e-8, 5e-11);
+  EXPECT_EQ(engine::probability_threshold(*parsed->faults[0].trigger.probability), 214u); // 5e-8 x 2^32
+  EXPECT_EQ(engine::probability_threshold(1e-12), 1u) << "a positive rate is never 0 (never)";
+  EXPECT_EQ(engine::probability_threshold(0), 0u);
 }
 
 TEST(Observe, FaultsThisKernelCannotServeAreCommentedOutWithTheReason) {

@@ -189,8 +189,8 @@ TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
   lifecycle::Watchdog watchdog(controller);
   start_watched(controller, watchdog,
                 "[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
-  // The first check reads the baseline.
-  for (int i = 0; i < 1000 && host.retransmit_reads.load() == 0; ++i)
+  // The start reads it once (can it be counted?), the watchdog's first check reads the baseline.
+  for (int i = 0; i < 1000 && host.retransmit_reads.load() < 2; ++i)
     std::this_thread::sleep_for(10ms);
   host.set_retransmits("/web", 1005); // 5 since the start: at the max, still healthy
   std::this_thread::sleep_for(50ms);
@@ -210,16 +210,36 @@ TEST(Watchdog, AKernelCountThatBeginsAgainCarriesOn) {
   EXPECT_EQ(c.add(3), 7u);
 }
 
-TEST(Watchdog, UncountableRetransmitsAbortWithTheReason) {
+TEST(Watchdog, UncountableRetransmitsRefuseTheStartAndChangeNothing) {
   FakeHost host;
   host.retransmits_error = "no tracepoint";
+  lifecycle::Controller controller(host);
+  auto started = controller.start(policy_with("[{name: tcp, counter: {metric: tcpRetransmits, max: 5}}]"));
+  ASSERT_FALSE(started);
+  EXPECT_NE(
+      started.error().message.find("stop condition 'tcp': cannot count TCP retransmits here: no tracepoint"),
+      std::string::npos)
+      << started.error().message;
+  EXPECT_EQ(started.error().message.rfind("w.yaml:8:", 0), 0u) << started.error().message;
+  EXPECT_TRUE(host.attached.empty());
+  for (const auto& call : host.calls)
+    EXPECT_EQ(call.rfind("attach", 0), std::string::npos) << call;
+  EXPECT_FALSE(controller.get("web"));
+}
+
+TEST(Watchdog, RetransmitsThatCannotBeReadMidRunAbortWithTheReason) {
+  FakeHost host;
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
   start_watched(controller, watchdog,
                 "[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]");
+  {
+    std::lock_guard lock(host.retransmits_mu);
+    host.retransmits_error = "map gone";
+  }
   EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
   EXPECT_EQ(controller.get("web")->reason,
-            "stop condition 'tcp' breached: cannot count TCP retransmits: no tracepoint");
+            "stop condition 'tcp' breached: cannot count TCP retransmits: map gone");
 }
 
 TEST(Watchdog, ConsecutiveFailuresAreCountedBeforeAborting) {

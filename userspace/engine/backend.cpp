@@ -1,5 +1,6 @@
 #include "engine/backend.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace faultline::engine {
@@ -43,7 +44,8 @@ Result<const Backend*> BackendRegistry::choose(const policy::Fault& fault, Targe
 std::uint32_t probability_threshold(double probability) {
   if (!(probability > 0.0)) return 0; // also NaN: never
   if (probability >= 1.0) return FL_PROB_ALWAYS;
-  return static_cast<std::uint32_t>(std::floor(probability * 4294967296.0));
+  // A positive rate below the kernel's 2^-32 step is its smallest step, not 0 (never).
+  return std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::floor(probability * 4294967296.0)));
 }
 
 fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability,

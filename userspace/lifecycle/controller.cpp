@@ -180,6 +180,7 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   if (!selected) return make_error(selected.error().code, "{}: {}", policy.file, selected.error().message);
   // The blast-radius guard: before anything is compiled, attached or armed.
   if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
+  if (auto countable = retransmits_countable(policy, *selected); !countable) return countable.error();
 
   Live live{policy, {}, {}, wall_ms(), {}, ++runs_};
   // Attach what is missing; on any failure detach what this start attached and change nothing.
@@ -333,6 +334,29 @@ Result<observe::ExperimentView> Controller::get(const std::string& name, std::ui
   if (it == live_.end() || it->second.run != run)
     return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
   return view_locked(it->second, "running", "");
+}
+
+// A tcpRetransmits stop condition that could never be checked is refused with the policy, before
+// anything is attached: it would only abort the experiment at its first check.
+Status Controller::retransmits_countable(const policy::Policy& policy,
+                                         const std::vector<engine::Target>& targets) {
+  const auto cgroup =
+      std::find_if(targets.begin(), targets.end(), [](const auto& t) { return !t.is_interface(); });
+  for (const auto& c : policy.stop_conditions) {
+    const auto* counter = std::get_if<policy::CounterCheck>(&c.check);
+    if (counter == nullptr || counter->metric != policy::CounterCheck::Metric::tcp_retransmits) continue;
+    if (cgroup == targets.end())
+      return make_error(EINVAL,
+                        "{}:{}:{}: stop condition '{}': tcpRetransmits counts a cgroup's sockets, and "
+                        "this experiment targets only devices",
+                        policy.file, c.location.line, c.location.column, c.name);
+    // The first read also starts watching the cgroup; the watchdog counts from its own first.
+    if (auto n = host_.tcp_retransmits(*cgroup); !n)
+      return make_error(n.error().code,
+                        "{}:{}:{}: stop condition '{}': cannot count TCP retransmits here: {}", policy.file,
+                        c.location.line, c.location.column, c.name, n.error().message);
+  }
+  return {};
 }
 
 Result<std::uint64_t> Controller::tcp_retransmits(const std::string& name, std::uint64_t run) {

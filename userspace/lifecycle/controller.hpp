@@ -93,6 +93,7 @@ private:
   };
 
   Status apply_live_locked();
+  Status retransmits_countable(const policy::Policy& policy, const std::vector<engine::Target>& targets);
   void sample_timelines_locked(); // a counter sample of each live experiment whose period is due
   // Attaches what live.compiled's entries need and is not attached yet (shared with other
   // experiments by key); `fresh` collects what this call attached, for the caller's undo.

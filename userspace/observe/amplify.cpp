@@ -25,6 +25,15 @@ std::string percent(double fraction, int decimals = 4) {
   return text + "%";
 }
 
+// A rate or a probability to write into the policy: three significant digits however small (a fixed four
+// decimals of a percent wrote a rate below 0.00005% as 0%, a fault that never fires), no
+// exponent (the parser reads plain decimals), and no finer than the kernel's 2^-32 steps.
+std::string precise_percent(double fraction) {
+  if (!(fraction > 0.0)) return "0%";
+  const int magnitude = static_cast<int>(std::floor(std::log10(fraction * 100)));
+  return percent(fraction, std::clamp(2 - magnitude, 4, 11));
+}
+
 // Policy names: lowercase letters, digits and '-', 1 to 63, no '-' at either end.
 std::string policy_name(std::string_view text) {
   std::string out;
@@ -196,19 +205,23 @@ AmplifiedPolicy amplified_policy(const Observation& obs, const AmplifyOptions& o
     std::string errs;
     for (const auto& e : spec.errs)
       errs += fmt::format("{}{}: {}", errs.empty() ? "" : ", ", policy::errno_name(e.err), percent(e.weight));
+    // The same errors the probability was computed from; those with an errno a policy cannot
+    // name are not amplified, and said apart.
     std::uint64_t errors = 0;
+    std::uint64_t unnamed = 0;
     std::uint64_t calls = 0;
     for (const auto& r : obs.rows)
       if (r.syscall == spec.names.front()) {
-        errors += r.errors;
+        (has_policy_name(r.err) ? errors : unnamed) += r.errors;
         calls = r.calls;
       }
     std::string text =
-        fmt::format("    # seen: {} of {} calls failed ({})\n"
+        fmt::format("    # seen: {} of {} calls failed ({}){}\n"
                     "    - name: {}\n      syscall: {{name: {}, errno: {{{}}}}}\n"
                     "      trigger: {{probability: {}}}\n",
-                    errors, calls, percent(static_cast<double>(errors) / static_cast<double>(calls)),
-                    fault.name, spec.names.front(), errs, percent(*fault.trigger.probability));
+                    errors, calls, precise_percent(static_cast<double>(errors) / static_cast<double>(calls)),
+                    unnamed == 0 ? "" : fmt::format("; {} more with errnos a policy cannot name", unnamed),
+                    fault.name, spec.names.front(), errs, precise_percent(*fault.trigger.probability));
     if (auto why = refusal ? refusal(fault) : std::nullopt) {
       body += fmt::format("    # not served by this kernel: {}\n", *why);
       std::string commented;
