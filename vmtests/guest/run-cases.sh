@@ -62,6 +62,15 @@ if [ "${FL_SHELL:-0}" = 1 ]; then
   finish
 fi
 
+# Busy time of the guest's CPUs so far, in USER_HZ ticks (/proc/stat: all but idle and iowait).
+# Each case reports its CPU time beside its length: under TCG a guest's busy time is host CPU
+# time, and CI's length on 2 cores is its CPU work over 2.
+guest_busy() {
+  local user nice system irq softirq steal
+  read -r _ user nice system _ _ irq softirq steal _ </proc/stat
+  echo $((user + nice + system + irq + softirq + steal))
+}
+
 # Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
 # command (run from the checkout with FL_BUILD set), expect (ERE the output must contain), and
 # kernels (series the case runs on, default "6.1 6.12"), which only vmtests/run.sh reads.
@@ -100,17 +109,18 @@ for name in "${cases[@]}"; do
     continue
   fi
   start=$(date +%s)
+  busy_before=$(guest_busy)
   FL_BUILD=$FL_BUILD timeout --signal=KILL "${timeout:-120}" bash -c "$command" >"$log" 2>&1
   rc=$?
-  took=$(( $(date +%s) - start ))
+  took="$(( $(date +%s) - start ))s, $(( ($(guest_busy) - busy_before) / 100 )) CPU-s"
   if [ $rc -eq 137 ]; then
     echo "FAIL timed out after ${timeout}s" >"$result"
   elif [ $rc -ne 0 ]; then
-    echo "FAIL exit status $rc (${took}s)" >"$result"
+    echo "FAIL exit status $rc (${took})" >"$result"
   elif [ -n "${expect:-}" ] && ! grep -Eq -- "$expect" "$log"; then
-    echo "FAIL output lacks /$expect/ (${took}s)" >"$result"
+    echo "FAIL output lacks /$expect/ (${took})" >"$result"
   else
-    echo "PASS (${took}s)" >"$result"
+    echo "PASS (${took})" >"$result"
   fi
   sync
 done
