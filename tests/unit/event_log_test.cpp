@@ -3,6 +3,7 @@
 // GET /v1/events with its parameter checks.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <set>
 #include <thread>
@@ -193,6 +194,40 @@ TEST_F(EventsApiTest, RefusesBadParametersWithTheReason) {
     EXPECT_EQ(r.body["error"], message) << path;
   }
   EXPECT_EQ(api.handle("POST", "/v1/events", "").status, 405);
+}
+
+// Each waiting follower holds a request worker: past the cap, a follower is told to come back,
+// so a stop request always finds a worker. Answers that do not wait are never refused.
+TEST(EventsApiFollowers, WaitingOnesAreCappedAndSlotsComeBack) {
+  FakeHost host;
+  lifecycle::Controller controller{host};
+  observe::EventLog log;
+  daemon::Api api{controller, [] { return nlohmann::json::object(); }, nullptr, {&log, [] { return 0; }, 1}};
+  std::atomic<int> first_status{0};
+  // The follower asks again while the probes below hold the slot (1 ms each); once it waits,
+  // they are refused.
+  std::thread follower([&] {
+    int status = 503;
+    for (int i = 0; i < 10000 && status == 503; ++i)
+      status = api.handle("GET", "/v1/events?waitMs=10000", "").status;
+    first_status = status;
+  });
+  daemon::ApiResponse second;
+  for (int i = 0; i < 1000; ++i) {
+    second = api.handle("GET", "/v1/events?waitMs=1", "");
+    if (second.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(second.status, 503);
+  EXPECT_EQ(
+      second.body["error"],
+      "1 followers are waiting for events already, the most faultlined allows at once; try again when one "
+      "has ended");
+  EXPECT_EQ(api.handle("GET", "/v1/events?waitMs=0", "").status, 200);
+  log.append(named("web")); // the waiting follower answers, and frees its slot
+  follower.join();
+  EXPECT_EQ(first_status.load(), 200);
+  EXPECT_EQ(api.handle("GET", "/v1/events?after=1&waitMs=1", "").status, 200);
 }
 
 TEST(EventsApiWithoutLog, Is404) {

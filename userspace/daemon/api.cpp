@@ -114,6 +114,24 @@ ApiResponse Api::events(const std::string& query) {
       max = *n;
     }
   }
+  // A slot among the waiting followers, or an answer now: 503, not a wait that would take the
+  // worker a stop request needs.
+  struct Slot {
+    std::atomic<int>* waiting = nullptr;
+    ~Slot() {
+      if (waiting != nullptr) waiting->fetch_sub(1);
+    }
+  } slot;
+  if (wait_ms > 0) {
+    if (waiting_.fetch_add(1) >= events_.max_waiting) {
+      waiting_.fetch_sub(1);
+      return error_response(503,
+                            fmt::format("{} followers are waiting for events already, the most faultlined "
+                                        "allows at once; try again when one has ended",
+                                        events_.max_waiting));
+    }
+    slot.waiting = &waiting_;
+  }
   auto page = events_.log->read(after, experiment, max, std::chrono::milliseconds(wait_ms));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : page.events)

@@ -15,11 +15,12 @@
 //                                      for the first event after SEQ
 // Errors: {"error": "..."} with 400 (bad policy), 403 (the safety guard refused a target), 404,
 // 409 (already running), 412 (its steady state does not hold: not started), 422 (this kernel
-// cannot), 500.
+// cannot), 500, 503 (as many event followers waiting as allowed; ask again later).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -41,6 +42,9 @@ struct ApiResponse {
 struct EventsSource {
   observe::EventLog* log = nullptr;
   std::function<std::uint64_t()> dropped_in_kernel;
+  // Followers that may wait for events at once: each holds a request worker for up to 10 s, and
+  // stop or status must always find one free (faultlined allows half of its workers).
+  int max_waiting = 4;
 };
 
 class Api {
@@ -65,6 +69,7 @@ private:
   lifecycle::Journal* journal_;
   EventsSource events_;
   lifecycle::Watchdog* watchdog_; // checks each started experiment's stop conditions
+  std::atomic<int> waiting_{0};   // /v1/events requests waiting for an event now
 };
 
 int http_status_for(const Error& error);

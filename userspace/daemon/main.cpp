@@ -123,16 +123,29 @@ int main(int argc, char** argv) {
     lifecycle::Watchdog watchdog(controller);
     daemon::Api api(
         controller, [&] { return observe::doctor_json((*host)->features()); }, journal->get(),
-        {&events, [&] { return kernel_counters(**host).events_dropped; }}, &watchdog);
+        {&events, [&] { return kernel_counters(**host).events_dropped; }, options.workers / 2}, &watchdog);
     std::atomic<bool> stop{false};
-    std::thread signal_thread([&] {
-      int sig = 0;
-      sigwait(&signals, &sig);
-      log::info("signal {}: removing every fault and shutting down", sig);
-      stop.store(true);
-      events.close(); // followers waiting for an event answer now
-    });
-    signal_thread.detach();
+    // Joined, never detached: it touches `stop` and `events`, which must outlive it (a detached
+    // one could wake on a late signal after main's locals were gone). On the way out without a
+    // signal (serve() failed), it is sent one of those it waits for (blocked, so only sigwait
+    // takes it).
+    std::atomic<bool> leaving{false};
+    struct SignalThread {
+      std::atomic<bool>& leaving;
+      std::thread thread;
+      ~SignalThread() {
+        leaving.store(true);
+        pthread_kill(thread.native_handle(), SIGINT);
+        thread.join();
+      }
+    } signal_thread{leaving, std::thread([&] {
+                      int sig = 0;
+                      sigwait(&signals, &sig);
+                      if (!leaving.load())
+                        log::info("signal {}: removing every fault and shutting down", sig);
+                      stop.store(true);
+                      events.close(); // followers waiting for an event answer now
+                    })};
     std::thread metrics_thread;
     if (metrics_listener.valid()) {
       metrics_thread = std::thread([&] {
