@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <iterator>
+#include <system_error>
 #include <thread>
 
 #include "checks/command_check.hpp"
@@ -167,7 +168,7 @@ void start_watched(lifecycle::Controller& controller, lifecycle::Watchdog& watch
   const auto p = policy_with(stops);
   auto started = controller.start(p);
   ASSERT_TRUE(started) << started.error().message;
-  watchdog.watch(p, started->run);
+  ASSERT_TRUE(watchdog.watch(p, started->run));
 }
 
 TEST(Watchdog, ACounterPastItsMaxAbortsWithTheCount) {
@@ -242,6 +243,31 @@ TEST(Watchdog, RetransmitsThatCannotBeReadMidRunAbortWithTheReason) {
             "stop condition 'tcp' breached: cannot count TCP retransmits: map gone");
 }
 
+// No thread for a stop condition: the run is not left unguarded, it is aborted with the reason.
+TEST(Watchdog, ARunThatCannotBeWatchedIsAborted) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  int spawned = 0;
+  lifecycle::Watchdog watchdog(controller, [&spawned](std::function<void()> body) {
+    if (++spawned == 2) throw std::system_error(EAGAIN, std::generic_category(), "no thread");
+    return std::thread(std::move(body));
+  });
+  const auto p =
+      policy_with("[{command: 'exit 0', interval: 10ms, timeout: 30s}, {counter: {metric: injected, "
+                  "max: 5}, interval: 10ms}]");
+  auto started = controller.start(p);
+  ASSERT_TRUE(started);
+  auto watched = watchdog.watch(p, started->run);
+  ASSERT_FALSE(watched);
+  EXPECT_EQ(watched.error().message, "experiment web aborted: cannot watch its stop conditions: no thread: "
+                                     "Resource temporarily unavailable");
+  EXPECT_EQ(controller.get("web")->state, "aborted");
+  EXPECT_TRUE(host.attached.empty());
+  for (int i = 0; i < 1000 && watchdog.active() > 0; ++i) // the one started ends with the run
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(watchdog.active(), 0u);
+}
+
 TEST(Watchdog, ConsecutiveFailuresAreCountedBeforeAborting) {
   FakeHost host;
   lifecycle::Controller controller(host);
@@ -249,7 +275,7 @@ TEST(Watchdog, ConsecutiveFailuresAreCountedBeforeAborting) {
   const auto p = policy_with("[{name: up, command: 'exit 1', interval: 10ms, failures: 3, timeout: 30s}]");
   auto started = controller.start(p);
   ASSERT_TRUE(started);
-  watchdog.watch(p, started->run);
+  ASSERT_TRUE(watchdog.watch(p, started->run));
   EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
   const std::string reason = controller.get("web")->reason;
   EXPECT_EQ(reason.rfind("stop condition 'up' breached: exit status 1 in ", 0), 0u) << reason;
@@ -266,7 +292,7 @@ TEST(Watchdog, AConditionThatHoldsLeavesTheExperimentAndEndsWithIt) {
                   "interval: 10ms}]");
   auto started = controller.start(p);
   ASSERT_TRUE(started);
-  watchdog.watch(p, started->run);
+  ASSERT_TRUE(watchdog.watch(p, started->run));
   EXPECT_EQ(watchdog.active(), 2u);
   std::this_thread::sleep_for(100ms); // some ten checks of each
   EXPECT_EQ(controller.get("web")->state, "running");
@@ -323,7 +349,7 @@ AfterStop stop_and_wait_for_recovery(const policy::Policy& p) {
   lifecycle::Watchdog watchdog(controller);
   auto started = controller.start(p);
   EXPECT_TRUE(started);
-  watchdog.watch(p, started->run);
+  EXPECT_TRUE(watchdog.watch(p, started->run));
   AfterStop out{*controller.stop("web"), {}};
   for (int i = 0; i < 1000; ++i) {
     out.recovered = *controller.get("web");

@@ -135,7 +135,9 @@ int run_exec(const ExecOptions& options) {
     if (child == 0) exec_child(cgroup->path(), options.command, self);
     // After the fork: the child of a threaded process may only exec.
     lifecycle::Watchdog watchdog(controller);
-    watchdog.watch(*policy, started->run);
+    // Unwatchable, the run is aborted (faults off) and the report says why; the command goes on.
+    if (auto watched = watchdog.watch(*policy, started->run); !watched)
+      log::error("{}", watched.error().describe());
 
     while (true) {
       const pid_t done = ::waitpid(child, &status, WNOHANG);

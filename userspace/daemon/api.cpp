@@ -79,7 +79,8 @@ ApiResponse Api::apply(const std::string& body) {
                                              policy->name, before.detail));
   auto view = controller_.start(*policy);
   if (!view) return from_error(view.error());
-  if (watchdog_ != nullptr) watchdog_->watch(*policy, view->run);
+  if (watchdog_ != nullptr)
+    if (auto watched = watchdog_->watch(*policy, view->run); !watched) return from_error(watched.error());
   return {201, observe::to_json(*view)};
 }
 

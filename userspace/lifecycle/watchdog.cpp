@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <system_error>
 
 #include "checks/run_check.hpp"
 #include "lifecycle/steady_state.hpp"
@@ -65,26 +66,42 @@ std::size_t Watchdog::active() {
   return checks_.size();
 }
 
-void Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
-  std::lock_guard lock(mu_);
-  reap_locked();
-  if (stopping_) return;
-  for (const auto& condition : policy.stop_conditions) {
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread thread([this, name = policy.name, run, condition, done] {
-      check_loop(name, run, condition);
-      done->store(true);
-    });
-    checks_.push_back({std::move(thread), done});
+std::thread Watchdog::spawn(std::function<void()> body) {
+  return spawn_ ? spawn_(std::move(body)) : std::thread(std::move(body));
+}
+
+Status Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
+  std::string failure;
+  {
+    std::lock_guard lock(mu_);
+    reap_locked();
+    if (stopping_) return {};
+    try {
+      for (const auto& condition : policy.stop_conditions) {
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        checks_.push_back({spawn([this, name = policy.name, run, condition, done] {
+                             check_loop(name, run, condition);
+                             done->store(true);
+                           }),
+                           done});
+      }
+      if (policy.steady_state) {
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        checks_.push_back({spawn([this, name = policy.name, run, steady = *policy.steady_state, done] {
+                             recovery_loop(name, run, steady);
+                             done->store(true);
+                           }),
+                           done});
+      }
+    } catch (const std::system_error& e) {
+      failure = e.what();
+    }
   }
-  if (policy.steady_state) {
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread thread([this, name = policy.name, run, steady = *policy.steady_state, done] {
-      recovery_loop(name, run, steady);
-      done->store(true);
-    });
-    checks_.push_back({std::move(thread), done});
-  }
+  if (failure.empty()) return {};
+  // The threads already started see the run end and stop with it.
+  const std::string reason = "cannot watch its stop conditions: " + failure;
+  (void)controller_.abort(policy.name, run, reason);
+  return make_error(EAGAIN, "experiment {} aborted: {}", policy.name, reason);
 }
 
 void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady) {

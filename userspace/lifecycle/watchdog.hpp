@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,14 +24,19 @@ namespace faultline::lifecycle {
 
 class Watchdog {
 public:
-  explicit Watchdog(Controller& controller) : controller_(controller) {}
+  // How a checking thread is started; tests give one that fails (std::thread throws
+  // std::system_error when the system has no thread to give).
+  using Spawn = std::function<std::thread(std::function<void()>)>;
+  explicit Watchdog(Controller& controller, Spawn spawn = {})
+      : controller_(controller), spawn_(std::move(spawn)) {}
   ~Watchdog(); // stops checking (a check under way finishes first) and joins every thread
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
   // Starts checking `policy`'s stop conditions for the run `run` (ExperimentView::run of the
-  // view Controller::start returned).
-  void watch(const policy::Policy& policy, std::uint64_t run);
+  // view Controller::start returned). A run that cannot be watched is not left unguarded: it is
+  // aborted with the reason, which the error repeats.
+  Status watch(const policy::Policy& policy, std::uint64_t run);
   std::size_t active(); // threads still checking
 
 private:
@@ -60,7 +66,10 @@ private:
                                                 RunCount& kernel_count);
   void reap_locked(); // joins the threads that have finished
 
+  std::thread spawn(std::function<void()> body);
+
   Controller& controller_;
+  Spawn spawn_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
