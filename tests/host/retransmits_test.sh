@@ -42,6 +42,30 @@ check "the reason gives the count: the target's retransmits (at most $target)" j
   '.reason | capture("^stop condition .tcp. breached: TCP retransmits (?<c>[0-9]+) > max 0$").c | tonumber |
    . >= 1 and . <= $n' "$WORK/guarded.json" >/dev/null || jq .reason "$WORK/guarded.json"
 check "the server's experiment runs on" state_is silent running
+
+one_fault_policy calm 120s "cgroup: $CG/target" drop "network: {loss: 1%, protocol: udp, port: 9}" \
+  "steadyState: {probes: [{name: quiet, counter: {metric: tcpRetransmits, max: 0, window: 5s}}], recoveryTimeout: 30s}"
+# A connect from the target resends its SYN at about 1, 3 and 7 s: a 5 s window opened after the
+# first resend (whenever the apply gets there, up to 7 s) sees another.
+before=$(syn_retrans)
+sh -c "echo \$\$ > $CG/target/cgroup.procs && exec ip netns exec $NS_A timeout 12 $TCP probe $ADDR_B 7001 1" >/dev/null 2>&1 &
+client=$!
+resent_since() { [ "$(syn_retrans)" -gt "$1" ]; }
+wait_for 100 resent_since "$before"
+"$FL" --socket "$SOCK" apply -f "$WORK/calm.yaml" >"$WORK/calm.out" 2>&1
+check "a target retransmitting within the probe's window is not started" grep -Eq \
+  "experiment calm not started: its steady state does not hold: probe 'quiet': TCP retransmits [1-9][0-9]* in 5 s > max 0" \
+  "$WORK/calm.out" || cat "$WORK/calm.out"
+check "  and nothing runs under its name" bash -c "! '$FL' --socket '$SOCK' list | grep -q calm"
+kill "$client" 2>/dev/null; wait "$client" 2>/dev/null
+sed -i 's/window: 5s/window: 1s/' "$WORK/calm.yaml"
+"$FL" --socket "$SOCK" apply -f "$WORK/calm.yaml" >"$WORK/calm.out" 2>&1
+check "quiet, it starts" grep -q "experiment calm: running" "$WORK/calm.out" || cat "$WORK/calm.out"
+"$FL" --socket "$SOCK" stop calm >/dev/null 2>&1
+recovered() { "$FL" --socket "$SOCK" --json status calm | jq -e '.recovery | startswith("recovered in")' >/dev/null; }
+check "after the stop it has recovered" wait_for 300 recovered || "$FL" --socket "$SOCK" --json status calm
+check "  after a whole quiet window (1 s) at least" \
+  [ "$("$FL" --socket "$SOCK" --json status calm | jq -r '.recovery | capture("in (?<ms>[0-9]+) ms").ms')" -ge 1000 ]
 kill -TERM "$DAEMON"; wait "$DAEMON"
 check "faultlined shuts down cleanly" [ $? = 0 ]
 check "no faultline program stays attached" no_faultline_programs

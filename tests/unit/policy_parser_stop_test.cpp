@@ -148,6 +148,10 @@ INSTANTIATE_TEST_SUITE_P(
                 with_stops("    - counter: {metric: tcpRetransmits, fault: f, max: 5}\n"),
                 "bad.yaml:13:48: spec.stopConditions[0].counter.fault: tcpRetransmits counts the targets' "
                 "sockets, not a fault's injections: no fault here"},
+        BadCase{
+            "stop_counter_min", with_stops("    - counter: {metric: injected, min: 1, max: 5}\n"),
+            "bad.yaml:13:40: spec.stopConditions[0].counter.min: a stop condition aborts once a count passes "
+            "max; a lower bound (the run injected enough to test anything) is a steady-state probe's min"},
         BadCase{"stop_counter_no_max", with_stops("    - counter: {metric: injected}\n"),
                 "bad.yaml:13:16: spec.stopConditions[0].counter: missing required key 'max'"},
         BadCase{
@@ -204,20 +208,64 @@ std::string with_steady(const std::string& steady) {
   return with_faults(kF + "      network: {loss: 5%}\n") + "  steadyState:\n" + steady;
 }
 
+TEST(PolicyParser, SteadyStateCounterProbes) {
+  auto p =
+      parse_policy(with_steady("    probes:\n"
+                               "      - {name: quiet, counter: {metric: tcpRetransmits, max: 3}}\n"
+                               "      - {name: slow, counter: {metric: tcpRetransmits, max: 9, window: 5s}}\n"
+                               "      - {name: tested, counter: {metric: injected, fault: f, min: 100}}\n"
+                               "      - {name: few, counter: {metric: matched, max: 7}}\n"),
+                   "s.yaml");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& probes = p->steady_state->probes;
+  ASSERT_EQ(probes.size(), 4u);
+  const auto& quiet = std::get<CounterCheck>(probes[0].check);
+  EXPECT_EQ(quiet.metric, CounterCheck::Metric::tcp_retransmits);
+  EXPECT_EQ(quiet.max, 3u);
+  EXPECT_EQ(quiet.window_ns, 1'000'000'000u); // the default window
+  EXPECT_EQ(std::get<CounterCheck>(probes[1].check).window_ns, 5'000'000'000u);
+  const auto& tested = std::get<CounterCheck>(probes[2].check);
+  EXPECT_EQ(tested.fault, "f");
+  EXPECT_EQ(tested.min, 100u);
+  EXPECT_EQ(tested.max, UINT64_MAX >> 1); // no ceiling
+  const auto& few = std::get<CounterCheck>(probes[3].check);
+  EXPECT_EQ(few.metric, CounterCheck::Metric::matched);
+  EXPECT_FALSE(few.min.has_value());
+  EXPECT_EQ(few.max, 7u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     BadSteadyState, PolicyParserRejects,
     ::testing::Values(
-        BadCase{
-            "steady_counter", with_steady("    probes: [{counter: {metric: injected, max: 1}}]\n"),
-            "bad.yaml:13:24: spec.steadyState.probes[0].counter: a steady-state probe is an http, command "
-            "or prometheus check: before the experiment every counter is zero (counters go in "
-            "stopConditions)"},
+        BadCase{"steady_counter_window_on_injected",
+                with_steady("    probes: [{counter: {metric: injected, min: 1, window: 5s}}]\n"),
+                "bad.yaml:13:59: spec.steadyState.probes[0].counter.window: a probe on injected reads the "
+                "run's final count, once it has ended: it takes no window"},
+        BadCase{"steady_counter_no_bound", with_steady("    probes: [{counter: {metric: injected}}]\n"),
+                "bad.yaml:13:24: spec.steadyState.probes[0].counter: a steady-state injected probe needs "
+                "min (the run injected enough to test the hypothesis), max, or both"},
+        BadCase{"steady_counter_min_on_retransmits",
+                with_steady("    probes: [{counter: {metric: tcpRetransmits, min: 1, max: 5}}]\n"),
+                "bad.yaml:13:54: spec.steadyState.probes[0].counter.min: the targets' retransmits only "
+                "have a ceiling: give max (retransmits per window)"},
+        BadCase{"steady_counter_min_above_max",
+                with_steady("    probes: [{counter: {metric: matched, min: 10, max: 5}}]\n"),
+                "bad.yaml:13:47: spec.steadyState.probes[0].counter.min: min 10 is above max 5: no count "
+                "could hold"},
+        BadCase{"steady_counter_short_window",
+                with_steady("    probes: [{counter: {metric: tcpRetransmits, max: 0, window: 50ms}}]\n"),
+                "bad.yaml:13:65: spec.steadyState.probes[0].counter.window: '50ms' is out of range; "
+                "expected 200ms to 60s"},
+        BadCase{"steady_counter_unknown_fault",
+                with_steady("    probes: [{counter: {metric: injected, fault: g, min: 1}}]\n"),
+                "bad.yaml:13:50: spec.steadyState.probes[0].counter.fault: no fault named 'g' in this "
+                "experiment (did you mean f?)"},
         BadCase{
             "steady_no_probes", with_steady("    probes: []\n"),
             "bad.yaml:13:13: spec.steadyState.probes: at least one probe: the hypothesis is what they check"},
         BadCase{"steady_interval", with_steady("    probes: [{command: 'true', interval: 1s}]\n"),
                 "bad.yaml:13:32: spec.steadyState.probes[0]: unknown key 'interval'; valid keys: name, http, "
-                "command, prometheus, timeout"},
+                "command, prometheus, counter, timeout"},
         BadCase{"steady_recovery_too_long",
                 with_steady("    probes: [{command: 'true'}]\n    recoveryTimeout: 1h\n"),
                 "bad.yaml:14:22: spec.steadyState.recoveryTimeout: '1h' is out of range; expected 1000ms to "
@@ -225,7 +273,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"steady_two_kinds",
                 with_steady("    probes: [{command: 'true', http: {url: 'http://x/'}}]\n"),
                 "bad.yaml:13:14: spec.steadyState.probes[0]: a steady-state probe needs exactly one of http, "
-                "command, prometheus (found 2)"}),
+                "command, prometheus, counter (found 2)"}),
     bad_case_name);
 
 } // namespace

@@ -204,7 +204,7 @@ TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
 // The kernel's entry for a cgroup can be evicted (LRU) and begin again from 0: the run's count
 // carries on from what it had counted.
 TEST(Watchdog, AKernelCountThatBeginsAgainCarriesOn) {
-  lifecycle::Watchdog::RunCount c;
+  lifecycle::RunCount c;
   EXPECT_EQ(c.add(1000), 0u); // the baseline
   EXPECT_EQ(c.add(1004), 4u);
   EXPECT_EQ(c.add(2), 6u); // evicted, re-added, 2 more

@@ -116,7 +116,8 @@ int run_exec(const ExecOptions& options) {
   {
     lifecycle::Controller controller(**host);
     if (policy->steady_state)
-      if (auto before = lifecycle::check_probes(*policy->steady_state); !before.held) {
+      if (auto before = lifecycle::check_probes(*policy->steady_state, controller.probe_counters(*policy));
+          !before.held) {
         log::error("experiment {} not started: its steady state does not hold: {}", policy->name,
                    before.detail);
         return kFaultlineFailed;

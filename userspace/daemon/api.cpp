@@ -74,7 +74,8 @@ ApiResponse Api::apply(const std::string& body) {
                           "started");
   // The hypothesis must hold before anything is injected.
   if (policy->steady_state)
-    if (auto before = lifecycle::check_probes(*policy->steady_state); !before.held)
+    if (auto before = lifecycle::check_probes(*policy->steady_state, controller_.probe_counters(*policy));
+        !before.held)
       return error_response(412, fmt::format("experiment {} not started: its steady state does not hold: {}",
                                              policy->name, before.detail));
   auto view = controller_.start(*policy);

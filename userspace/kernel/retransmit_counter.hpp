@@ -20,7 +20,7 @@ public:
 
   // Retransmits below cgroup `id` since it was first watched; the first call starts watching
   // it (and returns 0). Past FL_RETRANS_MAX_CGROUPS watched cgroups the least recently read one
-  // is dropped: its count starts again from 0 if it is read again (Watchdog::RunCount copes).
+  // is dropped: its count starts again from 0 if it is read again (lifecycle::RunCount copes).
   Result<std::uint64_t> count(std::uint64_t cgroup_id);
 
 private:

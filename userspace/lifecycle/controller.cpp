@@ -364,19 +364,39 @@ Result<std::uint64_t> Controller::tcp_retransmits(const std::string& name, std::
   auto it = live_.find(name);
   if (it == live_.end() || it->second.run != run)
     return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
-  const auto& targets = it->second.compiled.targets;
+  return retransmits_locked(it->second.compiled.targets);
+}
+
+Result<std::uint64_t> Controller::retransmits_locked(const std::vector<engine::Target>& targets) {
   std::uint64_t total = 0;
+  bool any = false;
   for (const auto& t : targets) {
-    // Sockets belong to cgroups: a device target has none of its own; a target inside another
-    // is counted in that one.
     if (t.is_interface() || std::any_of(targets.begin(), targets.end(),
                                         [&t](const auto& a) { return engine::is_ancestor(a, t); }))
       continue;
     auto n = host_.tcp_retransmits(t);
     if (!n) return n.error();
     total += *n;
+    any = true;
   }
+  if (!any)
+    return make_error(EINVAL, "tcpRetransmits counts a cgroup's sockets, and the targets are only devices");
   return total;
+}
+
+Result<std::uint64_t> Controller::policy_retransmits(const policy::Policy& policy) {
+  std::lock_guard lock(mu_);
+  std::vector<engine::Target> targets;
+  for (const auto& t : policy.targets) {
+    auto found = host_.resolve(t);
+    if (!found) return make_error(found.error().code, "target '{}': {}", t.value, found.error().message);
+    targets.insert(targets.end(), found->begin(), found->end());
+  }
+  return retransmits_locked(targets);
+}
+
+ProbeCounters Controller::probe_counters(const policy::Policy& policy) {
+  return {[this, policy] { return policy_retransmits(policy); }, std::nullopt};
 }
 
 Status Controller::stop_all(const std::string& reason) {

@@ -19,6 +19,7 @@
 #include "lifecycle/host.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/safety.hpp"
+#include "lifecycle/steady_state.hpp"
 #include "observe/event_log.hpp"
 #include "observe/experiment_report.hpp"
 #include "observe/experiment_view.hpp"
@@ -66,6 +67,10 @@ public:
   // That run's targets' TCP retransmits, as Host::tcp_retransmits counts them (a target below
   // another target of the run is counted once, in its ancestor). ENOENT once it has ended.
   Result<std::uint64_t> tcp_retransmits(const std::string& name, std::uint64_t run);
+  // What `policy`'s steady-state counter probes read, before its run and after it: the TCP
+  // retransmits of every cgroup its targets name (resolved at each reading, before selection:
+  // the steady state is the service's, not one run's pick). The final view is the caller's.
+  ProbeCounters probe_counters(const policy::Policy& policy);
 
 private:
   // (cgroup id or 0 for global, hook, sub-key or 0 when one attachment serves every sub-key)
@@ -94,6 +99,10 @@ private:
 
   Status apply_live_locked();
   Status retransmits_countable(const policy::Policy& policy, const std::vector<engine::Target>& targets);
+  // The retransmits of `targets`' cgroups, each counted once (a target inside another is
+  // counted in that one; a device has no sockets of its own).
+  Result<std::uint64_t> retransmits_locked(const std::vector<engine::Target>& targets);
+  Result<std::uint64_t> policy_retransmits(const policy::Policy& policy);
   void sample_timelines_locked(); // a counter sample of each live experiment whose period is due
   // Attaches what live.compiled's entries need and is not attached yet (shared with other
   // experiments by key); `fresh` collects what this call attached, for the caller's undo.

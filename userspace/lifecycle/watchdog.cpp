@@ -87,8 +87,9 @@ Status Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
       }
       if (policy.steady_state) {
         auto done = std::make_shared<std::atomic<bool>>(false);
-        checks_.push_back({spawn([this, name = policy.name, run, steady = *policy.steady_state, done] {
-                             recovery_loop(name, run, steady);
+        checks_.push_back({spawn([this, name = policy.name, run, steady = *policy.steady_state,
+                                  counters = controller_.probe_counters(policy), done]() mutable {
+                             recovery_loop(name, run, steady, std::move(counters));
                              done->store(true);
                            }),
                            done});
@@ -104,23 +105,17 @@ Status Watchdog::watch(const policy::Policy& policy, std::uint64_t run) {
   return make_error(EAGAIN, "experiment {} aborted: {}", policy.name, reason);
 }
 
-void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady) {
+void Watchdog::recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady,
+                             ProbeCounters counters) {
   while (controller_.get(name, run)) {
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; })) return;
   }
-  controller_.record_recovery(name, run, await_recovery(steady, stop_flag_));
-}
-
-std::uint64_t Watchdog::RunCount::add(std::uint64_t reading) {
-  if (!baseline) {
-    baseline = reading;
-  } else if (reading < last) {
-    carried += last - *baseline; // the kernel's entry began again from 0
-    baseline = 0;
-  }
-  last = reading;
-  return carried + reading - *baseline;
+  // The run's final counts, for probes on what it injected (absent if a later run replaced it:
+  // record_recovery drops the line then anyway).
+  if (auto report = controller_.report(name); report && report->view.run == run)
+    counters.final_view = report->view;
+  controller_.record_recovery(name, run, await_recovery(steady, counters, stop_flag_));
 }
 
 std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name, std::uint64_t run,

@@ -18,6 +18,8 @@
 
 #include "checks/check_result.hpp"
 #include "lifecycle/controller.hpp"
+#include "lifecycle/run_count.hpp"
+#include "lifecycle/steady_state.hpp"
 #include "policy/policy.hpp"
 
 namespace faultline::lifecycle {
@@ -46,20 +48,9 @@ private:
   };
   void check_loop(const std::string& name, std::uint64_t run, const policy::StopCondition& condition);
   // Waits for the run to end, then for its steady state to be back (or not), and says which.
-  void recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady);
+  void recovery_loop(const std::string& name, std::uint64_t run, const policy::SteadyState& steady,
+                     ProbeCounters counters);
 
-public:
-  // A kernel counter as one run sees it: counted from the run's first check (the kernel's count
-  // runs on across experiments on the same cgroup); a reading below the last one (the kernel's
-  // entry was evicted and began again) carries on from what had been counted.
-  struct RunCount {
-    std::optional<std::uint64_t> baseline;
-    std::uint64_t carried = 0;
-    std::uint64_t last = 0;
-    std::uint64_t add(std::uint64_t reading); // the run's count, given the kernel's
-  };
-
-private:
   // One check; nullopt when the run has ended (nothing to check any more).
   std::optional<checks::CheckResult> check_once(const std::string& name, std::uint64_t run,
                                                 const policy::StopCondition& condition,

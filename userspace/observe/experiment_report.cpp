@@ -11,7 +11,8 @@ std::string verdict(const ExperimentView& view) {
   if (view.state == "aborted") return "aborted: " + view.reason;
   if (view.state == "failed") return "failed: " + view.reason;
   if (view.recovery == "checking") return "checking: is the steady state back?";
-  if (view.recovery.rfind("not recovered", 0) == 0) return "falsified: the steady state was " + view.recovery;
+  if (view.recovery.rfind("not recovered", 0) == 0 || view.recovery.rfind("not held", 0) == 0)
+    return "falsified: the steady state was " + view.recovery;
   if (view.recovery.rfind("not known", 0) == 0) return "unknown: the steady state is " + view.recovery;
   if (view.stop_conditions.empty() && !view.steady_state)
     return "no hypothesis: the experiment had no steady state and no stop conditions";

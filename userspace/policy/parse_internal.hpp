@@ -15,7 +15,7 @@ ProcessFault parse_process(const Field& f);
 ResourceFault parse_resource(const Field& f);
 // spec.stopConditions[i]; `faults` are the experiment's fault names (a counter names one).
 StopCondition parse_stop_condition(const Field& f, std::size_t index, const std::vector<Fault>& faults);
-SteadyState parse_steady_state(const Field& f);
+SteadyState parse_steady_state(const Field& f, const std::vector<Fault>& faults);
 
 // Experiment, fault and stop condition names: 1-63 of [a-z0-9-], starting and ending with [a-z0-9].
 void check_name(const Field& f, const std::string& what);

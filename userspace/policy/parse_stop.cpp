@@ -97,8 +97,17 @@ CommandCheck parse_command(const Field& f) {
   return c;
 }
 
-CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
-  f.expect_keys({"metric", "fault", "max"});
+// A counter as a stop condition (`max`: aborts past it) or, with `steady`, as a steady-state
+// probe: tcpRetransmits over a sliding `window` (before the start and during recovery), or the
+// run's final injected or matched count within [min, max] (after the run: that it tested anything).
+CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults, bool steady) {
+  if (auto m = f.find("min"); m && !steady)
+    m->fail("a stop condition aborts once a count passes max; a lower bound (the run injected "
+            "enough to test anything) is a steady-state probe's min");
+  if (steady)
+    f.expect_keys({"metric", "fault", "min", "max", "window"});
+  else
+    f.expect_keys({"metric", "fault", "max"});
   CounterCheck c;
   const Field metric = f.get("metric");
   if (metric.str() == "injected")
@@ -110,7 +119,8 @@ CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
   else
     metric.fail(
         fmt::format("unknown counter '{}'; expected injected, matched or tcpRetransmits", metric.str()));
-  if (auto fault = f.find("fault"); fault && c.metric == CounterCheck::Metric::tcp_retransmits)
+  const bool retransmits = c.metric == CounterCheck::Metric::tcp_retransmits;
+  if (auto fault = f.find("fault"); fault && retransmits)
     fault->fail("tcpRetransmits counts the targets' sockets, not a fault's injections: no fault here");
   if (auto fault = f.find("fault")) {
     c.fault = fault->str();
@@ -126,22 +136,40 @@ CounterCheck parse_counter(const Field& f, const std::vector<Fault>& faults) {
                               guess.empty() ? "" : " (did you mean " + guess + "?)"));
     }
   }
-  c.max = f.get("max").uint(UINT64_MAX >> 1);
+  if (!steady || retransmits) {
+    if (auto m = f.find("min"))
+      m->fail("the targets' retransmits only have a ceiling: give max (retransmits per window)");
+    c.max = f.get("max").uint(UINT64_MAX >> 1);
+  } else {
+    if (auto w = f.find("window"))
+      w->fail(fmt::format("a probe on {} reads the run's final count, once it has ended: it takes no window",
+                          metric.str()));
+    if (!f.has("min") && !f.has("max"))
+      f.fail(fmt::format("a steady-state {} probe needs min (the run injected enough to test the "
+                         "hypothesis), max, or both",
+                         metric.str()));
+    if (auto m = f.find("min")) c.min = m->uint(UINT64_MAX >> 1);
+    c.max = UINT64_MAX >> 1;
+    if (auto m = f.find("max")) c.max = m->uint(UINT64_MAX >> 1);
+    if (c.min && *c.min > c.max)
+      f.get("min").fail(fmt::format("min {} is above max {}: no count could hold", *c.min, c.max));
+  }
+  if (steady && retransmits) {
+    c.window_ns = 1000 * kMs;
+    if (auto w = f.find("window")) c.window_ns = bounded_duration(*w, 200 * kMs, kMaxTimeoutNs);
+  }
   return c;
 }
 
-// The check of a stop condition or a steady-state probe: exactly one of the kinds `kinds` names
-// (counters only in stop conditions: before an experiment every count is zero), with its timeout.
-CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool counters, const char* what) {
-  const std::vector<const char*> kinds =
-      counters ? std::vector<const char*>{"http", "command", "prometheus", "counter"}
-               : std::vector<const char*>{"http", "command", "prometheus"};
+// The check of a stop condition or (`steady`) a steady-state probe: exactly one kind, with its
+// timeout.
+CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool steady, const char* what) {
   int found = 0;
-  for (const char* kind : kinds)
+  for (const char* kind : {"http", "command", "prometheus", "counter"})
     found += f.has(kind) ? 1 : 0;
   if (found != 1)
-    f.fail(fmt::format("a {} needs exactly one of {} (found {})", what,
-                       counters ? "http, command, prometheus, counter" : "http, command, prometheus", found));
+    f.fail(
+        fmt::format("a {} needs exactly one of http, command, prometheus, counter (found {})", what, found));
   if (auto t = f.find("timeout"); t && !f.has("command"))
     t->fail(f.has("http") ? "an http check's timeout goes inside it: http: {url: ..., timeout: 1s}"
             : f.has("prometheus")
@@ -149,7 +177,7 @@ CheckSpec parse_check(const Field& f, const std::vector<Fault>& faults, bool cou
                 : "a counter is read, not waited for: it takes no timeout");
   if (auto h = f.find("http")) return parse_http(*h);
   if (auto p = f.find("prometheus")) return parse_prometheus(*p);
-  if (auto c = f.find("counter")) return parse_counter(*c, faults);
+  if (auto c = f.find("counter")) return parse_counter(*c, faults, steady);
   CommandCheck command = parse_command(f.get("command"));
   command.timeout_ns = 1000 * kMs;
   if (auto t = f.find("timeout")) command.timeout_ns = bounded_duration(*t, kMinIntervalNs, kMaxTimeoutNs);
@@ -177,7 +205,7 @@ StopCondition parse_stop_condition(const Field& f, std::size_t index, const std:
   f.expect_keys({"name", "http", "command", "prometheus", "counter", "interval", "timeout", "failures"});
   StopCondition s;
   s.location = f.location();
-  s.check = parse_check(f, faults, true, "stop condition");
+  s.check = parse_check(f, faults, false, "stop condition");
   // Defaults that keep an abort within 100 ms of a breach (bench/results/stop.md): a check is
   // due every interval, and a command or request takes a few ms itself. Counters are map reads.
   // A Prometheus query sees data only as fresh as the last scrape (seconds): once a second.
@@ -191,21 +219,17 @@ StopCondition parse_stop_condition(const Field& f, std::size_t index, const std:
   return s;
 }
 
-SteadyState parse_steady_state(const Field& f) {
+SteadyState parse_steady_state(const Field& f, const std::vector<Fault>& faults) {
   f.expect_keys({"probes", "recoveryTimeout"});
   SteadyState st;
   st.location = f.location();
   const Field probes = f.get("probes");
   std::set<std::string> names;
   for (const auto& item : probes.items()) {
-    if (item.has("counter"))
-      item.get("counter").fail(
-          "a steady-state probe is an http, command or prometheus check: before the experiment "
-          "every counter is zero (counters go in stopConditions)");
-    item.expect_keys({"name", "http", "command", "prometheus", "timeout"});
+    item.expect_keys({"name", "http", "command", "prometheus", "counter", "timeout"});
     StopCondition probe;
     probe.location = item.location();
-    probe.check = parse_check(item, {}, false, "steady-state probe");
+    probe.check = parse_check(item, faults, true, "steady-state probe");
     probe.name = name_of(item, probe.check, st.probes.size(), "probe");
     if (!names.insert(probe.name).second) item.fail(fmt::format("duplicate probe name '{}'", probe.name));
     st.probes.push_back(std::move(probe));

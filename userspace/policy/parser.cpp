@@ -203,7 +203,7 @@ Policy parse_document(const Field& root, const std::string& file) {
     }
     if (p.stop_conditions.size() > 16) stops->fail("at most 16 stop conditions");
   }
-  if (auto steady = spec.find("steadyState")) p.steady_state = parse_steady_state(*steady);
+  if (auto steady = spec.find("steadyState")) p.steady_state = parse_steady_state(*steady, p.faults);
   return p;
 }
 

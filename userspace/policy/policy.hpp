@@ -183,11 +183,14 @@ struct CommandCheck {
 };
 struct CounterCheck {
   // injected, matched: faultline's own counts; tcp_retransmits: the targets' TCP retransmits
-  // since the experiment started (from the kernel's tcp_retransmit_skb tracepoint).
+  // (from the kernel's tcp_retransmit_skb tracepoint): in a stop condition since the experiment
+  // started, in a steady-state probe over the last window_ns.
   enum class Metric { injected, matched, tcp_retransmits };
   Metric metric = Metric::injected;
   std::string fault; // a fault of this experiment; empty = the sum over its faults (not for tcp_retransmits)
-  std::uint64_t max = 0; // holds while the count is at most this
+  std::optional<std::uint64_t> min; // steady-state injected/matched: the run's final count is at least this
+  std::uint64_t max = 0;            // holds while the count is at most this
+  std::uint64_t window_ns = 0;      // steady-state tcp_retransmits: the sliding window counted
 };
 // A PromQL query against a Prometheus server (what platform teams already alert on): healthy
 // while every sample it returns lies within [min, max].
@@ -212,7 +215,7 @@ struct StopCondition {
 // spec.steadyState: the hypothesis. Every probe must hold before anything is injected (else the
 // experiment does not start), and again within recovery_timeout_ns once it has ended.
 struct SteadyState {
-  std::vector<StopCondition> probes; // http and command checks (interval and failures unused)
+  std::vector<StopCondition> probes; // interval and failures unused
   std::uint64_t recovery_timeout_ns = 0;
   Location location;
 };
