@@ -12,6 +12,8 @@ packages=(
   linux-source-6.1 bc flex bison libssl-dev dwarves
   # a real Prometheus server for the PromQL stop condition (tests/host/prometheus_test.sh)
   prometheus
+  # systemd as PID 1 of a container, to start the installed unit (tests/host/install_test.sh)
+  systemd-container
 )
 missing=()
 for p in "${packages[@]}"; do

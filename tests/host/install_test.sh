@@ -2,8 +2,9 @@
 # `cmake --install` into a fresh prefix: binaries, the systemd unit with that prefix's paths, the
 # default config, policies and docs; systemd accepts the unit, and the unit's own ExecStart line
 # starts a daemon the installed CLI talks to, which applies an installed policy and stops cleanly.
-# (No systemd runs as PID 1 on the test machines or in the VM guests: the unit's start is tested
-# through its command line.)
+# Then the unit under systemd itself: systemd as PID 1 of a throwaway container on this machine's
+# root starts faultlined.service, the CLI outside reaches it, and the container's shutdown stops
+# it through the unit (its KillSignal) cleanly.
 source "$(dirname "$0")/lib.sh" "$1" install
 P=$WORK/prefix
 cmake --install "$BUILD" --prefix "$P" >"$WORK/install.log" 2>&1
@@ -35,5 +36,32 @@ check "an installed policy applies" bash -c "'$P/bin/faultline' --socket '$WORK/
 kill -TERM $DAEMON
 wait $DAEMON
 check "SIGTERM (the unit's KillSignal) stops it cleanly" [ $? = 0 ]
+check "no faultline program stays attached" no_faultline_programs
+
+# systemd-nspawn --volatile=yes: a tmpfs root with /usr read-only from here, so nothing of this
+# machine's /etc or services comes along; systemd starts the unit (bound in as installed) and what
+# it needs, nothing else. Its seccomp filter is widened by bpf and perf_event_open only; the
+# first-boot wizard would wait for a key. The unit's output goes to the container's console.
+printf '[Service]\nStandardOutput=journal+console\nStandardError=journal+console\n' >"$WORK/console.conf"
+rm -f "$WORK/fl.sock"
+systemd-nspawn --keep-unit --register=no -D / --volatile=yes --capability=all \
+  --system-call-filter='bpf perf_event_open' --bind="$WORK" \
+  --bind-ro="$UNIT:/etc/systemd/system/faultlined.service" \
+  --bind-ro="$WORK/console.conf:/etc/systemd/system/faultlined.service.d/console.conf" \
+  --bind-ro=/dev/null:/etc/systemd/system/systemd-firstboot.service \
+  -b -- --unit=faultlined.service >"$WORK/nspawn.log" 2>&1 &
+DAEMON=$!
+CLEANUP_HOOKS+=("kill -9 $DAEMON 2>/dev/null")
+wait_for_daemon "$WORK/fl.sock"
+check "systemd (PID 1 of a container) starts the unit: the installed CLI reaches its daemon" \
+  bash -c "'$P/bin/faultline' --socket '$WORK/fl.sock' list >/dev/null" || tail -n 30 "$WORK/nspawn.log"
+check "  a daemon systemd runs (journald names its unit's process)" \
+  grep -q "faultlined\[[0-9]*\]: faultline info: faultlined listening on $WORK/fl.sock" "$WORK/nspawn.log"
+kill -TERM $DAEMON
+wait $DAEMON
+check "the container's shutdown stops the unit, and everything exits cleanly" [ $? = 0 ]
+check "  faultlined removed every fault first (SIGTERM from systemd)" \
+  grep -q "faultlined\[[0-9]*\]: faultline info: signal 15: removing every fault and shutting down" "$WORK/nspawn.log"
+check "  and journaled it" bash -c "tail -n 1 '$WORK/journal.jsonl' | grep -q '\"reason\":\"faultlined shut down\"'"
 check "no faultline program stays attached" no_faultline_programs
 finish
