@@ -1,4 +1,5 @@
-// Steady-state probes on what faultline counts: the targets' TCP retransmits over a sliding
+// Steady-state probes: from outside (a command here) before the start and after the end, and on
+// what faultline counts: the targets' TCP retransmits over a sliding
 // window (before the start and during recovery) and the run's final injected/matched counts
 // (after it). The probes read through ProbeCounters; the end-to-end cases go through the API,
 // the controller and the watchdog with a fake kernel.
@@ -21,15 +22,35 @@ namespace {
 
 using namespace std::chrono_literals;
 
+std::string policy_text(const std::string& probes, const std::string& recovery) {
+  return "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+         "  duration: 60s\n  targets: [{cgroup: /web}]\n"
+         "  faults: [{name: drop, network: {loss: 5%}}]\n"
+         "  steadyState: {probes: [" +
+         probes + "], recoveryTimeout: " + recovery + "}\n";
+}
+
 policy::Policy with_probes(const std::string& probes, const std::string& recovery = "5s") {
-  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
-                                "  duration: 60s\n  targets: [{cgroup: /web}]\n"
-                                "  faults: [{name: drop, network: {loss: 5%}}]\n"
-                                "  steadyState: {probes: [" +
-                                    probes + "], recoveryTimeout: " + recovery + "}\n",
-                                "w.yaml");
+  auto p = policy::parse_policy(policy_text(probes, recovery), "w.yaml");
   EXPECT_TRUE(p) << p.error().message;
   return *p;
+}
+
+// A start asked of the API: its answer, and whether anything ran or reached the kernel.
+struct ApiStart {
+  int status = 0;
+  std::string error;
+  bool nothing_ran = false;
+};
+
+ApiStart start_through_api(FakeHost& host, const std::string& probes) {
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  daemon::Api api(
+      controller, [] { return nlohmann::json::object(); }, nullptr, {}, &watchdog);
+  auto r = api.handle("POST", "/v1/experiments",
+                      nlohmann::json{{"policy", policy_text(probes, "5s")}, {"file", "w.yaml"}}.dump());
+  return {r.status, r.body.value("error", ""), controller.list().empty() && host.attached.empty()};
 }
 
 // A kernel count that grows by `step` at every reading; `reads` counts them.
@@ -119,23 +140,11 @@ TEST(SteadyStateCounters, RecoveryWaitsForAQuietWindow) {
 TEST(SteadyStateCounters, TheApiRefusesAStartItCannotCountFor) {
   FakeHost host;
   host.retransmits_error = "no tracepoint";
-  lifecycle::Controller controller(host);
-  lifecycle::Watchdog watchdog(controller);
-  daemon::Api api(
-      controller, [] { return nlohmann::json::object(); }, nullptr, {}, &watchdog);
-  const std::string policy =
-      "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
-      "  duration: 60s\n  targets: [{cgroup: /web}]\n"
-      "  faults: [{name: drop, network: {loss: 5%}}]\n"
-      "  steadyState: {probes: [{name: quiet, counter: {metric: tcpRetransmits, max: 0}}]}\n";
-  auto r =
-      api.handle("POST", "/v1/experiments", nlohmann::json{{"policy", policy}, {"file", "w.yaml"}}.dump());
+  const auto r = start_through_api(host, "{name: quiet, counter: {metric: tcpRetransmits, max: 0}}");
   EXPECT_EQ(r.status, 412);
-  EXPECT_EQ(r.body["error"],
-            "experiment web not started: its steady state does not hold: probe 'quiet': cannot "
-            "count TCP retransmits: no tracepoint");
-  EXPECT_TRUE(controller.list().empty());
-  EXPECT_TRUE(host.attached.empty());
+  EXPECT_EQ(r.error, "experiment web not started: its steady state does not hold: probe 'quiet': cannot "
+                     "count TCP retransmits: no tracepoint");
+  EXPECT_TRUE(r.nothing_ran);
   EXPECT_EQ(host.retransmit_reads, 1);
 }
 
@@ -150,25 +159,67 @@ TEST(SteadyStateCounters, TheControllerCountsThePolicysTargets) {
   EXPECT_EQ(*n, 41u);
 }
 
-// The whole path: started, stopped, then the watchdog reads the run's final counts: nothing was
-// injected, so the hypothesis was never tested and the verdict says so.
-TEST(SteadyStateCounters, ARunThatInjectedNothingIsFalsified) {
+// What an experiment's steady state did after a stop: the view the stop returned, then the view
+// once the watchdog has recovered it (or given up).
+struct AfterStop {
+  observe::ExperimentView at_stop;
+  observe::ExperimentView recovered;
+};
+
+AfterStop stop_and_wait_for_recovery(const policy::Policy& p) {
   FakeHost host;
   lifecycle::Controller controller(host);
   lifecycle::Watchdog watchdog(controller);
-  const auto p = with_probes("{name: tested, counter: {metric: injected, min: 1}}");
   auto started = controller.start(p);
-  ASSERT_TRUE(started) << started.error().message;
-  ASSERT_TRUE(watchdog.watch(p, started->run));
-  ASSERT_TRUE(controller.stop("web"));
-  observe::ExperimentView after;
+  EXPECT_TRUE(started);
+  EXPECT_TRUE(watchdog.watch(p, started->run));
+  AfterStop out{*controller.stop("web"), {}};
   for (int i = 0; i < 1000; ++i) {
-    after = *controller.get("web");
-    if (after.recovery != "checking") break;
+    out.recovered = *controller.get("web");
+    if (!out.recovered.recovery.empty() && out.recovered.recovery != "checking") break;
     std::this_thread::sleep_for(10ms);
   }
-  EXPECT_EQ(after.recovery, "not held after the run: probe 'tested': injected 0, below min 1");
-  EXPECT_EQ(observe::verdict(after), "falsified: the steady state was " + after.recovery);
+  return out;
+}
+
+TEST(SteadyState, BackAfterTheEndTheVerdictHolds) {
+  const auto after =
+      stop_and_wait_for_recovery(with_probes("{name: up, command: 'exit 0', timeout: 30s}", "5s"));
+  EXPECT_EQ(after.at_stop.recovery, "checking");
+  const std::string recovery = after.recovered.recovery;
+  EXPECT_EQ(recovery.rfind("recovered in ", 0), 0u) << recovery;
+  EXPECT_EQ(observe::verdict(after.recovered),
+            "held: no stop condition was breached and the steady state " + recovery + " (stopped)");
+}
+
+TEST(SteadyState, NotBackInTimeFalsifiesTheHypothesis) {
+  const auto after =
+      stop_and_wait_for_recovery(with_probes("{name: up, command: 'exit 1', timeout: 30s}", "1s"));
+  const std::string recovery = after.recovered.recovery;
+  EXPECT_EQ(recovery.rfind("not recovered within 1 s: probe 'up': exit status 1 in ", 0), 0u) << recovery;
+  EXPECT_EQ(observe::verdict(after.recovered), "falsified: the steady state was " + recovery);
+}
+
+TEST(SteadyState, APolicyWhoseSteadyStateFailsFirstIsNotStarted) {
+  FakeHost host;
+  const auto r = start_through_api(host, "{name: up, command: 'exit 3', timeout: 30s}");
+  EXPECT_EQ(r.status, 412);
+  EXPECT_EQ(
+      r.error.rfind(
+          "experiment web not started: its steady state does not hold: probe 'up': exit status 3 in ", 0),
+      0u)
+      << r.error;
+  EXPECT_TRUE(r.nothing_ran);
+  EXPECT_TRUE(host.calls.empty()); // nothing resolved, attached or applied
+}
+
+// The whole path: started, stopped, then the watchdog reads the run's final counts: nothing was
+// injected, so the hypothesis was never tested and the verdict says so.
+TEST(SteadyStateCounters, ARunThatInjectedNothingIsFalsified) {
+  const auto after =
+      stop_and_wait_for_recovery(with_probes("{name: tested, counter: {metric: injected, min: 1}}"));
+  EXPECT_EQ(after.recovered.recovery, "not held after the run: probe 'tested': injected 0, below min 1");
+  EXPECT_EQ(observe::verdict(after.recovered), "falsified: the steady state was " + after.recovered.recovery);
 }
 
 } // namespace
