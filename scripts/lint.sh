@@ -28,5 +28,9 @@ mapfile -t sources < <(git ls-files "${patterns[@]}")
 mode_args=()
 [ "${FL_TIDY_DEEP:-0}" = 1 ] ||
   mode_args=(--extra-arg=-Xclang --extra-arg=-analyzer-config --extra-arg=-Xclang --extra-arg=mode=shallow)
-printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy -p build --quiet "${mode_args[@]}"
+# A unity build's database names its batches, not the files (scripts/test.sh builds that way):
+# one entry per file, each with its batch's command.
+db=build/lint-db
+python3 scripts/lib/unity_compile_db.py build "$db"
+printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy -p "$db" --quiet "${mode_args[@]}"
 echo "clang-tidy: ${#sources[@]} files clean"

@@ -64,7 +64,13 @@ fi
 # The VM cases run these binaries; the unit tests run in the sanitizer build below.
 # No debug information in it (nothing reads it there), only line tables in the sanitizer build
 # (its reports name file and line): -g is a third of each compile.
-if ! step "build (release)" scripts/build.sh release -DFAULTLINE_UNIT_TESTS=OFF -DFAULTLINE_DEBUG_INFO=none; then
+# Both builds are unity builds (CMake's CMAKE_UNITY_BUILD: a library's files compiled in batches
+# of 8, so the heavy headers are parsed once a batch, not once a file; each backend alone): 186
+# against 312 CPU-s for this one, 360 against about 590 for the sanitizer build, measured. Each
+# userspace and tools file is still compiled alone by clang-tidy in the lint step, which catches
+# a missing include.
+unity=-DCMAKE_UNITY_BUILD=ON
+if ! step "build (release)" scripts/build.sh release -DFAULTLINE_UNIT_TESTS=OFF -DFAULTLINE_DEBUG_INFO=none $unity; then
   echo "$passed passed, $failed failed"
   exit 1
 fi
@@ -75,7 +81,7 @@ mkdir -p build-fuzz
 scripts/fuzz.sh 60 >build-fuzz/fuzz.log 2>&1 &
 fuzz_pid=$!
 # The benchmarks are compiled once, in the release build: measuring under ASan means nothing.
-step "build (asan+ubsan)" scripts/build.sh asan -DFAULTLINE_DEBUG_INFO=lines -DFAULTLINE_BENCH=OFF &&
+step "build (asan+ubsan)" scripts/build.sh asan -DFAULTLINE_DEBUG_INFO=lines -DFAULTLINE_BENCH=OFF $unity &&
   step "unit + host tests (asan+ubsan)" ctest --test-dir build-asan --output-on-failure
 # shellcheck disable=SC2317 # called by step
 fuzz_result() { wait "$fuzz_pid"; local rc=$?; cat build-fuzz/fuzz.log; return $rc; }

@@ -133,7 +133,7 @@ TEST(EventLog, CloseEndsAWait) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 9s);
 }
 
-const std::string kPolicy =
+const std::string kEventsPolicy =
     "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n  duration: 30s\n  targets:\n"
     "    - cgroup: /web\n  faults:\n    - name: drop\n      network: {loss: 5%}\n"
     "    - name: late\n      network: {delay: 10ms}\n";
@@ -147,8 +147,8 @@ protected:
 };
 
 TEST_F(EventsApiTest, RuleOwnersAreKnownFromTheStartAndAfterTheStop) {
-  auto created =
-      api.handle("POST", "/v1/experiments", nlohmann::json{{"policy", kPolicy}, {"file", "w.yaml"}}.dump());
+  auto created = api.handle("POST", "/v1/experiments",
+                            nlohmann::json{{"policy", kEventsPolicy}, {"file", "w.yaml"}}.dump());
   ASSERT_EQ(created.status, 201) << created.body.dump();
   // A fresh allocator hands out 0, 1, ...: one rule per fault on the one target.
   std::set<std::string> faults;

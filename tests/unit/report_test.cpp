@@ -13,16 +13,16 @@
 namespace faultline::testing {
 namespace {
 
-observe::CounterSample sample(std::int64_t t, std::uint64_t injected) {
+observe::CounterSample counter_sample(std::int64_t t, std::uint64_t injected) {
   return {t, {injected}, {injected * 2}};
 }
 
 TEST(Timeline, PastItsBudgetKeepsEveryOtherSampleAndDoublesThePeriod) {
   observe::Timeline t(100, 8);
   for (int i = 0; i < 7; ++i)
-    t.add(sample(i * 100, static_cast<std::uint64_t>(i)));
+    t.add(counter_sample(i * 100, static_cast<std::uint64_t>(i)));
   EXPECT_EQ(t.samples().size(), 7u);
-  t.add(sample(700, 7)); // the eighth fills the budget
+  t.add(counter_sample(700, 7)); // the eighth fills the budget
   EXPECT_EQ(t.period_ms(), 200);
   ASSERT_EQ(t.samples().size(), 5u); // 0, 2, 4, 6 and the last
   EXPECT_EQ(t.samples().front().t_ms, 0);

@@ -11,7 +11,7 @@
 namespace faultline::testing {
 namespace {
 
-policy::Policy make_policy(const std::string& targets, const std::string& safety = "") {
+policy::Policy guarded_policy(const std::string& targets, const std::string& safety = "") {
   auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: g}\nspec:\n"
                                 "  duration: 10s\n" +
                                     safety + "  targets:\n" + targets +
@@ -32,7 +32,7 @@ void expect_nothing_changed(const FakeHost& host) {
 TEST(SafetyGuard, RefusesTheRootCgroup) {
   FakeHost host;
   lifecycle::Controller c(host);
-  auto v = c.start(make_policy("    - cgroup: /\n"));
+  auto v = c.start(guarded_policy("    - cgroup: /\n"));
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, EPERM);
   EXPECT_EQ(
@@ -59,7 +59,7 @@ TEST(SafetyGuard, RefusesInitKernelThreadsAndItself) {
     FakeHost host;
     host.facts[tc.path] = tc.facts;
     lifecycle::Controller c(host);
-    auto v = c.start(make_policy("    - cgroup: " + tc.path + "\n"));
+    auto v = c.start(guarded_policy("    - cgroup: " + tc.path + "\n"));
     ASSERT_FALSE(v) << tc.path;
     EXPECT_NE(v.error().message.find("g.yaml:7:7: target 'cgroup: " + tc.path + "': cgroup " + tc.path),
               std::string::npos)
@@ -75,7 +75,7 @@ TEST(SafetyGuard, AllowHostWideIsTheExplicitOptIn) {
   host.facts["/init.scope"] = {false, true, false, 0};
   lifecycle::Controller c(host);
   auto v = c.start(
-      make_policy("    - cgroup: /\n    - cgroup: /init.scope\n", "  safety: {allowHostWide: true}\n"));
+      guarded_policy("    - cgroup: /\n    - cgroup: /init.scope\n", "  safety: {allowHostWide: true}\n"));
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(host.attached.size(), 1u) << "/init.scope lies inside / : one attachment covers both";
 }
@@ -83,7 +83,7 @@ TEST(SafetyGuard, AllowHostWideIsTheExplicitOptIn) {
 TEST(SafetyGuard, AnInterfaceTargetIsHostWide) {
   FakeHost host;
   lifecycle::Controller c(host);
-  auto v = c.start(make_policy("    - interface: eth0\n"));
+  auto v = c.start(guarded_policy("    - interface: eth0\n"));
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, EPERM);
   EXPECT_EQ(v.error().message,
@@ -91,7 +91,7 @@ TEST(SafetyGuard, AnInterfaceTargetIsHostWide) {
             "whatever process sends or receives it (host-wide); if that is really meant, set "
             "spec.safety.allowHostWide: true");
   expect_nothing_changed(host);
-  auto ok = c.start(make_policy("    - interface: eth0\n", "  safety: {allowHostWide: true}\n"));
+  auto ok = c.start(guarded_policy("    - interface: eth0\n", "  safety: {allowHostWide: true}\n"));
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(host.attached.size(), 1u) << "loss on the device's egress";
 }
@@ -103,7 +103,7 @@ TEST(SafetyGuard, ProtectedCgroupsAreRefusedEvenWithTheOptIn) {
        {"/system.slice/sshd.service", "/system.slice", "/system.slice/sshd.service/x"}) {
     FakeHost host;
     lifecycle::Controller c(host, nullptr, options);
-    auto v = c.start(make_policy("    - cgroup: " + path + "\n", "  safety: {allowHostWide: true}\n"));
+    auto v = c.start(guarded_policy("    - cgroup: " + path + "\n", "  safety: {allowHostWide: true}\n"));
     ASSERT_FALSE(v) << path;
     EXPECT_EQ(v.error().message,
               fmt::format("g.yaml:8:7: target 'cgroup: {0}': cgroup {0} is, contains or lies "
@@ -114,7 +114,7 @@ TEST(SafetyGuard, ProtectedCgroupsAreRefusedEvenWithTheOptIn) {
   }
   FakeHost host;
   lifecycle::Controller c(host, nullptr, options);
-  EXPECT_TRUE(c.start(make_policy("    - cgroup: /system.slice/sshd.serviceX\n")))
+  EXPECT_TRUE(c.start(guarded_policy("    - cgroup: /system.slice/sshd.serviceX\n")))
       << "a sibling that only shares the name's bytes is not protected";
 }
 
@@ -123,20 +123,20 @@ TEST(SafetyGuard, CapsTheNumberOfTargets) {
   options.max_targets = 2;
   FakeHost host;
   lifecycle::Controller c(host, nullptr, options);
-  auto v = c.start(make_policy("    - cgroup: /a\n    - cgroup: /b\n    - cgroup: /c\n"));
+  auto v = c.start(guarded_policy("    - cgroup: /a\n    - cgroup: /b\n    - cgroup: /c\n"));
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().message,
             "g.yaml: 3 cgroups selected, more than the 2 faultlined allows in one experiment "
             "(maxTargets in its config); narrow the targets or the selection");
   expect_nothing_changed(host);
-  EXPECT_TRUE(c.start(make_policy("    - cgroup: /a\n    - cgroup: /b\n")));
+  EXPECT_TRUE(c.start(guarded_policy("    - cgroup: /a\n    - cgroup: /b\n")));
 }
 
 TEST(KillSwitch, StopAllDisarmsOnceAndNothingReArms) {
   FakeHost host;
   lifecycle::Controller c(host);
-  ASSERT_TRUE(c.start(make_policy("    - cgroup: /a\n")));
-  auto second = make_policy("    - cgroup: /b\n");
+  ASSERT_TRUE(c.start(guarded_policy("    - cgroup: /a\n")));
+  auto second = guarded_policy("    - cgroup: /b\n");
   second.name = "h";
   ASSERT_TRUE(c.start(second));
   host.calls.clear();
@@ -152,7 +152,7 @@ TEST(KillSwitch, StopAllDisarmsOnceAndNothingReArms) {
 TEST(KillSwitch, AFailedRemovalStillEndsTheExperimentAndDisarms) {
   FakeHost host;
   lifecycle::Controller c(host);
-  ASSERT_TRUE(c.start(make_policy("    - cgroup: /a\n")));
+  ASSERT_TRUE(c.start(guarded_policy("    - cgroup: /a\n")));
   host.fail_apply = true;
   host.calls.clear();
   auto v = c.stop("g");
