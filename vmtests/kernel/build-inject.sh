@@ -20,7 +20,11 @@ fragments=("$here/kernel-tiny-base.config" "$here/kernel-override.config" "$here
 source_tar=/usr/src/linux-source-6.1.tar.xz
 # Bump when a change below alters the kernel that comes out, so caches built the old way are
 # not reused (the config files and the source version are hashed already).
-recipe=1
+recipe=2
+# Debug information only for BTF (pahole turns the DWARF types into the BTF that CO-RE, fentry,
+# fmod_ret and BPF-LSM need): variable locations (var tracking) are of no use to it and cost a
+# sixth of each compile (kernel/ and mm/: 244 against 292 CPU-s, measured).
+kcflags="-fno-var-tracking-assignments -fno-var-tracking"
 
 say() { echo "build-inject: $*" >&2; }
 elapsed() { printf '%dm%02ds' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)); }
@@ -96,8 +100,8 @@ if [ ${#dropped[@]} -gt 0 ]; then
 fi
 
 jobs=$(nproc)
-say "make -j$jobs bzImage ($(elapsed) so far)"
-make -j"$jobs" bzImage >>"$build_log" 2>&1 &
+say "make -j$jobs KCFLAGS='$kcflags' bzImage ($(elapsed) so far)"
+make -j"$jobs" KCFLAGS="$kcflags" bzImage >>"$build_log" 2>&1 &
 make_pid=$!
 # Progress every minute: the build takes several, and a silent one looks hung.
 while kill -0 "$make_pid" 2>/dev/null; do
