@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Style and static checks. --format-only: clang-format (fast, part of scripts/test.sh).
-# Without it also clang-tidy over userspace/ and tests/tools/ using build/compile_commands.json.
+# Without it also clang-tidy over userspace/ and tests/tools/, each file alone, with the commands
+# of build/compile_commands.json (a unity build's expanded per file).
 # --fix rewrites files in place with clang-format.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -10,6 +10,7 @@ gets the batch's command with the file in its place.
 Usage: unity_compile_db.py BUILD_DIR OUT_DIR   (writes OUT_DIR/compile_commands.json)
 """
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,13 +25,13 @@ def expand(entry):
     sources = [m["path"] for line in Path(batch).read_text().splitlines() if (m := INCLUDE.match(line))]
     if not sources:
         sys.exit(f"unity_compile_db: {batch} includes no source file")
-    out = []
-    for source in sources:
-        obj = Path(source).name + ".o"
-        command = entry["command"].replace(batch, source)
-        command = re.sub(r"-o \S+", f"-o {obj}", command, count=1)
-        out.append({"directory": entry["directory"], "command": command, "file": source})
-    return out
+    if entry["command"].count(batch) != 1:
+        sys.exit(f"unity_compile_db: the command for {batch} does not name it exactly once")
+    # The object file stays the batch's: clang-tidy drops output arguments.
+    return [
+        {"directory": entry["directory"], "command": entry["command"].replace(batch, source), "file": source}
+        for source in sources
+    ]
 
 
 def main():
@@ -40,7 +41,10 @@ def main():
     db = json.loads((build / "compile_commands.json").read_text())
     expanded = [e for entry in db for e in expand(entry)]
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "compile_commands.json").write_text(json.dumps(expanded, indent=1))
+    # Written whole, then renamed: a clang-tidy of another lint run never reads half a file.
+    tmp = out_dir / f"compile_commands.json.{os.getpid()}"
+    tmp.write_text(json.dumps(expanded, indent=1))
+    tmp.replace(out_dir / "compile_commands.json")
 
 
 if __name__ == "__main__":

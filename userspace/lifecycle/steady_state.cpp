@@ -85,8 +85,8 @@ std::string too_many(const CounterCheck& c, std::uint64_t n) {
 }
 
 // A tcpRetransmits probe against the samples; nullopt while its window is not yet covered.
-std::optional<checks::CheckResult> check_retransmits(const CounterCheck& c,
-                                                     const RetransmitSamples& samples) {
+std::optional<checks::CheckResult> retransmits_within_window(const CounterCheck& c,
+                                                             const RetransmitSamples& samples) {
   const auto n = samples.over(c.window_ns);
   if (!n) return std::nullopt;
   if (*n <= c.max) return checks::CheckResult{true, "", 0};
@@ -133,7 +133,7 @@ ProbeOutcome check_probes(const policy::SteadyState& steady, const ProbeCounters
     const auto* c = retransmits_probe(probe);
     if (c == nullptr) continue;
     std::optional<checks::CheckResult> r;
-    while (!(r = check_retransmits(*c, samples))) {
+    while (!(r = retransmits_within_window(*c, samples))) {
       // A count only grows: past the max within the window, it fails now, not at the window's end.
       if (samples.since_first() > c->max) {
         r = checks::CheckResult{false, too_many(*c, samples.since_first()), 0};
@@ -178,7 +178,7 @@ std::string await_recovery(const policy::SteadyState& steady, const ProbeCounter
           outcome = {false, failed(probe, "cannot count TCP retransmits: " + sampled->error().message)};
           break;
         }
-        const auto r = check_retransmits(*c, samples);
+        const auto r = retransmits_within_window(*c, samples);
         if (r && r->healthy) continue;
         outcome = {false, r ? failed(probe, r->detail)
                             : failed(probe, fmt::format("counting TCP retransmits over {:g} s",

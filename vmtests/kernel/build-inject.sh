@@ -6,11 +6,12 @@
 # initramfs loads no modules).
 #
 # The result is cached in $FAULTLINE_CACHE/kernels/linux-6.1-inject-<key> (default cache
-# /var/cache/faultline), where <key> hashes the options of the two config files (not their
-# comments; "# CONFIG_X is not set" lines count), the linux-source-6.1 package version and the recipe revision below: a machine
-# builds it once (8-10 min on 2 cores) and again only when one of those changes. That directory
-# looks like the Debian kernels' (scripts/vm-kernels.sh): vmlinuz and version, plus the final
-# .config as config and the build log.
+# /var/cache/faultline), where <key> hashes the options of the three config files (not their
+# comments; "# CONFIG_X is not set" lines count), the linux-source-6.1, dwarves and gcc package
+# versions and the recipe revision below: a machine builds it once (8-10 min on 2 cores) and
+# again only when one of those changes. That directory looks like the Debian kernels'
+# (scripts/vm-kernels.sh): vmlinuz and version, plus the final .config as config and the build
+# log.
 #
 # Usage: vmtests/kernel/build-inject.sh   prints the kernel directory on stdout; progress on stderr.
 set -euo pipefail
@@ -41,10 +42,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >&2
 fi
 source_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+# The tools that shape the result count too: pahole writes the BTF every BPF program here is
+# checked against (a newer one leaves out functions it did not before), gcc the code.
+tool_versions=$(dpkg-query -W -f='${Package} ${Version}\n' dwarves gcc)
 
 key=$({
   grep -hE '^(# )?CONFIG_' "${fragments[@]}"
   echo "linux-source-6.1 $source_version"
+  echo "$tool_versions"
   echo "recipe $recipe"
 } | sha256sum | cut -c1-16)
 kdir=$cache/linux-6.1-inject-$key
