@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backend.hpp"
+#include "engine/abi_encode.hpp"
 #include "engine/compiled_rules.hpp"
 #include "kernel/fault_programs.hpp"
 #include "util/clock.hpp"

@@ -15,10 +15,10 @@
 #include <sstream>
 #include <utility>
 
-#include "backends/device_holds.hpp"
+#include "faults/network/device_holds.hpp"
 #include "kernel/qdisc.hpp"
 
-namespace faultline::backends {
+namespace faultline::faults {
 namespace {
 
 std::string owner_of(pid_t pid) { // "PID:STARTTIME", as the ledger writes it
@@ -110,4 +110,4 @@ TEST_F(DeviceLedger, RestoresOnlyWhatDeadProcessesLeftAndCompacts) {
 }
 
 } // namespace
-} // namespace faultline::backends
+} // namespace faultline::faults

@@ -1,5 +1,6 @@
 #include "support/fixtures.hpp"
 
+#include "engine/abi_encode.hpp"
 #include "engine/compiler.hpp"
 
 #include <unistd.h>

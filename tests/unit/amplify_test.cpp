@@ -4,7 +4,9 @@
 
 #include <cerrno>
 
-#include "engine/backend.hpp"
+#include "engine/abi_encode.hpp"
+#include "faults/registry.hpp"
+#include "faults/syscall/syscall_spec.hpp"
 #include "observe/amplify.hpp"
 #include "policy/parser.hpp"
 
@@ -52,14 +54,15 @@ TEST(Observe, AmplifiesEachSyscallsErrorsAtTheFactorCappedAtEveryCall) {
   const auto faults = observe::amplified_faults(observation(), {.factor = 2});
   ASSERT_EQ(faults.size(), 3u); // openat, connect, read; rt_sigreturn's EINTR is another call's
   EXPECT_EQ(faults[0].name, "openat");
-  const auto& openat = std::get<policy::SyscallFault>(faults[0].spec);
+  const auto& openat = faults[0];
+  EXPECT_EQ(openat.syscall, "openat");
   ASSERT_EQ(openat.errs.size(), 2u);
   EXPECT_EQ(openat.errs[0].err, ENOENT);
   EXPECT_DOUBLE_EQ(openat.errs[0].weight, 0.83); // 100 of 120
   EXPECT_DOUBLE_EQ(openat.errs[1].weight, 0.17);
-  EXPECT_DOUBLE_EQ(*faults[0].trigger.probability, 2 * 120.0 / 400); // 60%
-  EXPECT_DOUBLE_EQ(*faults[1].trigger.probability, 1.0);             // connect: 2 x 100%, capped
-  EXPECT_DOUBLE_EQ(*faults[2].trigger.probability, 2 * 5.0 / 1000);
+  EXPECT_DOUBLE_EQ(faults[0].probability, 2 * 120.0 / 400); // 60%
+  EXPECT_DOUBLE_EQ(faults[1].probability, 1.0);             // connect: 2 x 100%, capped
+  EXPECT_DOUBLE_EQ(faults[2].probability, 2 * 5.0 / 1000);
   EXPECT_EQ(observe::amplified_faults(observation(), {.factor = 2, .min_errors = 6}).size(), 2u);
 }
 
@@ -70,18 +73,18 @@ TEST(Observe, AnErrnoWhoseShareRoundsToNothingLeavesTheMix) {
   const auto faults =
       observe::amplified_faults(observe::summarize(c, policy::Arch::x86_64, "t", 1000), {.factor = 1});
   ASSERT_EQ(faults.size(), 1u);
-  const auto& mix = std::get<policy::SyscallFault>(faults[0].spec).errs;
+  const auto& mix = faults[0].errs;
   ASSERT_EQ(mix.size(), 1u);
   EXPECT_EQ(mix[0].err, EIO);
   EXPECT_DOUBLE_EQ(mix[0].weight, 1.0);
-  EXPECT_DOUBLE_EQ(*faults[0].trigger.probability, 0.2); // both errnos count toward the rate
+  EXPECT_DOUBLE_EQ(faults[0].probability, 0.2); // both errnos count toward the rate
 }
 
 TEST(Observe, ThePolicyParsesAndNamesTheTarget) {
   const auto written = observe::amplified_policy(observation(), {.factor = 2}, nullptr);
   EXPECT_EQ(written.faults, 3u);
   EXPECT_EQ(written.refused, 0u);
-  auto parsed = policy::parse_policy(written.yaml, "amplify.yaml");
+  auto parsed = faults::parse_policy(written.yaml, "amplify.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().describe() << "\n" << written.yaml;
   EXPECT_EQ(parsed->name, "amplify-my-api-slice");
   ASSERT_EQ(parsed->targets.size(), 1u);
@@ -89,7 +92,7 @@ TEST(Observe, ThePolicyParsesAndNamesTheTarget) {
   ASSERT_EQ(parsed->faults.size(), 3u);
   EXPECT_DOUBLE_EQ(*parsed->faults[0].trigger.probability, 0.6);
   EXPECT_DOUBLE_EQ(*parsed->faults[2].trigger.probability, 0.01);
-  const auto& mix = std::get<policy::SyscallFault>(parsed->faults[0].spec).errs;
+  const auto& mix = policy::spec_of<faults::SyscallFault>(parsed->faults[0]).errs;
   ASSERT_EQ(mix.size(), 2u);
   EXPECT_DOUBLE_EQ(mix[0].weight, 0.83);
 }
@@ -106,7 +109,7 @@ TEST(Observe, ARareErrorKeepsItsRateInThePolicyAndTheCommentCountsWhatIsAmplifie
                               "cannot name"),
             std::string::npos)
       << written.yaml;
-  auto parsed = policy::parse_policy(written.yaml, "amplify.yaml");
+  auto parsed = faults::parse_policy(written.yaml, "amplify.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().describe() << "\n" << written.yaml;
   ASSERT_EQ(parsed->faults.size(), 1u);
   EXPECT_NEAR(*parsed->faults[0].trigger.probability, 5e-8, 5e-11);
@@ -116,27 +119,26 @@ TEST(Observe, ARareErrorKeepsItsRateInThePolicyAndTheCommentCountsWhatIsAmplifie
 }
 
 TEST(Observe, FaultsThisKernelCannotServeAreCommentedOutWithTheReason) {
-  const auto written = observe::amplified_policy(observation(), {.factor = 2, .name = "drill"},
-                                                 [](const policy::Fault& f) -> std::optional<std::string> {
-                                                   if (f.name == "read")
-                                                     return std::string("read: no backend here");
-                                                   return std::nullopt;
-                                                 });
+  const auto written =
+      observe::amplified_policy(observation(), {.factor = 2, .name = "drill"},
+                                [](const observe::AmplifiedFault& f) -> std::optional<std::string> {
+                                  if (f.name == "read") return std::string("read: no backend here");
+                                  return std::nullopt;
+                                });
   EXPECT_EQ(written.faults, 2u);
   EXPECT_EQ(written.refused, 1u);
   EXPECT_NE(written.yaml.find("# not served by this kernel: read: no backend here"), std::string::npos);
   EXPECT_NE(written.yaml.find("    # - name: read"), std::string::npos) << written.yaml;
-  auto parsed = policy::parse_policy(written.yaml, "amplify.yaml");
+  auto parsed = faults::parse_policy(written.yaml, "amplify.yaml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().describe() << "\n" << written.yaml;
   EXPECT_EQ(parsed->name, "drill");
   EXPECT_EQ(parsed->faults.size(), 2u);
 }
 
 TEST(Observe, NothingServedLeavesAPolicyWithNoFaults) {
-  const auto written =
-      observe::amplified_policy(observation(), {}, [](const policy::Fault&) -> std::optional<std::string> {
-        return std::string("no");
-      });
+  const auto written = observe::amplified_policy(
+      observation(), {},
+      [](const observe::AmplifiedFault&) -> std::optional<std::string> { return std::string("no"); });
   EXPECT_EQ(written.faults, 0u);
   EXPECT_EQ(written.refused, 3u);
 }

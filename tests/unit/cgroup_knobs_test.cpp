@@ -12,10 +12,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "backends/cgroup_knobs.hpp"
-#include "backends/resource_knobs.hpp"
+#include "faults/resource/resource_knobs.hpp"
+#include "kernel/cgroup_knobs.hpp"
 
-namespace faultline::backends {
+namespace faultline::kernel {
 namespace {
 
 namespace fs = std::filesystem;
@@ -293,23 +293,23 @@ TEST(BlockDevice, NumbersWholeDisksAndRefusesTheRest) {
   fs::create_directory_symlink("../../devices/sda", sys / "dev" / "block" / "8:0");
   fs::create_directory_symlink("../../devices/sda/sda1", sys / "dev" / "block" / "8:1");
 
-  auto disk = block_device_number("8:0", sys.string());
+  auto disk = faults::block_device_number("8:0", sys.string());
   ASSERT_TRUE(disk) << disk.error().message;
   EXPECT_EQ(*disk, "8:0");
-  auto part = block_device_number("8:1", sys.string());
+  auto part = faults::block_device_number("8:1", sys.string());
   ASSERT_FALSE(part);
   EXPECT_EQ(part.error().message, "io: 8:1 is a partition; io.max limits whole disks: name its disk, 8:0");
-  auto none = block_device_number("259:7", sys.string());
+  auto none = faults::block_device_number("259:7", sys.string());
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().message, "io: this host has no block device 259:7");
-  auto chr = block_device_number("/dev/null", sys.string());
+  auto chr = faults::block_device_number("/dev/null", sys.string());
   ASSERT_FALSE(chr);
   EXPECT_EQ(chr.error().message, "io: /dev/null is not a block device");
-  auto missing = block_device_number("/dev/fl-no-such-disk", sys.string());
+  auto missing = faults::block_device_number("/dev/fl-no-such-disk", sys.string());
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ENOENT);
   fs::remove_all(sys);
 }
 
 } // namespace
-} // namespace faultline::backends
+} // namespace faultline::kernel

@@ -8,8 +8,9 @@
 #include <map>
 #include <set>
 
-#include "backends/kernel_backend.hpp"
 #include "engine/compiler.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/registry.hpp"
 #include "policy/parser.hpp"
 #include "policy/syscalls.hpp"
 
@@ -20,7 +21,7 @@ policy::Policy parse(const std::string& faults, const std::string& extra_spec = 
   const std::string text = "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: exp}\nspec:\n"
                            "  duration: 10s\n  targets:\n    - cgroup: /a\n" +
                            extra_spec + "  faults:\n" + faults;
-  auto p = policy::parse_policy(text, "p.yaml");
+  auto p = faults::parse_policy(text, "p.yaml");
   EXPECT_TRUE(p) << p.error().message;
   return *p;
 }
@@ -28,7 +29,7 @@ policy::Policy parse(const std::string& faults, const std::string& extra_spec = 
 // The real backends (their compile step is pure), each available unless named in `off`.
 BackendRegistry registry(const std::set<std::string>& off = {}) {
   BackendRegistry r;
-  for (const auto* b : backends::all_backends())
+  for (const auto* b : faults::all_backends())
     r.add(*b, {!off.count(std::string(b->name())), "no BPF-LSM"});
   return r;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_host.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/controller.hpp"
 #include "policy/parser.hpp"
 
@@ -11,7 +12,7 @@ namespace {
 
 policy::Policy make_policy(const std::string& name, const std::string& targets, const std::string& faults) {
   auto p =
-      policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: " + name +
+      faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: " + name +
                                "}\nspec:\n  duration: 10s\n  targets:\n" + targets + "  faults:\n" + faults,
                            name + ".yaml");
   EXPECT_TRUE(p) << p.error().message;

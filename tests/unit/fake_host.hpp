@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/kernel_backend.hpp"
+#include "faults/backend_set.hpp"
 #include "lifecycle/host.hpp"
 
 namespace faultline::testing {
@@ -27,7 +27,7 @@ public:
   const engine::BackendRegistry& backends() override {
     // The real backends (their compile step is pure), each available unless switched off.
     registry = {};
-    for (const auto* b : backends::all_backends())
+    for (const auto* b : faults::all_backends())
       registry.add(*b, {!unavailable.count(std::string(b->name())), "switched off by the test"});
     return registry;
   }

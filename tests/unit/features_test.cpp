@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <map>
 
-#include "backends/kernel_backend.hpp"
-#include "backends/sys_lsm.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/file/file_spec.hpp"
+#include "faults/network/network_spec.hpp"
+#include "faults/process/process_spec.hpp"
+#include "faults/resource/resource_spec.hpp"
+#include "faults/syscall/sys_lsm.hpp"
+#include "faults/syscall/syscall_spec.hpp"
 #include "kernel/features.hpp"
 
 namespace faultline::kernel {
@@ -36,17 +41,26 @@ TEST(Features, ProbesEachFeatureOnce) {
 
 // The backend registry built from the probes: one backend per hook is loaded, in preference
 // order, and a fault no backend can serve is refused with every candidate's reason.
-policy::Fault fault_of(policy::FaultSpec spec) {
+const char* family_of(const faults::NetworkFault&) { return "network"; }
+const char* family_of(const faults::FileFault&) { return "file"; }
+const char* family_of(const faults::SyscallFault&) { return "syscall"; }
+
+template <typename Spec> policy::Fault fault_of(const char* family, Spec spec) {
   policy::Fault f;
   f.name = "f";
+  f.family = family;
   f.spec = std::move(spec);
   return f;
+}
+template <typename Spec> policy::Fault fault_of(Spec spec) {
+  const char* family = family_of(spec);
+  return fault_of(family, std::move(spec));
 }
 
 std::vector<std::string> loaded_with(std::map<Feature, bool> answers) {
   int calls = 0;
   Features features(std::make_unique<FakeProbe>(std::move(answers), &calls));
-  return backends::programs_to_load(backends::probe_backends(features));
+  return faults::programs_to_load(faults::probe_backends(features));
 }
 
 TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
@@ -55,11 +69,12 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
                                                                         {Feature::fmod_ret_security, true},
                                                                         {Feature::cgroup_skb, true}},
                                                 &calls));
-  const auto registry = backends::probe_backends(features);
-  auto chosen = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}}));
+  const auto registry = faults::probe_backends(features);
+  auto chosen =
+      registry.choose(fault_of("file", faults::FileFault{"/x", {faults::FileOp::open}, {{5, 1.0}}}));
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm");
-  const auto loaded = backends::programs_to_load(registry);
+  const auto loaded = faults::programs_to_load(registry);
   ASSERT_GE(loaded.size(), 10u);
   EXPECT_EQ(
       std::vector<std::string>(loaded.begin(), loaded.begin() + 10),
@@ -68,7 +83,7 @@ TEST(BackendRegistry, FileFaultsPreferLsmAndLoadOnlyIt) {
                                 "fl_lsm_path_unlink", "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
   // The directory-entry programs load only where the kernel has their hooks (file_truncate is
   // 6.2+; the path_* hooks need CONFIG_SECURITY_PATH).
-  EXPECT_EQ(backends::optional_programs_to_load(registry),
+  EXPECT_EQ(faults::optional_programs_to_load(registry),
             (std::vector<std::string>{"fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink",
                                       "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
   for (size_t i = 10; i < loaded.size(); ++i)
@@ -88,12 +103,12 @@ TEST(BackendRegistry, FallsBackToFmodRet) {
   int calls = 0;
   Features features(
       std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::fmod_ret_security, true}}, &calls));
-  const auto registry = backends::probe_backends(features);
-  policy::FileFault rw{"/x", {policy::FileOp::read, policy::FileOp::write}, {{5, 1.0}}};
+  const auto registry = faults::probe_backends(features);
+  faults::FileFault rw{"/x", {faults::FileOp::read, faults::FileOp::write}, {{5, 1.0}}};
   auto chosen = registry.choose(fault_of(rw));
   ASSERT_TRUE(chosen) << chosen.error().message;
   EXPECT_EQ((*chosen)->name(), "file.fmod_ret");
-  auto mmap = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::mmap}, {{5, 1.0}}}));
+  auto mmap = registry.choose(fault_of("file", faults::FileFault{"/x", {faults::FileOp::mmap}, {{5, 1.0}}}));
   ASSERT_FALSE(mmap);
   EXPECT_NE(mmap.error().message.find("file.lsm: this kernel cannot run it: lsm missing"), std::string::npos)
       << "mmap needs BPF-LSM: " << mmap.error().message;
@@ -103,14 +118,14 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
   int calls = 0;
   Features features(
       std::make_unique<FakeProbe>(std::map<Feature, bool>{{Feature::cgroup_skb, true}}, &calls));
-  const auto registry = backends::probe_backends(features);
-  auto file = registry.choose(fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}}));
+  const auto registry = faults::probe_backends(features);
+  auto file = registry.choose(fault_of("file", faults::FileFault{"/x", {faults::FileOp::open}, {{5, 1.0}}}));
   ASSERT_FALSE(file);
   EXPECT_EQ(file.error().code, EOPNOTSUPP);
   EXPECT_EQ(file.error().message,
             "no backend can inject it here (file.lsm: this kernel cannot run it: lsm missing; "
             "file.fmod_ret: this kernel cannot run it: fmod_ret_security missing)");
-  policy::NetworkFault corrupt;
+  faults::NetworkFault corrupt;
   corrupt.corrupt = 0.01;
   auto net = registry.choose(fault_of(corrupt));
   ASSERT_FALSE(net);
@@ -118,12 +133,12 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
             "no backend can inject it here (net.tc: this kernel cannot run it: no tc BPF programs here: tc "
             "missing)")
       << "only the backend that could serve it speaks";
-  auto sig = registry.choose(fault_of(policy::ProcessFault{9, "read"}));
+  auto sig = registry.choose(fault_of("process", faults::ProcessFault{9, "read"}));
   ASSERT_FALSE(sig);
   EXPECT_EQ(
       sig.error().message,
       "no backend can inject it here (process.signal: this kernel cannot run it: tracepoint_signal missing)");
-  policy::SyscallFault fsync;
+  faults::SyscallFault fsync;
   fsync.names = {"fsync"};
   fsync.errs = {{EIO, 1.0}};
   auto sys = registry.choose(fault_of(fsync));
@@ -137,10 +152,10 @@ TEST(BackendRegistry, RefusesWithEveryCandidatesReason) {
 // is preferred; BPF-LSM serves the syscalls that pass a hook (connect) and refuses the others
 // (fsync) with the reason; signals need the tracepoint. Only the chosen backends' programs load.
 TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
-  policy::SyscallFault fsync;
+  faults::SyscallFault fsync;
   fsync.names = {"fsync"};
   fsync.errs = {{EIO, 1.0}};
-  policy::SyscallFault connect = fsync;
+  faults::SyscallFault connect = fsync;
   connect.names = {"connect"};
   for (bool kprobe : {false, true})
     for (bool lsm : {false, true})
@@ -153,10 +168,10 @@ TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
                                                                 {Feature::lsm, lsm},
                                                                 {Feature::tracepoint_signal, tracepoint}},
                                         &calls));
-        const auto registry = backends::probe_backends(features);
+        const auto registry = faults::probe_backends(features);
         auto sync = registry.choose(fault_of(fsync));
         auto conn = registry.choose(fault_of(connect));
-        auto sig = registry.choose(fault_of(policy::ProcessFault{9, "getppid"}));
+        auto sig = registry.choose(fault_of("process", faults::ProcessFault{9, "getppid"}));
         ASSERT_EQ(bool(sync), kprobe);
         ASSERT_EQ(bool(conn), kprobe || lsm);
         ASSERT_EQ(bool(sig), tracepoint);
@@ -173,7 +188,7 @@ TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
         if (sig) {
           EXPECT_EQ((*sig)->name(), "process.signal");
         }
-        const auto loaded = backends::programs_to_load(registry);
+        const auto loaded = faults::programs_to_load(registry);
         const auto has = [&](const char* p) {
           return std::find(loaded.begin(), loaded.end(), p) != loaded.end();
         };
@@ -186,25 +201,25 @@ TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
 
 // Without kprobe override, a syscall that passes no LSM hook is refused, naming why.
 TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
-  EXPECT_EQ(backends::lsm_hook_of("pread64"), "file_permission");
-  EXPECT_EQ(backends::lsm_hook_of("connect"), "socket_connect");
-  EXPECT_FALSE(backends::lsm_hook_of("fsync"));
-  const auto* lsm = backends::find_backend("syscall.lsm");
+  EXPECT_EQ(faults::lsm_hook_of("pread64"), "file_permission");
+  EXPECT_EQ(faults::lsm_hook_of("connect"), "socket_connect");
+  EXPECT_FALSE(faults::lsm_hook_of("fsync"));
+  const auto* lsm = faults::find_backend("syscall.lsm");
   ASSERT_NE(lsm, nullptr);
-  policy::SyscallFault fsync;
+  faults::SyscallFault fsync;
   fsync.names = {"write", "fsync"};
   fsync.errs = {{EIO, 1.0}};
   auto why = lsm->cannot_express(fault_of(fsync));
   ASSERT_TRUE(why);
   // Each rule is judged at its syscall's own hook only.
-  policy::SyscallFault rw;
+  faults::SyscallFault rw;
   rw.names = {"read", "connect"};
   rw.errs = {{EIO, 1.0}};
   const auto rules = lsm->compile(fault_of(rw), {});
   ASSERT_EQ(rules.size(), 2u);
   EXPECT_EQ(rules[0].rule.sys.lsm_hook, FL_LSM_FILE_PERMISSION);
   EXPECT_EQ(rules[1].rule.sys.lsm_hook, FL_LSM_SOCKET_CONNECT);
-  const auto* kprobe = backends::find_backend("syscall.kprobe");
+  const auto* kprobe = faults::find_backend("syscall.kprobe");
   ASSERT_NE(kprobe, nullptr);
   EXPECT_EQ(kprobe->compile(fault_of(rw), {})[0].rule.sys.lsm_hook, FL_LSM_AT_ENTRY);
   EXPECT_EQ(*why, "'fsync' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
@@ -220,19 +235,18 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
                                                                         {Feature::tracepoint_signal, true}},
                                                 &calls));
   const std::vector<policy::Fault> file_only{
-      fault_of(policy::FileFault{"/x", {policy::FileOp::open}, {{5, 1.0}}})};
-  const auto registry = backends::probe_backends_for(features, {}, file_only);
-  EXPECT_EQ(backends::programs_to_load(registry),
+      fault_of("file", faults::FileFault{"/x", {faults::FileOp::open}, {{5, 1.0}}})};
+  const auto registry = faults::probe_backends_for(features, {}, file_only);
+  EXPECT_EQ(faults::programs_to_load(registry),
             (std::vector<std::string>{"fl_lsm_file_open", "fl_fmod_file_rw", "fl_lsm_file_mmap",
                                       "fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink",
                                       "fl_lsm_path_rename", "fl_lsm_path_mkdir"}));
   // Of the chosen backend's programs, only those of the operations the policy names load.
-  EXPECT_EQ(backends::programs_to_load(registry, &file_only), (std::vector<std::string>{"fl_lsm_file_open"}));
-  const std::vector<policy::Fault> read_truncate{
-      fault_of(policy::FileFault{"/x", {policy::FileOp::read, policy::FileOp::truncate}, {{5, 1.0}}})};
-  EXPECT_EQ(
-      backends::programs_to_load(backends::probe_backends_for(features, {}, read_truncate), &read_truncate),
-      (std::vector<std::string>{"fl_fmod_file_rw", "fl_lsm_path_truncate", "fl_lsm_file_truncate"}));
+  EXPECT_EQ(faults::programs_to_load(registry, &file_only), (std::vector<std::string>{"fl_lsm_file_open"}));
+  const std::vector<policy::Fault> read_truncate{fault_of(
+      "file", faults::FileFault{"/x", {faults::FileOp::read, faults::FileOp::truncate}, {{5, 1.0}}})};
+  EXPECT_EQ(faults::programs_to_load(faults::probe_backends_for(features, {}, read_truncate), &read_truncate),
+            (std::vector<std::string>{"fl_fmod_file_rw", "fl_lsm_path_truncate", "fl_lsm_file_truncate"}));
   auto chosen = registry.choose(file_only[0]);
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "file.lsm") << "the same choice the full registry makes";
@@ -248,24 +262,24 @@ TEST(BackendRegistry, NarrowedToAPolicyLoadsOnlyTheChosenBackends) {
   EXPECT_EQ(calls, 2) << "only lsm and fmod_ret_security: backends of other families are not probed";
 
   // A fault no backend serves keeps its family as probed: the refusal names every candidate.
-  policy::SyscallFault fsync;
+  faults::SyscallFault fsync;
   fsync.names = {"fsync"};
   fsync.errs = {{EIO, 1.0}};
-  const auto narrowed = backends::probe_backends_for(features, {}, {fault_of(fsync)});
-  const auto full = backends::probe_backends(features);
+  const auto narrowed = faults::probe_backends_for(features, {}, {fault_of(fsync)});
+  const auto full = faults::probe_backends(features);
   auto a = narrowed.choose(fault_of(fsync));
   auto b = full.choose(fault_of(fsync));
   ASSERT_FALSE(a);
   ASSERT_FALSE(b);
   EXPECT_EQ(a.error().message, b.error().message);
-  EXPECT_TRUE(backends::programs_to_load(narrowed).size() > 0u) << "syscall.lsm stays loaded";
+  EXPECT_TRUE(faults::programs_to_load(narrowed).size() > 0u) << "syscall.lsm stays loaded";
 
   // syscall.lsm has a program per LSM hook: only the hooks of the syscalls named load.
-  policy::SyscallFault io;
+  faults::SyscallFault io;
   io.names = {"openat", "read", "pread64", "connect"};
   io.errs = {{EIO, 1.0}};
   const std::vector<policy::Fault> io_only{fault_of(io)};
-  EXPECT_EQ(backends::programs_to_load(backends::probe_backends_for(features, {}, io_only), &io_only),
+  EXPECT_EQ(faults::programs_to_load(faults::probe_backends_for(features, {}, io_only), &io_only),
             (std::vector<std::string>{"fl_lsm_sys_file_open", "fl_lsm_sys_file_permission",
                                       "fl_lsm_sys_socket_connect"}));
 }

@@ -1,5 +1,6 @@
 #include <cerrno>
 
+#include "faults/file/file_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -8,9 +9,9 @@ namespace {
 TEST(PolicyParser, FileOpsDefaultToOpen) {
   auto p = parse_policy(with_faults("    - name: f\n      file: {path: /data/, errno: ENOSPC}\n"), "d.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& f = std::get<FileFault>(p->faults[0].spec);
+  const auto& f = spec_of<faults::FileFault>(p->faults[0]);
   ASSERT_EQ(f.ops.size(), 1u);
-  EXPECT_EQ(f.ops[0], FileOp::open);
+  EXPECT_EQ(f.ops[0], faults::FileOp::open);
 }
 
 INSTANTIATE_TEST_SUITE_P(

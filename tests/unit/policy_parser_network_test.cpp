@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "faults/network/network_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -13,13 +14,13 @@ TEST(PolicyParser, Ipv6PeersAndGilbertElliott) {
                                "      network: {loss: {model: gilbert-elliott, p: 1%, r: 30%, bad: 90%}}\n"),
                    "d.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& v6 = std::get<NetworkFault>(p->faults[0].spec);
+  const auto& v6 = spec_of<faults::NetworkFault>(p->faults[0]);
   ASSERT_TRUE(v6.peer);
   EXPECT_EQ(v6.peer->family, 6);
   EXPECT_EQ(v6.peer->prefix, 64);
   EXPECT_EQ(v6.peer->addr[3], 0xb8);
   EXPECT_EQ(v6.peer->addr[7], 0x01);
-  const auto& ge = std::get<NetworkFault>(p->faults[1].spec);
+  const auto& ge = spec_of<faults::NetworkFault>(p->faults[1]);
   ASSERT_TRUE(ge.loss_model);
   EXPECT_FALSE(ge.loss);
   EXPECT_DOUBLE_EQ(ge.loss_model->p, 0.01);
@@ -35,10 +36,10 @@ TEST(PolicyParser, DnsNamesAreNormalised) {
           "delay: 2s}}\n"),
       "d.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& n = std::get<NetworkFault>(p->faults[0].spec);
+  const auto& n = spec_of<faults::NetworkFault>(p->faults[0]);
   ASSERT_TRUE(n.dns);
   EXPECT_EQ(n.dns->names, (std::vector<std::string>{"*.db.internal", "api.example.com"}));
-  EXPECT_EQ(n.dns->action, DnsFault::Action::delay);
+  EXPECT_EQ(n.dns->action, faults::DnsFault::Action::delay);
   EXPECT_EQ(n.dns->delay_ns, 2'000'000'000u);
 }
 

@@ -1,3 +1,4 @@
+#include "faults/process/process_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -9,11 +10,11 @@ TEST(PolicyParser, FreezeTakesADurationAndAStartOffset) {
                                "    - name: now\n      process: {freeze: 250ms}\n"),
                    "d.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& pause = std::get<ProcessFault>(p->faults[0].spec);
+  const auto& pause = spec_of<faults::ProcessFault>(p->faults[0]);
   EXPECT_EQ(pause.freeze_ns, 5'000'000'000ull);
   EXPECT_EQ(pause.signal, 0);
   EXPECT_EQ(p->faults[0].trigger.start_ns, 10'000'000'000ull);
-  EXPECT_EQ(std::get<ProcessFault>(p->faults[1].spec).freeze_ns, 250'000'000ull);
+  EXPECT_EQ(spec_of<faults::ProcessFault>(p->faults[1]).freeze_ns, 250'000'000ull);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1,3 +1,4 @@
+#include "faults/resource/resource_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -16,7 +17,7 @@ TEST(PolicyParser, ResourceKnobs) {
           "      resource: {cpu: 1%, memory: {high: 1Mi}}\n"),
       "r.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& squeeze = std::get<ResourceFault>(p->faults[0].spec);
+  const auto& squeeze = spec_of<faults::ResourceFault>(p->faults[0]);
   ASSERT_TRUE(squeeze.cpu);
   EXPECT_EQ(squeeze.cpu->quota_us, 20000u) << "20% of one CPU per 100 ms period";
   EXPECT_EQ(squeeze.cpu->period_us, 100000u);
@@ -27,15 +28,15 @@ TEST(PolicyParser, ResourceKnobs) {
   EXPECT_FALSE(squeeze.io->wbps) << "a limit left out keeps its current value";
   EXPECT_FALSE(squeeze.io->riops);
   EXPECT_EQ(*squeeze.io->wiops, 100u);
-  const auto& exp = std::get<ResourceFault>(p->faults[1].spec);
+  const auto& exp = spec_of<faults::ResourceFault>(p->faults[1]);
   EXPECT_EQ(exp.cpu->quota_us, 5000u);
   EXPECT_EQ(exp.cpu->period_us, 50000u);
   EXPECT_FALSE(exp.memory_high);
   EXPECT_EQ(exp.io->device, "8:16");
   EXPECT_EQ(*exp.io->wbps, 4096u);
   EXPECT_EQ(*exp.io->riops, 1u);
-  EXPECT_EQ(std::get<ResourceFault>(p->faults[2].spec).cpu->quota_us, 150000u) << "more than one CPU";
-  const auto& smallest = std::get<ResourceFault>(p->faults[3].spec);
+  EXPECT_EQ(spec_of<faults::ResourceFault>(p->faults[2]).cpu->quota_us, 150000u) << "more than one CPU";
+  const auto& smallest = spec_of<faults::ResourceFault>(p->faults[3]);
   EXPECT_EQ(smallest.cpu->quota_us, 1000u) << "1% is the kernel's smallest quota, 1 ms per 100 ms";
   EXPECT_EQ(*smallest.memory_high, 1u << 20);
 }

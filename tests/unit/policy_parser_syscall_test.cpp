@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "faults/syscall/syscall_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -19,24 +20,24 @@ TEST(PolicyParser, SyscallMixesFlagsAndAnyArchitecturesNames) {
                   "      syscall: {name: getppid, errno: EPERM}\n"),
       "d.yaml");
   ASSERT_TRUE(p) << p.error().message;
-  const auto& f = std::get<SyscallFault>(p->faults[0].spec);
+  const auto& f = spec_of<faults::SyscallFault>(p->faults[0]);
   EXPECT_EQ(f.names, (std::vector<std::string>{"fsync", "fdatasync"}));
   ASSERT_EQ(f.errs.size(), 2u);
   EXPECT_EQ(f.errs[0].err, EIO);
   EXPECT_DOUBLE_EQ(f.errs[0].weight, 0.7);
   EXPECT_EQ(f.errs[1].err, ENOSPC);
-  const auto& g = std::get<SyscallFault>(p->faults[1].spec);
+  const auto& g = spec_of<faults::SyscallFault>(p->faults[1]);
   ASSERT_TRUE(g.flags);
   EXPECT_EQ(g.flags->accmodes, (1u << O_WRONLY) | (1u << O_RDWR));
   EXPECT_EQ(g.flags->bits, static_cast<std::uint32_t>(O_CREAT));
-  EXPECT_EQ(std::get<SyscallFault>(p->faults[2].spec).names[0], "getppid");
+  EXPECT_EQ(spec_of<faults::SyscallFault>(p->faults[2]).names[0], "getppid");
   // Weights are summed exactly, and multi-bit flags select by their own bit.
   auto thirds =
       parse_policy(with_faults("    - name: f\n      syscall: {name: openat, errno: {EIO: 33.33%, ENOSPC: "
                                "33.33%, EROFS: 33.34%}, flags: [O_TMPFILE, O_SYNC]}\n"),
                    "d.yaml");
   ASSERT_TRUE(thirds) << thirds.error().message;
-  const auto& t = std::get<SyscallFault>(thirds->faults[0].spec);
+  const auto& t = spec_of<faults::SyscallFault>(thirds->faults[0]);
   EXPECT_EQ(t.errs.size(), 3u);
   EXPECT_EQ(t.flags->bits & O_DIRECTORY, 0u) << "O_TMPFILE must not match every opendir";
   EXPECT_EQ(t.flags->bits & O_DSYNC, 0u) << "O_SYNC must not match every O_DSYNC open";

@@ -4,6 +4,10 @@
 #include <cerrno>
 #include <string>
 
+#include "faults/file/file_spec.hpp"
+#include "faults/network/network_spec.hpp"
+#include "faults/process/process_spec.hpp"
+#include "faults/syscall/syscall_spec.hpp"
 #include "policy_parser_test.hpp"
 
 namespace faultline::policy {
@@ -61,28 +65,28 @@ spec:
   EXPECT_EQ(p->selection.mode, Selection::Mode::count);
   EXPECT_EQ(p->selection.value, 2u);
   ASSERT_EQ(p->faults.size(), 5u);
-  const auto& slow = std::get<NetworkFault>(p->faults[0].spec);
+  const auto& slow = spec_of<faults::NetworkFault>(p->faults[0]);
   EXPECT_EQ(*slow.delay_ns, 100'000'000ull);
   EXPECT_EQ(*slow.jitter_ns, 20'000'000ull);
   EXPECT_EQ(slow.peer->v4(), 0x0a000000u);
   EXPECT_EQ(slow.peer->prefix, 8);
   EXPECT_EQ(slow.port.min, 5432);
-  const auto& lossy = std::get<NetworkFault>(p->faults[1].spec);
+  const auto& lossy = spec_of<faults::NetworkFault>(p->faults[1]);
   EXPECT_DOUBLE_EQ(*lossy.loss, 0.05);
-  EXPECT_EQ(lossy.protocol, Protocol::tcp);
+  EXPECT_EQ(lossy.protocol, faults::Protocol::tcp);
   EXPECT_EQ(lossy.port.max, 444);
-  const auto& disk = std::get<FileFault>(p->faults[2].spec);
+  const auto& disk = spec_of<faults::FileFault>(p->faults[2]);
   ASSERT_EQ(disk.errs.size(), 1u);
   EXPECT_EQ(disk.errs[0].err, EIO);
   EXPECT_EQ(disk.ops.size(), 2u);
   EXPECT_DOUBLE_EQ(*p->faults[2].trigger.probability, 0.10);
   const auto& refused = p->faults[3];
-  EXPECT_EQ(std::get<SyscallFault>(refused.spec).errs[0].err, ECONNREFUSED);
+  EXPECT_EQ(spec_of<faults::SyscallFault>(refused).errs[0].err, ECONNREFUSED);
   EXPECT_EQ(refused.trigger.every, 3u);
   EXPECT_EQ(refused.trigger.times, 10u);
   EXPECT_EQ(refused.trigger.after, 2u);
   EXPECT_EQ(refused.trigger.start_ns, 5'000'000'000ull);
-  EXPECT_EQ(std::get<ProcessFault>(p->faults[4].spec).signal, 9);
+  EXPECT_EQ(spec_of<faults::ProcessFault>(p->faults[4]).signal, 9);
   EXPECT_TRUE(p->dry_run);
 }
 
@@ -91,7 +95,7 @@ TEST(PolicyParser, DefaultsAreSafe) {
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->selection.mode, Selection::Mode::all);
   EXPECT_FALSE(p->dry_run);
-  EXPECT_EQ(std::get<NetworkFault>(p->faults[0].spec).direction, Direction::egress);
+  EXPECT_EQ(spec_of<faults::NetworkFault>(p->faults[0]).direction, faults::Direction::egress);
   EXPECT_FALSE(p->faults[0].trigger.probability.has_value());
 }
 
@@ -181,12 +185,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"empty_faults", with_spec("  duration: 1s\n  targets:\n    - pid: 1\n  faults: []\n"),
                 "bad.yaml:9:11: spec.faults: at least one fault is required"},
         BadCase{"fault_without_family", with_faults(kF),
-                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, "
+                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, file, syscall, "
                 "process, resource "
                 "(found 0)"},
         BadCase{"fault_two_families",
                 with_faults(kF + "      network: {loss: 1%}\n      file: {path: /a, errno: EIO}\n"),
-                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, syscall, file, "
+                "bad.yaml:10:7: spec.faults[0]: a fault needs exactly one of network, file, syscall, "
                 "process, resource "
                 "(found 2)"},
         BadCase{"fault_missing_name", with_faults("    - network: {loss: 1%}\n"),

@@ -7,9 +7,15 @@
 
 #include <string>
 
+#include "faults/registry.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::policy {
+
+// The parser with every family's section, as faultlined and the CLI call it.
+inline Result<Policy> parse_policy(std::string_view text, const std::string& file) {
+  return faults::parse_policy(text, file);
+}
 
 // Builds a policy whose spec.faults list is `faults` (indented as list items at 4 spaces).
 inline std::string with_faults(const std::string& faults) {

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "fake_host.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/controller.hpp"
 #include "observe/experiment_report.hpp"
 #include "observe/plot_svg.hpp"
@@ -131,7 +132,7 @@ TEST(PlotSvg, DrawsEachFaultEachCheckAndTheWindowWithTheNameEscaped) {
 TEST(ControllerReport, KeepsTheTimelinePastTheEnd) {
   FakeHost host;
   lifecycle::Controller controller(host);
-  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+  auto p = faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
                                 "  duration: 60s\n  targets: [{cgroup: /web}]\n"
                                 "  faults: [{name: drop, network: {loss: 5%}}]\n"
                                 "  stopConditions: [{name: up, command: 'exit 0'}]\n",

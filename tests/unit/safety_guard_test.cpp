@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_host.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/controller.hpp"
 #include "policy/parser.hpp"
 
@@ -12,7 +13,7 @@ namespace faultline::testing {
 namespace {
 
 policy::Policy guarded_policy(const std::string& targets, const std::string& safety = "") {
-  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: g}\nspec:\n"
+  auto p = faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: g}\nspec:\n"
                                 "  duration: 10s\n" +
                                     safety + "  targets:\n" + targets +
                                     "  faults:\n    - name: drop\n      network: {loss: 10%}\n",

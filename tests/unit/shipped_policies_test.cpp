@@ -6,9 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "backends/kernel_backend.hpp"
 #include "engine/compiler.hpp"
 #include "engine/rule_ids.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/registry.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline {
@@ -23,10 +24,10 @@ TEST(ShippedPolicies, ParseAndCompile) {
     std::ifstream in(entry.path());
     std::stringstream text;
     text << in.rdbuf();
-    auto policy = policy::parse_policy(text.str(), entry.path().filename().string());
+    auto policy = faults::parse_policy(text.str(), entry.path().filename().string());
     ASSERT_TRUE(policy) << policy.error().message;
     engine::BackendRegistry all;
-    for (const auto* b : backends::all_backends())
+    for (const auto* b : faults::all_backends())
       all.add(*b, {true, "assumed for the test"});
     engine::RuleIdAllocator ids;
     auto compiled = engine::compile(*policy, {{"/sys/fs/cgroup/t", 42, 1, {}, {}}}, all, ids, 1000);
@@ -37,10 +38,10 @@ TEST(ShippedPolicies, ParseAndCompile) {
 
 // The freeze example is a window of the cgroup freezer, 5 s from +10 s, not a BPF rule.
 TEST(ShippedPolicies, FreezePauseIsAFreezeWindow) {
-  auto policy = policy::load_policy_file(std::string(FL_SOURCE_DIR) + "/policies/freeze-pause.yaml");
+  auto policy = faults::load_policy_file(std::string(FL_SOURCE_DIR) + "/policies/freeze-pause.yaml");
   ASSERT_TRUE(policy) << policy.error().message;
   engine::BackendRegistry all;
-  for (const auto* b : backends::all_backends())
+  for (const auto* b : faults::all_backends())
     all.add(*b, {true, "assumed for the test"});
   engine::RuleIdAllocator ids;
   auto compiled = engine::compile(*policy, {{"/sys/fs/cgroup/t", 42, 1, {}, {}}}, all, ids, 1000);

@@ -12,6 +12,7 @@
 
 #include "daemon/api.hpp"
 #include "fake_host.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/steady_state.hpp"
 #include "lifecycle/watchdog.hpp"
 #include "observe/experiment_report.hpp"
@@ -31,7 +32,7 @@ std::string policy_text(const std::string& probes, const std::string& recovery) 
 }
 
 policy::Policy with_probes(const std::string& probes, const std::string& recovery = "5s") {
-  auto p = policy::parse_policy(policy_text(probes, recovery), "w.yaml");
+  auto p = faults::parse_policy(policy_text(probes, recovery), "w.yaml");
   EXPECT_TRUE(p) << p.error().message;
   return *p;
 }

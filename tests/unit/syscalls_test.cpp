@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "engine/backend.hpp"
+#include "engine/abi_encode.hpp"
 #include "policy/syscalls.hpp"
 
 namespace faultline::policy {

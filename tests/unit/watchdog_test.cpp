@@ -21,6 +21,7 @@
 #include "checks/http_check.hpp"
 #include "daemon/api.hpp"
 #include "fake_host.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/watchdog.hpp"
 #include "observe/experiment_report.hpp"
 #include "policy/parser.hpp"
@@ -140,7 +141,7 @@ TEST(HttpCheck, NoServerIsAFailure) {
 // Commands in these policies get a 30 s timeout: a shell start took over the 1 s default on a
 // host with both cores busy, and these tests are about exit statuses, not timeouts.
 policy::Policy policy_with(const std::string& stops) {
-  auto p = policy::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+  auto p = faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
                                 "  duration: 60s\n  targets: [{cgroup: /web}]\n"
                                 "  faults: [{name: drop, network: {loss: 5%}}]\n"
                                 "  stopConditions: " +

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include "faults/registry.hpp"
 #include "observe/experiment_report.hpp"
 #include "observe/plot_svg.hpp"
-#include "policy/parser.hpp"
 
 namespace faultline::cli {
 namespace {
@@ -36,7 +36,7 @@ Result<nlohmann::json> apply_file(DaemonClient& client, const std::string& path)
   if (!in) return make_error(errno, "cannot read {}", path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto policy = policy::parse_policy(ss.str(), path);
+  auto policy = faults::parse_policy(ss.str(), path);
   if (!policy) return policy.error();
   return client.call("POST", "/v1/experiments", {{"policy", ss.str()}, {"file", path}});
 }

@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "cli/exec_cgroups.hpp"
+#include "faults/registry.hpp"
 #include "lifecycle/controller.hpp"
 #include "lifecycle/kernel_host.hpp"
 #include "lifecycle/steady_state.hpp"
 #include "lifecycle/watchdog.hpp"
 #include "observe/plot_svg.hpp"
-#include "policy/parser.hpp"
 #include "util/log.hpp"
 
 namespace faultline::cli {
@@ -85,7 +85,7 @@ int end_child(pid_t child) {
 int run_exec(const ExecOptions& options) {
   if (options.quiet && std::getenv("FAULTLINE_LOG") == nullptr) log::set_level(log::Level::warn);
   install_handlers();
-  auto policy = policy::load_policy_file(options.policy_path);
+  auto policy = faults::load_policy_file(options.policy_path);
   if (!policy) {
     log::error("{}", policy.error().describe());
     return kFaultlineFailed;

@@ -7,7 +7,8 @@
 #include <ctime>
 #include <fstream>
 
-#include "backends/kernel_backend.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/registry.hpp"
 #include "kernel/cgroup.hpp"
 #include "kernel/features.hpp"
 #include "kernel/syscall_observer.hpp"
@@ -51,13 +52,31 @@ int write_policy(const ObserveOptions& options, const observe::Observation& obs)
   const observe::AmplifyOptions amplify{options.factor, options.min_errors, options.name,
                                         options.policy_duration};
   kernel::Features features(std::make_unique<kernel::KernelFeatureProbe>());
-  const auto faults = observe::amplified_faults(obs, amplify);
-  const auto registry = backends::probe_backends_for(features, {}, faults);
-  const auto policy =
-      observe::amplified_policy(obs, amplify, [&](const policy::Fault& fault) -> std::optional<std::string> {
-        auto chosen = registry.choose(fault);
-        if (chosen) return std::nullopt;
-        return chosen.error().message;
+  const auto amplified = observe::amplified_faults(obs, amplify);
+  // The faults as apply would read them (through the families' parsers), to ask which backend
+  // of this kernel would serve each.
+  std::string doc = "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: amplify}\n"
+                    "spec:\n  duration: 60s\n  targets: [{cgroup: /}]\n  faults:\n";
+  for (const auto& f : amplified)
+    doc += f.yaml();
+  std::vector<policy::Fault> faults;
+  if (!amplified.empty()) {
+    auto parsed = faults::parse_policy(doc, "amplified faults");
+    if (!parsed) {
+      log::error("the amplified faults do not parse: {}", parsed.error().describe());
+      return 1;
+    }
+    faults = parsed->faults;
+  }
+  const auto registry = faults::probe_backends_for(features, {}, faults);
+  const auto policy = observe::amplified_policy(
+      obs, amplify, [&](const observe::AmplifiedFault& fault) -> std::optional<std::string> {
+        for (const auto& f : faults)
+          if (f.name == fault.name) {
+            auto chosen = registry.choose(f);
+            return chosen ? std::nullopt : std::optional<std::string>(chosen.error().message);
+          }
+        return "not found among the parsed faults";
       });
   if (policy.faults == 0) {
     std::fprintf(stderr, "faultline observe: no policy written to %s: %s\n", options.policy_path.c_str(),
@@ -70,7 +89,7 @@ int write_policy(const ObserveOptions& options, const observe::Observation& obs)
     return 1;
   }
   // What we write must apply: parse it as apply would, before anything reaches the disk.
-  if (auto parsed = policy::parse_policy(policy.yaml, options.policy_path); !parsed) {
+  if (auto parsed = faults::parse_policy(policy.yaml, options.policy_path); !parsed) {
     // --name is the user's (the rest is generated): most likely the name is the problem.
     log::error("the amplifying policy would not apply (check --name): {}", parsed.error().describe());
     return 1;

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <map>
 
+#include "faults/registry.hpp"
 #include "lifecycle/steady_state.hpp"
-#include "policy/parser.hpp"
 
 namespace faultline::daemon {
 namespace {
@@ -66,7 +66,7 @@ ApiResponse Api::apply(const std::string& body) {
   if (request.contains("file") && !request["file"].is_string())
     return error_response(400, std::string("\"file\" must be a string; ") + kShape);
   const std::string file = request.value("file", "policy.yaml");
-  auto policy = policy::parse_policy(request["policy"].get<std::string>(), file);
+  auto policy = faults::parse_policy(request["policy"].get<std::string>(), file);
   if (!policy) return from_error(policy.error());
   if ((!policy->stop_conditions.empty() || policy->steady_state) && watchdog_ == nullptr)
     return error_response(422,

@@ -1,7 +1,7 @@
-// Fault backends as a registry. A backend turns one kind of fault into rules for the hooks it
-// owns; the engine asks the registry which backend serves a fault and never names one itself.
-// This side is pure (no kernel): each backend's kernel side (probe, programs, attach) lives next
-// to it in userspace/backends/, and the registry is built there in one place.
+// A fault backend, as the engine sees it: it turns one family's faults into rules for the hooks it
+// owns (or settings written on targets). This side is pure (no kernel): each backend's kernel
+// side (probe, programs, attach) extends it in its family's folder (userspace/faults/<family>/),
+// and the engine finds backends through the BackendRegistry, never by name.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +44,11 @@ struct Setting {
   bool operator==(const Setting&) const = default;
 };
 
+struct Availability {
+  bool available = false;
+  std::string reason; // why not (what to change), or how it was confirmed
+};
+
 struct BuildContext {
   std::uint64_t start_ns = 0;    // CLOCK_MONOTONIC of the experiment's start
   std::uint64_t deadline_ns = 0; // inside every rule
@@ -53,7 +58,7 @@ class Backend {
 public:
   virtual ~Backend() = default;
   virtual std::string_view name() const = 0;    // "net.cgroup_skb"
-  virtual std::string_view family() const = 0;  // the policy family it serves: "network"
+  virtual std::string_view family() const = 0;  // the key of the family it serves: "network"
   virtual std::string_view summary() const = 0; // one line for `faultline doctor`
   virtual AttachScope scope() const = 0;
   virtual TargetKind target_kind() const { return TargetKind::cgroup; }
@@ -61,7 +66,8 @@ public:
   // attachment serves every sub-key of the hook.
   virtual bool attaches_per_sub() const { return false; }
   virtual std::vector<fl_hook> hooks() const = 0; // the hooks its rules use
-  // nullopt when the backend can express this fault; else what it cannot do, for the refusal.
+  // nullopt when the backend can express this fault; else what it cannot do, for the refusal
+  // (what this backend lacks, never which other backend serves it: the family's order routes).
   virtual std::optional<std::string> cannot_express(const policy::Fault& fault) const = 0;
   // Only called when cannot_express() is nullopt.
   virtual std::vector<HookRule> compile(const policy::Fault& fault, const BuildContext& ctx) const = 0;
@@ -69,35 +75,5 @@ public:
   // Only called when cannot_express() is nullopt.
   virtual std::vector<Setting> settings(const policy::Fault&) const { return {}; }
 };
-
-struct Availability {
-  bool available = false;
-  std::string reason; // why not (what to change), or how it was confirmed
-};
-
-class BackendRegistry {
-public:
-  struct Entry {
-    const Backend* backend;
-    Availability availability;
-  };
-
-  // Registration order is preference order.
-  void add(const Backend& backend, Availability availability);
-  const std::vector<Entry>& entries() const { return entries_; }
-  const Backend* find(std::string_view name) const;
-  // The first available backend of the fault's family and target kind that can express it;
-  // else EOPNOTSUPP with every candidate's reason.
-  Result<const Backend*> choose(const policy::Fault& fault, TargetKind kind = TargetKind::cgroup) const;
-
-private:
-  std::vector<Entry> entries_;
-};
-
-// Rule-building pieces every backend shares.
-std::uint32_t probability_threshold(double probability); // bpf_get_prandom_u32() < threshold
-fl_trigger make_trigger(const policy::Trigger& t, std::optional<double> probability, const BuildContext& ctx);
-// An FL_ACT_ERRNO effect for a weighted errno mix (cumulative thresholds, the last always).
-fl_effect errno_effect(const policy::ErrnoMix& mix);
 
 } // namespace faultline::engine

@@ -61,7 +61,7 @@ Result<CompiledExperiment> compile(const policy::Policy& policy, const std::vect
   const std::vector<Target> rule_targets = outermost(targets);
   const BuildContext ctx{exp.start_ns, exp.deadline_ns};
   for (const auto& f : policy.faults) {
-    exp.faults.push_back({f.name, policy::family_name(f.spec), {}});
+    exp.faults.push_back({f.name, f.family, {}});
     // Cgroup targets and interface targets are served by different backends.
     for (const TargetKind kind : {TargetKind::cgroup, TargetKind::interface}) {
       std::vector<Target> of_kind;

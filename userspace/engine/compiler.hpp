@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/backend.hpp"
+#include "engine/backend_registry.hpp"
 #include "engine/compiled_rules.hpp"
 #include "engine/rule_ids.hpp"
 #include "engine/target.hpp"

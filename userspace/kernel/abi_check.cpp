@@ -34,7 +34,6 @@ FL_ASSERT_SIZE(struct fl_sys_match, 12 + FL_SYS_PATH_MAX);
 FL_ASSERT_OFFSET(struct fl_sys_match, net, 12);
 FL_ASSERT_OFFSET(struct fl_sys_match, path, 12);
 static_assert(sizeof(struct fl_net_match) <= FL_SYS_PATH_MAX, "the path union member sizes the match");
-static_assert(faultline::policy::kSyscallPathMax + 1 == FL_SYS_PATH_MAX, "the parser admits what fits");
 static_assert(sizeof(struct fl_sys_match) <= sizeof(struct fl_file_match), "the rule union grew");
 FL_ASSERT_OFFSET(struct fl_effect, signal, 8 + 8 * FL_MAX_ERRNOS + 52);
 FL_ASSERT_SIZE(struct fl_rule_key, 24);

@@ -11,8 +11,9 @@
 #include <set>
 #include <string>
 
-#include "backends/device_holds.hpp"
-#include "backends/kernel_backend.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/kernel_backend.hpp"
+#include "faults/registry.hpp"
 #include "kernel/cgroup_census.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -46,7 +47,7 @@ Refusal classify_refusal(const Error& error, const std::string& culprit,
   return Refusal::backend;
 }
 
-std::string refusal_reason(const backends::KernelBackend& b, const std::string& culprit, const Error& error) {
+std::string refusal_reason(const faults::KernelBackend& b, const std::string& culprit, const Error& error) {
   log::warn("{}: this kernel refused its program {} ({}); going on without {}", b.name(), culprit,
             error.describe(), b.name());
   return fmt::format("this kernel refused its program {}: {}", culprit, error.describe());
@@ -54,11 +55,11 @@ std::string refusal_reason(const backends::KernelBackend& b, const std::string& 
 
 class BackendAttachment final : public Attachment {
 public:
-  explicit BackendAttachment(std::unique_ptr<backends::Attached> held) : held_(std::move(held)) {}
+  explicit BackendAttachment(std::unique_ptr<faults::Attached> held) : held_(std::move(held)) {}
   std::vector<std::string> describe() const override { return held_->describe(); }
 
 private:
-  std::unique_ptr<backends::Attached> held_;
+  std::unique_ptr<faults::Attached> held_;
 };
 
 } // namespace
@@ -68,7 +69,7 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
   auto cgroups = kernel::CgroupFs::discover();
   if (!cgroups) return cgroups.error();
   // What a killed predecessor left in place goes back before anything new is set up.
-  for (const auto* b : backends::all_backends()) {
+  for (const auto* b : faults::all_backends()) {
     auto restored = b->recover();
     if (!restored)
       log::warn("{}: recovery failed: {}", b->name(), restored.error().describe());
@@ -76,14 +77,15 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
       for (const auto& line : *restored)
         log::info("{}: restored {}", b->name(), line);
   }
-  if (auto st = backends::compact_device_ledger(); !st) log::warn("{}", st.error().describe());
+  for (const auto* family : faults::families())
+    if (auto st = family->after_recovery(); !st) log::warn("{}: {}", family->name(), st.error().describe());
   if (only_for == nullptr) {
     // faultlined: the maps now, each backend's programs at its first use (ensure_loaded).
     kernel::LoadOptions maps_only;
     maps_only.programs.clear();
     auto programs = kernel::FaultPrograms::load(maps_only);
     if (!programs) return programs.error();
-    auto backends = backends::probe_backends(*features); // before features moves below
+    auto backends = faults::probe_backends(*features); // before features moves below
     return std::unique_ptr<KernelHost>(
         new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends), true));
   }
@@ -94,11 +96,11 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
   std::map<std::string, std::string> refused;
   std::set<std::string> dropped;
   while (true) {
-    auto backends = backends::probe_backends_for(*features, refused, *only_for);
+    auto backends = faults::probe_backends_for(*features, refused, *only_for);
     kernel::LoadOptions load;
-    for (auto& p : backends::programs_to_load(backends, only_for))
+    for (auto& p : faults::programs_to_load(backends, only_for))
       if (!dropped.count(p)) load.programs.push_back(std::move(p));
-    load.optional = backends::optional_programs_to_load(backends);
+    load.optional = faults::optional_programs_to_load(backends);
     std::string culprit;
     auto programs = kernel::FaultPrograms::load(load, &culprit);
     if (programs)
@@ -106,7 +108,7 @@ Result<std::unique_ptr<KernelHost>> KernelHost::create(const std::vector<policy:
           new KernelHost(std::move(features), *cgroups, std::move(*programs), std::move(backends), false));
     const auto refusal = classify_refusal(programs.error(), culprit, load.optional, dropped);
     if (refusal == Refusal::optional) continue;
-    const auto* b = refusal == Refusal::backend ? backends::backend_loading(backends, culprit) : nullptr;
+    const auto* b = refusal == Refusal::backend ? faults::backend_loading(backends, culprit) : nullptr;
     if (b == nullptr || refused.count(std::string(b->name()))) return programs.error();
     refused[std::string(b->name())] = refusal_reason(*b, culprit, programs.error());
   }
@@ -150,21 +152,21 @@ void KernelHost::prepare(const policy::Policy& policy) {
   bool cgroups = false;
   for (const auto& t : policy.targets)
     (t.kind == policy::TargetSpec::Kind::interface ? interfaces : cgroups) = true;
-  for (std::size_t round = 0; round <= backends::all_backends().size(); ++round) {
+  for (std::size_t round = 0; round <= faults::all_backends().size(); ++round) {
     const std::uint64_t generation = backends_generation();
     const auto& registry = backends();
     for (const auto& fault : policy.faults)
       for (const auto kind : {engine::TargetKind::cgroup, engine::TargetKind::interface}) {
         if (!(kind == engine::TargetKind::interface ? interfaces : cgroups)) continue;
         auto chosen = registry.choose(fault, kind);
-        const auto* kb = chosen ? backends::find_backend((*chosen)->name()) : nullptr;
+        const auto* kb = chosen ? faults::find_backend((*chosen)->name()) : nullptr;
         if (kb != nullptr) (void)ensure_loaded(*kb); // a failure is attach's to report
       }
     if (backends_generation() == generation) return;
   }
 }
 
-Status KernelHost::ensure_loaded(const backends::KernelBackend& backend) {
+Status KernelHost::ensure_loaded(const faults::KernelBackend& backend) {
   std::lock_guard lock(load_mu_);
   const std::string name(backend.name());
   if (!lazy_ || loaded_.count(name)) return {};
@@ -191,7 +193,7 @@ Status KernelHost::ensure_loaded(const backends::KernelBackend& backend) {
     if (refusal != Refusal::backend || std::find(programs.begin(), programs.end(), culprit) == programs.end())
       return loaded.error();
     refused_[name] = refusal_reason(backend, culprit, loaded.error());
-    publish(backends::probe_backends(*features_, refused_));
+    publish(faults::probe_backends(*features_, refused_));
     return make_error(loaded.error().code, "{}: this kernel refused its program {}", name, culprit);
   }
 }
@@ -232,7 +234,7 @@ Result<std::unique_ptr<Attachment>> KernelHost::attach(const engine::Backend& ba
     log::warn("FAULTLINE_TEST_DETACHED=1: not attaching hook {} (tests must fail)", static_cast<int>(hook));
     return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
   }
-  const auto* kb = backends::find_backend(backend.name());
+  const auto* kb = faults::find_backend(backend.name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", backend.name());
   if (auto st = ensure_loaded(*kb); !st) return st.error();
   auto held = kb->attach(programs_, target, hook, sub);
@@ -246,7 +248,7 @@ Result<std::unique_ptr<Attachment>> KernelHost::change(const engine::TargetChang
     log::warn("FAULTLINE_TEST_DETACHED=1: not changing {} (tests must fail)", change.target.path);
     return std::unique_ptr<Attachment>(std::make_unique<NoAttachment>());
   }
-  const auto* kb = backends::find_backend(change.backend->name());
+  const auto* kb = faults::find_backend(change.backend->name());
   if (kb == nullptr) return make_error(EINVAL, "no kernel side for backend {}", change.backend->name());
   auto held = kb->change(change.target, change.settings, holder, dry_run);
   if (!held) return held.error();

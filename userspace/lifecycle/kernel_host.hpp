@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/kernel_backend.hpp"
+#include "faults/kernel_backend.hpp"
 #include "kernel/fault_programs.hpp"
 #include "kernel/features.hpp"
 #include "kernel/retransmit_counter.hpp"
@@ -60,7 +60,7 @@ private:
   // Loads `backend`'s programs on its first use (lazy hosts). When the kernel refuses one that
   // is not optional, the backend is offered no more (a new registry, with the reason) and the
   // error says so; the controller then compiles again and the next backend takes the faults.
-  Status ensure_loaded(const backends::KernelBackend& backend);
+  Status ensure_loaded(const faults::KernelBackend& backend);
   void publish(engine::BackendRegistry registry); // under load_mu_ (or from the constructor)
 
   std::unique_ptr<kernel::Features> features_;

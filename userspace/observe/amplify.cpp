@@ -150,7 +150,16 @@ nlohmann::json observation_json(const Observation& obs) {
           {"lost", obs.lost}};
 }
 
-std::vector<policy::Fault> amplified_faults(const Observation& obs, const AmplifyOptions& options) {
+std::string AmplifiedFault::yaml() const {
+  std::string mix;
+  for (const auto& e : errs)
+    mix += fmt::format("{}{}: {}", mix.empty() ? "" : ", ", policy::errno_name(e.err), percent(e.weight));
+  return fmt::format("    - name: {}\n      syscall: {{name: {}, errno: {{{}}}}}\n"
+                     "      trigger: {{probability: {}}}\n",
+                     name, syscall, mix, precise_percent(probability));
+}
+
+std::vector<AmplifiedFault> amplified_faults(const Observation& obs, const AmplifyOptions& options) {
   // Per syscall, in the order of the table (most errors first).
   std::vector<std::string> order;
   std::map<std::string, std::vector<const ErrorRow*>> by_syscall;
@@ -160,7 +169,7 @@ std::vector<policy::Fault> amplified_faults(const Observation& obs, const Amplif
     if (rows.empty()) order.push_back(r.syscall);
     rows.push_back(&r);
   }
-  std::vector<policy::Fault> faults;
+  std::vector<AmplifiedFault> faults;
   for (const auto& syscall : order) {
     const auto& rows = by_syscall[syscall];
     std::uint64_t errors = 0;
@@ -171,14 +180,12 @@ std::vector<policy::Fault> amplified_faults(const Observation& obs, const Amplif
     }
     if (errors < options.min_errors) continue;
     const std::uint64_t calls = std::max<std::uint64_t>(rows.front()->calls, 1);
-    policy::SyscallFault spec;
-    spec.names = {syscall};
-    for (const auto& [err, weight] : weights(counts))
-      spec.errs.push_back({err, weight / 100.0});
-    policy::Fault fault;
+    AmplifiedFault fault;
     fault.name = policy_name(syscall);
-    fault.spec = std::move(spec);
-    fault.trigger.probability =
+    fault.syscall = syscall;
+    for (const auto& [err, weight] : weights(counts))
+      fault.errs.push_back({err, weight / 100.0});
+    fault.probability =
         std::min(1.0, options.factor * static_cast<double>(errors) / static_cast<double>(calls));
     faults.push_back(std::move(fault));
   }
@@ -201,27 +208,21 @@ AmplifiedPolicy amplified_policy(const Observation& obs, const AmplifyOptions& o
   std::string body;
   AmplifiedPolicy result;
   for (const auto& fault : faults) {
-    const auto& spec = std::get<policy::SyscallFault>(fault.spec);
-    std::string errs;
-    for (const auto& e : spec.errs)
-      errs += fmt::format("{}{}: {}", errs.empty() ? "" : ", ", policy::errno_name(e.err), percent(e.weight));
     // The same errors the probability was computed from; those with an errno a policy cannot
     // name are not amplified, and said apart.
     std::uint64_t errors = 0;
     std::uint64_t unnamed = 0;
     std::uint64_t calls = 0;
     for (const auto& r : obs.rows)
-      if (r.syscall == spec.names.front()) {
+      if (r.syscall == fault.syscall) {
         (has_policy_name(r.err) ? errors : unnamed) += r.errors;
         calls = r.calls;
       }
     std::string text =
-        fmt::format("    # seen: {} of {} calls failed ({}){}\n"
-                    "    - name: {}\n      syscall: {{name: {}, errno: {{{}}}}}\n"
-                    "      trigger: {{probability: {}}}\n",
-                    errors, calls, precise_percent(static_cast<double>(errors) / static_cast<double>(calls)),
-                    unnamed == 0 ? "" : fmt::format("; {} more with errnos a policy cannot name", unnamed),
-                    fault.name, spec.names.front(), errs, precise_percent(*fault.trigger.probability));
+        fmt::format("    # seen: {} of {} calls failed ({}){}\n", errors, calls,
+                    precise_percent(static_cast<double>(errors) / static_cast<double>(calls)),
+                    unnamed == 0 ? "" : fmt::format("; {} more with errnos a policy cannot name", unnamed)) +
+        fault.yaml();
     if (auto why = refusal ? refusal(fault) : std::nullopt) {
       body += fmt::format("    # not served by this kernel: {}\n", *why);
       std::string commented;

@@ -46,13 +46,24 @@ struct AmplifyOptions {
   std::string duration = "60s";
 };
 
+// One fault of the amplifying policy: a syscall fault (`syscall: {name, errno}`), written in the
+// policy language like any user's, so this file needs no family's code.
+struct AmplifiedFault {
+  std::string name;    // the fault's name in the policy
+  std::string syscall; // "openat"
+  policy::ErrnoMix errs;
+  double probability = 0; // trigger.probability
+  // Its policy text: the item of spec.faults, indented for the policy amplified_policy writes.
+  std::string yaml() const;
+};
+
 // The faults that amplify the observation: one per syscall, its errnos as a weighted mix (the
 // four most frequent), probability = min(1, factor x errors / calls).
-std::vector<policy::Fault> amplified_faults(const Observation& obs, const AmplifyOptions& options);
+std::vector<AmplifiedFault> amplified_faults(const Observation& obs, const AmplifyOptions& options);
 
 // Why this kernel cannot serve a fault (nullopt when it can): such faults are written commented
 // out with the reason, so the policy applies as it stands.
-using Refusal = std::function<std::optional<std::string>(const policy::Fault&)>;
+using Refusal = std::function<std::optional<std::string>(const AmplifiedFault&)>;
 
 struct AmplifiedPolicy {
   std::string yaml;        // with the observation in its comments

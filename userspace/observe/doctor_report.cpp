@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/kernel_backend.hpp"
+#include "faults/backend_set.hpp"
+#include "faults/registry.hpp"
 
 namespace faultline::observe {
 namespace {
@@ -15,11 +16,8 @@ namespace {
 // them out.
 std::vector<std::string> unserved_families() {
   std::vector<std::string> out;
-  for (const char* family : {"network", "file", "syscall", "process", "resource"}) {
-    const auto& all = backends::all_backends();
-    if (std::none_of(all.begin(), all.end(), [&](const auto* b) { return b->family() == family; }))
-      out.emplace_back(family);
-  }
+  for (const auto* family : faults::families())
+    if (family->backends().empty()) out.emplace_back(family->name());
   return out;
 }
 
@@ -32,7 +30,7 @@ nlohmann::json doctor_json(kernel::Features& features) {
     feats[std::string(kernel::feature_name(f))] = {{"supported", st.supported}, {"detail", st.detail}};
   }
   nlohmann::json list = nlohmann::json::array();
-  const auto registry = backends::probe_backends(features);
+  const auto registry = faults::probe_backends(features);
   for (const auto& e : registry.entries())
     list.push_back({{"backend", e.backend->name()},
                     {"family", e.backend->family()},
@@ -53,7 +51,7 @@ std::string doctor_text(kernel::Features& features) {
         fmt::format("  {:<18} {:<4} {}\n", kernel::feature_name(f), st.supported ? "yes" : "no", st.detail);
   }
   out += "fault backends (in order of preference):\n";
-  const auto registry = backends::probe_backends(features);
+  const auto registry = faults::probe_backends(features);
   for (const auto& e : registry.entries())
     out += fmt::format("  {:<18} {:<8} {:<4} {}\n    {}\n", e.backend->name(), e.backend->family(),
                        e.availability.available ? "yes" : "no", e.backend->summary(), e.availability.reason);

@@ -4,36 +4,18 @@
 
 #include <ctime>
 
+#include "faults/registry.hpp"
 #include "policy/names.hpp"
 #include "policy/policy.hpp"
-#include "policy/syscalls.hpp"
 
 namespace faultline::observe {
 namespace {
 
-std::string syscall_of(std::uint32_t nr) {
-  auto info = policy::find_syscall(static_cast<int>(nr), policy::native_arch());
-  return info ? std::string(info->name) : fmt::format("#{}", nr);
-}
-
+// The family whose hook it is names it ("net egress", "syscall openat").
 std::string where_of(std::uint32_t hook, std::uint32_t sub) {
-  switch (hook) {
-  case FL_HOOK_NET_EGRESS: return "net egress";
-  case FL_HOOK_NET_INGRESS: return "net ingress";
-  case FL_HOOK_NET_SHAPE: return "net shape";
-  case FL_HOOK_NET_TC: return "net tc";
-  case FL_HOOK_IFACE_EGRESS: return "interface egress";
-  case FL_HOOK_IFACE_INGRESS: return "interface ingress";
-  case FL_HOOK_IFACE_SHAPE: return "interface shape";
-  case FL_HOOK_FILE_OPEN:
-    // fl_file_op and policy::FileOp list the operations in the same order.
-    return sub <= FL_FILE_OP_MKDIR
-               ? fmt::format("file {}", policy::file_op_name(static_cast<policy::FileOp>(sub)))
-               : fmt::format("file op {}", sub);
-  case FL_HOOK_SYSCALL: return "syscall " + syscall_of(sub);
-  case FL_HOOK_PROCESS: return "process " + syscall_of(sub);
-  default: return fmt::format("hook {}", hook);
-  }
+  for (const auto* family : faults::families())
+    if (auto where = family->describe_hook(hook, sub)) return *where;
+  return fmt::format("hook {}", hook);
 }
 
 std::string effect_of(std::uint32_t action, std::int32_t err) {

@@ -38,42 +38,33 @@ Trigger parse_trigger(const Field& f, std::uint64_t duration_ns) {
   return t;
 }
 
-Fault parse_fault(const Field& f, std::uint64_t duration_ns) {
-  f.expect_keys({"name", "network", "syscall", "file", "process", "resource", "trigger"});
+Fault parse_fault(const Field& f, std::uint64_t duration_ns, const FaultSections& sections) {
+  std::vector<std::string> keys = {"name"};
+  std::string choices;
+  for (const auto* section : sections) {
+    keys.emplace_back(section->key());
+    choices += (choices.empty() ? "" : ", ") + std::string(section->key());
+  }
+  keys.emplace_back("trigger");
+  f.expect_keys(keys);
   Fault fault;
   fault.location = f.location();
   const Field name = f.get("name");
   check_name(name, "fault");
   fault.name = name.str();
+  const FaultSection* chosen = nullptr;
   int families = 0;
-  for (const char* fam : {"network", "syscall", "file", "process", "resource"})
-    families += f.has(fam) ? 1 : 0;
-  if (families != 1)
-    f.fail(fmt::format("a fault needs exactly one of network, syscall, file, process, resource (found {})",
-                       families));
-  if (auto n = f.find("network")) fault.spec = parse_network(*n);
-  if (auto s = f.find("syscall")) fault.spec = parse_syscall(*s);
-  if (auto x = f.find("file")) fault.spec = parse_file(*x);
-  if (auto p = f.find("process")) fault.spec = parse_process(*p);
-  if (auto r = f.find("resource")) fault.spec = parse_resource(*r);
+  for (const auto* section : sections)
+    if (f.has(std::string(section->key()).c_str())) {
+      chosen = section;
+      ++families;
+    }
+  if (families != 1) f.fail(fmt::format("a fault needs exactly one of {} (found {})", choices, families));
+  fault.family = chosen->key();
+  fault.spec = chosen->parse(f.get(fault.family.c_str()));
   if (auto t = f.find("trigger")) {
     fault.trigger = parse_trigger(*t, duration_ns);
-    const auto* net = std::get_if<NetworkFault>(&fault.spec);
-    if (net && net->loss && fault.trigger.probability)
-      t->get("probability").fail("conflicts with network.loss, which already is the drop probability");
-    if (net && net->loss_model)
-      for (const char* key : {"probability", "every", "after", "times"})
-        if (auto k = t->find(key))
-          k->fail(fmt::format("a gilbert-elliott loss model decides which packets drop; trigger.{} does "
-                              "not combine with it (trigger.start does)",
-                              key));
-    if (std::holds_alternative<ResourceFault>(fault.spec)) t->fail("resource faults take no trigger");
-    if (const auto* pf = std::get_if<ProcessFault>(&fault.spec); pf && pf->freeze_ns != 0)
-      for (const char* key : {"probability", "every", "after", "times"})
-        if (auto k = t->find(key))
-          k->fail(fmt::format("a freeze happens once, at the fault's start; trigger.{} does not apply to it "
-                              "(trigger.start does)",
-                              key));
+    chosen->check_trigger(fault.spec, *t);
   }
   return fault;
 }
@@ -140,7 +131,7 @@ Selection parse_selection(const Field& f) {
   return s;
 }
 
-Policy parse_document(const Field& root, const std::string& file) {
+Policy parse_document(const Field& root, const std::string& file, const FaultSections& sections) {
   root.expect_keys({"apiVersion", "kind", "metadata", "spec"});
   Policy p;
   p.file = file;
@@ -186,7 +177,7 @@ Policy parse_document(const Field& root, const std::string& file) {
   const Field faults = spec.get("faults");
   std::set<std::string> names;
   for (const auto& f : faults.items()) {
-    Fault fault = parse_fault(f, p.duration_ns);
+    Fault fault = parse_fault(f, p.duration_ns, sections);
     if (!names.insert(fault.name).second)
       f.get("name").fail(fmt::format("duplicate fault name '{}'", fault.name));
     p.faults.push_back(std::move(fault));
@@ -225,19 +216,8 @@ void check_syscall_name(const Field& name) {
   name.fail(fmt::format("unknown syscall '{}'{}", s, guess.empty() ? "" : " (did you mean " + guess + "?)"));
 }
 
-const char* family_name(const FaultSpec& spec) {
-  static constexpr const char* kNames[] = {"network", "file", "syscall", "process", "resource"};
-  struct Visitor {
-    const char* operator()(const NetworkFault&) const { return kNames[0]; }
-    const char* operator()(const FileFault&) const { return kNames[1]; }
-    const char* operator()(const SyscallFault&) const { return kNames[2]; }
-    const char* operator()(const ProcessFault&) const { return kNames[3]; }
-    const char* operator()(const ResourceFault&) const { return kNames[4]; }
-  };
-  return std::visit(Visitor{}, spec);
-}
-
-Result<Policy> parse_policy(std::string_view text, const std::string& file_name) {
+Result<Policy> parse_policy(std::string_view text, const std::string& file_name,
+                            const FaultSections& sections) {
   if (text.size() > kMaxPolicyBytes)
     return make_error(0, "{}: {} bytes; a policy is at most {} bytes", file_name, text.size(),
                       kMaxPolicyBytes);
@@ -255,7 +235,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file_name)
                       "metadata, spec)",
                       file_name);
   try {
-    return parse_document(Field(&file_name, root, ""), file_name);
+    return parse_document(Field(&file_name, root, ""), file_name, sections);
   } catch (const PolicyError& e) {
     return Error{0, e.what()};
   } catch (const YAML::Exception& e) {
@@ -266,12 +246,12 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file_name)
   }
 }
 
-Result<Policy> load_policy_file(const std::string& path) {
+Result<Policy> load_policy_file(const std::string& path, const FaultSections& sections) {
   std::ifstream in(path);
   if (!in) return make_error(errno, "cannot read policy file {}", path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_policy(ss.str(), path);
+  return parse_policy(ss.str(), path, sections);
 }
 
 } // namespace faultline::policy

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <string>
 
 namespace faultline::policy {
 namespace {
@@ -81,6 +82,17 @@ std::string syscall_wrapper_symbol(const SyscallInfo& info, Arch arch) {
   // SYSCALL_DEFINE wraps each entry point for the pt_regs calling convention (and marks the
   // wrapper ALLOW_ERROR_INJECTION): sys_openat becomes __x64_sys_openat / __arm64_sys_openat.
   return std::string(arch == Arch::arm64 ? "__arm64_" : "__x64_") + std::string(info.entry);
+}
+
+Result<SyscallInfo> native_syscall(std::string_view name) {
+  const auto arch = native_arch();
+  if (auto info = find_syscall(name, arch)) return *info;
+  return make_error(ENOSYS, "syscall '{}' does not exist on {}", name, arch_name(arch));
+}
+
+std::string native_syscall_name(int nr) {
+  if (auto info = find_syscall(nr, native_arch())) return std::string(info->name);
+  return "#" + std::to_string(nr);
 }
 
 } // namespace faultline::policy

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/result.hpp"
+
 namespace faultline::policy {
 
 enum class Arch { x86_64, arm64 };
@@ -23,6 +25,11 @@ const char* arch_name(Arch arch);
 
 std::optional<SyscallInfo> find_syscall(std::string_view name, Arch arch);
 std::optional<SyscallInfo> find_syscall(int number, Arch arch);
+// The syscall on the architecture this binary runs on; ENOSYS naming the architecture if its
+// table has no such syscall (a policy written for another machine).
+Result<SyscallInfo> native_syscall(std::string_view name);
+// The name of syscall number `nr` on this architecture, or "#nr" when its table has none.
+std::string native_syscall_name(int nr);
 // Named by some architecture's table (a policy may be written for another machine).
 bool is_known_syscall(std::string_view name);
 std::vector<std::string> syscall_names(); // of every architecture, for suggestions

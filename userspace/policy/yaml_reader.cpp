@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "faultline/abi.h"
@@ -76,22 +77,22 @@ void Field::fail(const std::string& message) const {
 }
 
 void Field::expect_keys(std::initializer_list<const char*> allowed) const {
+  expect_keys(std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+void Field::expect_keys(const std::vector<std::string>& allowed) const {
   if (!node_.IsMap()) fail(fmt::format("expected a map, found {}", kind_of(node_)));
-  std::vector<std::string> allowed_list(allowed.begin(), allowed.end());
   std::set<std::string> seen;
   for (const auto& kv : node_) {
     Field key(file_, kv.first, path_);
     if (!kv.first.IsScalar()) key.fail("keys must be plain words");
     const std::string k = kv.first.Scalar();
     if (!seen.insert(k).second) key.fail(fmt::format("duplicate key '{}'", k));
-    bool ok = false;
-    for (const char* a : allowed)
-      ok = ok || k == a;
-    if (!ok) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
       std::string valid;
-      for (const char* a : allowed)
-        valid += std::string(valid.empty() ? "" : ", ") + a;
-      key.fail(fmt::format("unknown key '{}'{}; valid keys: {}", k, with_suggestion(k, allowed_list), valid));
+      for (const auto& a : allowed)
+        valid += (valid.empty() ? "" : ", ") + a;
+      key.fail(fmt::format("unknown key '{}'{}; valid keys: {}", k, with_suggestion(k, allowed), valid));
     }
   }
 }

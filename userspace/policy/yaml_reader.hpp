@@ -1,5 +1,6 @@
 // Typed, located access to a YAML tree. Every failure names file:line:col, the field's path and
-// what would be valid. Internal to policy/: parse_policy() turns the exception into an Error.
+// what would be valid. Used by the parser and by each family's section parser (policy/fault_section.hpp);
+// parse_policy() turns the exception into an Error.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -35,6 +36,7 @@ public:
 
   // Maps: rejects keys outside `allowed` (suggesting the closest) and duplicate keys.
   void expect_keys(std::initializer_list<const char*> allowed) const;
+  void expect_keys(const std::vector<std::string>& allowed) const;
   bool has(const char* key) const;
   Field get(const char* key) const; // must exist
   std::optional<Field> find(const char* key) const;

@@ -1,0 +1,111 @@
+#include "faults/network/device_changes.hpp"
+
+#include <cerrno>
+
+namespace faultline::faults {
+namespace {
+
+constexpr TcFilter kAllFilters[] = {kCgroupEgressFilter, kIfaceEgressFilter, kIfaceIngressFilter};
+
+bpf_tc_hook hook_at(int ifindex, bpf_tc_attach_point point) {
+  bpf_tc_hook hook{};
+  hook.sz = sizeof(hook);
+  hook.ifindex = ifindex;
+  hook.attach_point = point;
+  return hook;
+}
+
+bpf_tc_opts opts_of(const TcFilter& f, int prog_fd) {
+  bpf_tc_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.handle = f.handle;
+  opts.priority = f.priority;
+  opts.prog_fd = prog_fd;
+  return opts;
+}
+
+int detach(int ifindex, const TcFilter& f) {
+  bpf_tc_hook hook = hook_at(ifindex, f.point);
+  bpf_tc_opts opts = opts_of(f, 0);
+  return bpf_tc_detach(&hook, &opts);
+}
+
+bool any_faultline_filter(int ifindex) {
+  for (const auto& f : kAllFilters) {
+    bpf_tc_hook hook = hook_at(ifindex, f.point);
+    bpf_tc_opts opts = opts_of(f, 0);
+    if (bpf_tc_query(&hook, &opts) == 0) return true;
+  }
+  return false;
+}
+
+// Removes the clsact qdisc (both directions with it).
+int destroy_clsact(int ifindex) {
+  bpf_tc_hook hook = hook_at(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
+  return bpf_tc_hook_destroy(&hook);
+}
+
+} // namespace
+
+const DeviceChange& fq_change() {
+  static const DeviceChange kFq{
+      "fq",
+      [](kernel::Rtnetlink& nl, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
+        auto root = nl.root_qdisc(dev.ifindex);
+        if (!root) return root.error();
+        if (root->kind == "fq") return std::optional<std::string>{}; // honours departure times already
+        if (root->handle != 0)
+          return make_error(
+              EBUSY,
+              "has a root qdisc set up by someone else ({} {:x}:); faultline will not replace it, "
+              "since it could not put it back exactly. Delay and rate need fq as the root qdisc: "
+              "make it fq, or remove it",
+              root->kind, root->handle >> 16);
+        auto handle = nl.install_root_fq(dev.ifindex);
+        if (!handle) return handle.error();
+        return std::optional<std::string>{""};
+      },
+      [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
+        auto root = nl.root_qdisc(ifindex);
+        if (!root) return root.error();
+        if (root->kind != "fq") return {}; // someone replaced it since: theirs now, leave it
+        return nl.delete_root(ifindex);
+      }};
+  return kFq;
+}
+
+DeviceChange tc_filters_change(std::string kind, const std::vector<TcProgram>& programs) {
+  return DeviceChange{
+      std::move(kind),
+      [programs](kernel::Rtnetlink&, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
+        bpf_tc_hook clsact = hook_at(dev.ifindex, BPF_TC_EGRESS);
+        const int created = bpf_tc_hook_create(&clsact);
+        if (created != 0 && created != -EEXIST) return make_error(-created, "cannot add a clsact qdisc");
+        for (std::size_t i = 0; i < programs.size(); ++i) {
+          bpf_tc_hook hook = hook_at(dev.ifindex, programs[i].filter.point);
+          bpf_tc_opts opts = opts_of(programs[i].filter, programs[i].prog_fd);
+          opts.flags = BPF_TC_F_REPLACE; // a leftover of ours from a crash is simply replaced
+          if (int err = bpf_tc_attach(&hook, &opts); err != 0) {
+            for (std::size_t j = 0; j < i; ++j)
+              detach(dev.ifindex, programs[j].filter);
+            if (created == 0) destroy_clsact(dev.ifindex);
+            return make_error(-err, "cannot attach a tc program");
+          }
+        }
+        return std::optional<std::string>{created == 0 ? "clsact" : "filter"};
+      },
+      [programs](kernel::Rtnetlink&, int ifindex, const std::string& token) -> Status {
+        int failed = 0;
+        for (const auto& p : programs)
+          if (int err = detach(ifindex, p.filter); err != 0 && err != -ENOENT) failed = err;
+        // The clsact we added goes once no faultline filter is left in it (another backend's
+        // experiment may still use it).
+        if (token == "clsact" && !any_faultline_filter(ifindex))
+          if (int d = destroy_clsact(ifindex); d != 0 && d != -ENOENT)
+            return make_error(-d, "cannot remove the clsact qdisc");
+        if (failed != 0) return make_error(-failed, "cannot detach a tc program");
+        return {};
+      }};
+}
+
+} // namespace faultline::faults

@@ -1,0 +1,10 @@
+// The network family's block of a fault: its key, parser and trigger checks.
+#pragma once
+
+#include "policy/fault_section.hpp"
+
+namespace faultline::faults {
+
+const policy::FaultSection& network_section();
+
+} // namespace faultline::faults

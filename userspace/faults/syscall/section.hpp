@@ -1,0 +1,10 @@
+// The syscall family's block of a fault: its key, parser and trigger checks.
+#pragma once
+
+#include "policy/fault_section.hpp"
+
+namespace faultline::faults {
+
+const policy::FaultSection& syscall_section();
+
+} // namespace faultline::faults
