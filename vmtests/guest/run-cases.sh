@@ -74,9 +74,11 @@ guest_busy() {
 # Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
 # command (run from the checkout with FL_BUILD set), expect (ERE the output must contain), and
 # kernels (series the case runs on, default "6.1 6.12"), which only vmtests/run.sh reads.
-IFS=',' read -r -a cases <<<"$FL_CASES"
-for name in "${cases[@]}"; do
-  file=${FL_CASES_DIR:-vmtests/cases}/$name.case
+# vmtests/run.sh lists the cases to run in /results/cases.list, "name path" a line.
+mapfile -t case_lines </results/cases.list
+for line in "${case_lines[@]}"; do
+  name=${line%% *}
+  file=${line#* }
   unset requires timeout command expect
   while IFS='=' read -r key value; do
     case "$key" in
