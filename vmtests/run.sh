@@ -20,8 +20,11 @@
 #                                           support every case; scripts/test.sh uses this)
 #
 # Exit status: 0 when every case passed (or was reported UNSUPPORTED by a kernel that lacks its
-# feature), 1 when any failed, 2 on infrastructure failure (guest oops/panic/hang after a retry)
-# or a bad case file.
+# feature), 1 when any failed or none ran, 2 on infrastructure failure (guest oops/panic/hang
+# after a retry) or a bad case file. A case passes only with at least one check run: the guest
+# fails "0 of 0 checks passed" whatever its expectation says. Checks a test skipped (lib.sh's
+# `skip`) are listed under its case and counted in the last line, never as passed; the line and
+# vmtests/out/summary ("passed failed unsupported infra skipped") give the run's totals.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${FL_BUILD:-$top/build}
@@ -116,7 +119,7 @@ select_cases() { # series: sets run_cases to the cases that run on it
 
 out_root=${FL_VM_OUT:-$top/vmtests/out}
 mkdir -p "$out_root"
-passed=0; failed=0; unsupported=0; infra=0
+passed=0; failed=0; unsupported=0; infra=0; skipped=0
 
 boot() { # kernel_dir results_dir console_log
   local kdir=$1 results=$2 console=$3 initrd cmdline
@@ -227,6 +230,11 @@ for series in "${kernels[@]}"; do
     for c in "${run_cases[@]}"; do
       r=$(cat "$results/$c.result" 2>/dev/null || echo "FAIL no result")
       printf '   %-32s %s\n' "$c" "$r"
+      # "; N skipped)" in the result: the checks the test skipped, each with its reason in the log.
+      if [[ $r =~ \;\ ([0-9]+)\ skipped\) ]]; then
+        skipped=$((skipped + BASH_REMATCH[1]))
+        grep -E '^skip |^\[  SKIPPED \] [^0-9]' "$results/$c.log" 2>/dev/null | head -n 20 | sed 's/^/   | /'
+      fi
       case "$r" in
         PASS*) passed=$((passed + 1)) ;;
         UNSUPPORTED*) unsupported=$((unsupported + 1)) ;;
@@ -236,9 +244,15 @@ for series in "${kernels[@]}"; do
     break
   done
 done
-echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infrastructure failures"
-echo "$passed $failed $unsupported $infra" >"$out_root/summary"
+checks=checks; [ $skipped = 1 ] && checks=check
+echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infrastructure failures, $skipped $checks skipped"
+# The fifth field (skipped checks) came after the first four: read all five (scripts/test.sh).
+echo "$passed $failed $unsupported $infra $skipped" >"$out_root/summary"
 [ $infra -gt 0 ] && exit 2
 [ $failed -gt 0 ] && exit 1
+if [ $((passed + unsupported)) -eq 0 ]; then
+  echo "vm: no case ran" >&2
+  exit 1
+fi
 [ $strict = 1 ] && [ $unsupported -gt 0 ] && exit 1
 exit 0
