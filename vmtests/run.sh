@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
-# Runs the declarative VM cases (vmtests/cases/*.case) under QEMU (TCG) on three kernels, with
-# the host's root (this checkout and its build included) shared read-only into the guest:
+# Runs the declarative VM cases under QEMU (TCG) on three kernels, with the host's root (this
+# checkout and its build included) shared read-only into the guest:
 # Debian's 6.1 and 6.12 (apt), and 6.1-inject, Debian's 6.1 source built with function error
 # injection for kprobe + bpf_override_return (vmtests/kernel/build-inject.sh, 8-10 min the first
 # time on a machine, cached after). A case runs on the kernels its `kernels=` line lists
 # (default "6.1 6.12"); naming both --kernel and --case runs that case there regardless.
+# A case file sits beside the test it runs: every *.case under tests/ and userspace/faults/ is
+# collected (tests/host/net_tc.case runs tests/host/net_tc_test.sh); a case's name is its file's
+# name, unique across both trees (a second case of the same name is refused).
 #
 #   vmtests/run.sh                          every case on each kernel it lists
 #   vmtests/run.sh --kernel 6.1 --case lsm_file_open_eio
 #   vmtests/run.sh --kernel 6.1-inject      the cases that list 6.1-inject
 #   vmtests/run.sh --kernel 6.12 --shell    a root shell in the guest (exit ends the VM)
 #   vmtests/run.sh --detached               programs are loaded but not attached: cases must FAIL
-#   vmtests/run.sh --cases-dir bench/control   cases from another folder (benchmarks)
+#   vmtests/run.sh --cases-dir bench/control   only the cases under that folder (benchmarks)
+#   vmtests/run.sh --list                   the cases (or those named by --case): file, kernels
 #   vmtests/run.sh --strict                 UNSUPPORTED counts as a failure (the Debian kernels
 #                                           support every case; scripts/test.sh uses this)
 #
 # Exit status: 0 when every case passed (or was reported UNSUPPORTED by a kernel that lacks its
-# feature), 1 when any failed, 2 on infrastructure failure (guest oops/panic/hang after a retry).
+# feature), 1 when any failed or none ran, 2 on infrastructure failure (guest oops/panic/hang
+# after a retry) or a bad case file. A case passes only with at least one check run: the guest
+# fails "0 of 0 checks passed" whatever its expectation says. Checks a test skipped (lib.sh's
+# `skip`) are listed under its case and counted in the last line, never as passed; the line and
+# vmtests/out/summary ("passed failed unsupported infra skipped") give the run's totals.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${FL_BUILD:-$top/build}
 kernels=()
 cases=()
-cases_dir=vmtests/cases   # relative to the checkout
+cases_dir=   # relative to the checkout; empty: tests/ and userspace/faults/
 shell=0
+list=0
 detached=0
 strict=0
 while [ $# -gt 0 ]; do
@@ -31,11 +40,12 @@ while [ $# -gt 0 ]; do
     --kernel) kernels+=("$2"); shift 2 ;;
     --case) cases+=("$2"); shift 2 ;;
     --shell) shell=1; shift ;;
+    --list) list=1; shift ;;
     --detached) detached=1; shift ;;
     --strict) strict=1; shift ;;
     --build) build=$(cd "$2" && pwd); shift 2 ;;
     --cases-dir) cases_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -46,15 +56,45 @@ default_case_kernels="6.1 6.12"
 explicit=0
 [ ${#kernels[@]} -gt 0 ] && [ ${#cases[@]} -gt 0 ] && explicit=1
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12 6.1-inject)
+# Every case file, by name: path relative to the checkout. find, so a new family folder with its
+# own cases needs no edit here.
+declare -A case_file=()
+collect_cases() {
+  local roots=() f name dups=""
+  if [ -n "$cases_dir" ]; then
+    [ -d "$top/$cases_dir" ] || { echo "no folder $cases_dir" >&2; exit 2; }
+    roots=("$cases_dir")
+  else
+    roots=(tests)
+    [ -d "$top/userspace/faults" ] && roots+=(userspace/faults)
+  fi
+  while IFS= read -r f; do
+    name=$(basename "$f" .case)
+    if [ -n "${case_file[$name]:-}" ]; then
+      dups+="  case $name twice: ${case_file[$name]} and $f"$'\n'
+      continue
+    fi
+    case_file[$name]=$f
+  done < <(cd "$top" && find "${roots[@]}" -type f -name '*.case' | sort)
+  if [ -n "$dups" ]; then
+    printf 'case names must be unique (a case is named by its file; rename one of each pair):\n%s' "$dups" >&2
+    exit 2
+  fi
+  [ ${#case_file[@]} -gt 0 ] || { echo "no *.case file under ${roots[*]}" >&2; exit 2; }
+}
+collect_cases
 if [ ${#cases[@]} -eq 0 ]; then
-  for f in "$top/$cases_dir"/*.case; do cases+=("$(basename "$f" .case)"); done
+  mapfile -t cases < <(printf '%s\n' "${!case_file[@]}" | sort)
 fi
 case_key() { # case key: the value of KEY= in the case file (empty when absent)
-  grep -E "^$2=" "$top/$cases_dir/$1.case" | head -n 1 | cut -d= -f2-
+  grep -E "^$2=" "$top/${case_file[$1]}" | head -n 1 | cut -d= -f2-
 }
 declare -A case_kernels=()
 for c in "${cases[@]}"; do
-  [ -f "$top/$cases_dir/$c.case" ] || { echo "no case $c ($cases_dir/$c.case)" >&2; exit 2; }
+  [ -n "${case_file[$c]:-}" ] || { echo "no case $c (no $c.case under ${cases_dir:-tests/ or userspace/faults/})" >&2; exit 2; }
+  named=$(case_key "$c" name)
+  [ -z "$named" ] || [ "$named" = "$c" ] || {
+    echo "case ${case_file[$c]}: name=$named, but a case is named by its file ($c)" >&2; exit 2; }
   case_kernels[$c]=$(case_key "$c" kernels)
   : "${case_kernels[$c]:=$default_case_kernels}"
   # A misspelt series would silently keep the case from ever running.
@@ -63,6 +103,10 @@ for c in "${cases[@]}"; do
       echo "case $c: unknown kernel '$k' in kernels= (known:$known_kernels)" >&2; exit 2; }
   done
 done
+if [ $list = 1 ]; then
+  for c in "${cases[@]}"; do printf '%-28s %-40s %s\n' "$c" "${case_file[$c]}" "${case_kernels[$c]}"; done
+  exit 0
+fi
 [ -x "$build/userspace/faultline" ] || { echo "build first: $build/userspace/faultline missing" >&2; exit 2; }
 
 select_cases() { # series: sets run_cases to the cases that run on it
@@ -75,12 +119,12 @@ select_cases() { # series: sets run_cases to the cases that run on it
 
 out_root=${FL_VM_OUT:-$top/vmtests/out}
 mkdir -p "$out_root"
-passed=0; failed=0; unsupported=0; infra=0
+passed=0; failed=0; unsupported=0; infra=0; skipped=0
 
 boot() { # kernel_dir results_dir console_log
   local kdir=$1 results=$2 console=$3 initrd cmdline
   initrd=$("$top/scripts/vm-initramfs.sh" "$kdir") || return 2
-  cmdline="console=ttyS0 quiet loglevel=5 softlockup_all_cpu_backtrace=1 panic=-1 FL_TOP=$top FL_BUILD=$build FL_KDIR=$kdir FL_CASES_DIR=$cases_dir FL_CASES=$(IFS=,; echo "${run_cases[*]}")"
+  cmdline="console=ttyS0 quiet loglevel=5 softlockup_all_cpu_backtrace=1 panic=-1 FL_TOP=$top FL_BUILD=$build FL_KDIR=$kdir"
   [ $detached = 1 ] && cmdline+=" FAULTLINE_TEST_DETACHED=1"
   [ $shell = 1 ] && cmdline+=" FL_SHELL=1"
   # qemu64, not max: the guests' CPU time is CI's largest share, and TCG emulates the baseline
@@ -145,6 +189,9 @@ for series in "${kernels[@]}"; do
     # The failed first attempt's console (its oops or stall trace) outlives the retry.
     [ $attempt = 2 ] && cp "$results/console.log" "$out_root/$series-attempt1-console.log" 2>/dev/null
     rm -rf "$results"; mkdir -p "$results"
+    # The guest's list of cases to run, one "name path" a line (paths from the checkout): a
+    # file on the results share, as the kernel command line is too short for every path.
+    for c in "${run_cases[@]}"; do echo "$c ${case_file[$c]}"; done >"$results/cases.list"
     console=$results/console.log
     echo "== kernel $series ($(cat "$kdir/version")), attempt $attempt: ${run_cases[*]}"
     boot_start=$SECONDS
@@ -183,6 +230,11 @@ for series in "${kernels[@]}"; do
     for c in "${run_cases[@]}"; do
       r=$(cat "$results/$c.result" 2>/dev/null || echo "FAIL no result")
       printf '   %-32s %s\n' "$c" "$r"
+      # "; N skipped)" in the result: the checks the test skipped, each with its reason in the log.
+      if [[ $r =~ \;\ ([0-9]+)\ skipped\) ]]; then
+        skipped=$((skipped + BASH_REMATCH[1]))
+        grep -E '^skip |^\[  SKIPPED \] [^0-9]' "$results/$c.log" 2>/dev/null | head -n 20 | sed 's/^/   | /'
+      fi
       case "$r" in
         PASS*) passed=$((passed + 1)) ;;
         UNSUPPORTED*) unsupported=$((unsupported + 1)) ;;
@@ -192,9 +244,15 @@ for series in "${kernels[@]}"; do
     break
   done
 done
-echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infrastructure failures"
-echo "$passed $failed $unsupported $infra" >"$out_root/summary"
+checks=checks; [ $skipped = 1 ] && checks=check
+echo "vm: $passed passed, $failed failed, $unsupported unsupported, $infra infrastructure failures, $skipped $checks skipped"
+# The fifth field (skipped checks) came after the first four: read all five (scripts/test.sh).
+echo "$passed $failed $unsupported $infra $skipped" >"$out_root/summary"
 [ $infra -gt 0 ] && exit 2
 [ $failed -gt 0 ] && exit 1
+if [ $((passed + unsupported)) -eq 0 ]; then
+  echo "vm: no case ran" >&2
+  exit 1
+fi
 [ $strict = 1 ] && [ $unsupported -gt 0 ] && exit 1
 exit 0

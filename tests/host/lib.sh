@@ -17,6 +17,7 @@ CG=$CG_ROOT/faultline-$TAG-$$
 WORK=$(mktemp -d /tmp/faultline-$TAG-XXXXXX)
 FAILURES=0
 CHECKS=0
+SKIPPED=0
 STARTED_US=${EPOCHREALTIME/[.,]/}
 CLEANUP_HOOKS=()
 
@@ -50,20 +51,32 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # check's verdict lines go to the test's own output even from `check ... cmd >/dev/null`, where
 # the redirection silences the command and would silence the line with it.
 exec {CHECK_OUT}>&1
+# The time since the test started, into AT: it leads each verdict line (where a slow case spends
+# its minutes). Pure bash (a process start costs 160 ms in a TCG guest): EPOCHREALTIME in tenths.
+since_start() {
+  local now=${EPOCHREALTIME/[.,]/}
+  now=$(((now - STARTED_US) / 100000))
+  printf -v AT '%4d.%ds' $((now / 10)) $((now % 10))
+}
 check() { # description, command...: returns the command's verdict (for `check ... || show`)
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
-  local verdict=0 now at
+  local verdict=0
   "$@" || verdict=1
-  # The time since the test started leads each line: where a slow case spends its minutes.
-  # Pure bash (a process start costs 160 ms in a TCG guest): EPOCHREALTIME in tenths.
-  now=${EPOCHREALTIME/[.,]/}
-  now=$(((now - STARTED_US) / 100000))
-  printf -v at '%4d.%ds' $((now / 10)) $((now % 10))
-  if [ $verdict = 0 ]; then echo "ok   $at $what" >&"$CHECK_OUT"; return 0; fi
-  echo "FAIL $at $what" >&"$CHECK_OUT"
+  since_start
+  if [ $verdict = 0 ]; then echo "ok   $AT $what" >&"$CHECK_OUT"; return 0; fi
+  echo "FAIL $AT $what" >&"$CHECK_OUT"
   FAILURES=$((FAILURES + 1))
   return 1
+}
+# A check this machine or kernel cannot run, with the reason: counted apart from the checks that
+# ran (never as passed) and reported in finish's line, so a run that skipped something says so.
+# One call per check, or per section of checks that the same missing feature rules out; name what
+# is not verified and why: skip "io.max holds direct writes to 1 MiB/s: no loop device here".
+skip() { # what and why
+  SKIPPED=$((SKIPPED + 1))
+  since_start
+  echo "skip $AT $1" >&"$CHECK_OUT"
 }
 
 # A sleep without a process: each start of /bin/sleep costs 160 ms in a TCG guest, more than
@@ -149,7 +162,16 @@ count_of() { grep -o "\"$1\": [0-9]*" "$2" 2>/dev/null | head -1 | grep -o '[0-9
 faultline_programs() { bpftool prog show 2>/dev/null | grep -oE 'fl_(skb|lsm|fmod|tc|sys|kprobe)_[a-z_0-9]*'; }
 no_faultline_programs() { [ -z "$(faultline_programs)" ]; }
 
+# The test's last line, "TAG: P of N checks passed" (", S skipped" when any were), which the VM
+# cases' expectations and vmtests/guest/run-cases.sh read; its status is the test's. A test that
+# ran no check fails whatever it skipped: it proved nothing.
 finish() {
-  echo "$TAG: $((CHECKS - FAILURES)) of $CHECKS checks passed"
+  local skipped=""
+  [ "$SKIPPED" -gt 0 ] && skipped=", $SKIPPED skipped"
+  echo "$TAG: $((CHECKS - FAILURES)) of $CHECKS checks passed$skipped"
+  if [ "$CHECKS" -eq 0 ]; then
+    echo "$TAG: FAIL: no check ran"
+    return 1
+  fi
   [ "$FAILURES" -eq 0 ]
 }

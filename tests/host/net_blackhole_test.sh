@@ -3,7 +3,7 @@
 # pending when given up after 3 s, every SYN dropped silently and counted), its connect() to
 # another port of the same peer works at once, and the control cgroup connects to the
 # blackholed port; after stop the target connects again.
-source "$(dirname "$0")/lib.sh" "$1" bh
+source "$(dirname "$0")/lib.sh" "$1" blackhole
 SOCK=$WORK/fl.sock
 TCP=$BUILD/tests/fl_tcp
 export FAULTLINE_STATE_DIR=$WORK/state
@@ -53,5 +53,4 @@ check "every SYN it sent was dropped and counted ($(jq '.faults[0].injected' "$W
 check "after stop the target connects to 7001" [ "$(connect "$CG/target" 7001)" = ok ]
 kill -TERM $DAEMON; wait $DAEMON
 check "no faultline program stays attached" no_faultline_programs
-echo "blackhole: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-exit $((FAILURES > 0))
+finish

@@ -86,9 +86,11 @@ if [ -d /sys/module/sch_fq ]; then
   "$FL" --socket "$SOCK" stop slow >/dev/null
   check "a delayed name answers after the delay ($slow ms >= 475)" awk -v t="$slow" 'BEGIN { exit !(t >= 475 && t < 2000) }'
   check "other names answer at once ($fast ms < 100)" awk -v t="$fast" 'BEGIN { exit !(t != "" && t < 100) }'
+else
+  skip "a delayed name answers after the delay: no sch_fq in this kernel (the VM case net_dns runs it)"
+  skip "other names answer at once beside a delayed one: no sch_fq in this kernel"
 fi
 
 kill -TERM $DAEMON; wait $DAEMON
 check "no faultline program stays attached" no_faultline_programs
-echo "dns: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-exit $((FAILURES > 0))
+finish

@@ -5,7 +5,7 @@
 # bound with injected == lost, ingress loss, delay by departure time with fq on that device
 # only (where sch_fq exists; refused with the reason where not); tc and fq restored after stop
 # and after a SIGKILLed daemon's restart.
-source "$(dirname "$0")/lib.sh" "$1" if
+source "$(dirname "$0")/lib.sh" "$1" iface
 N=2000
 SOCK=$WORK/fl.sock
 export FAULTLINE_STATE_DIR=$WORK/state
@@ -120,9 +120,9 @@ else
   "$FL" --socket "$SOCK" apply -f "$WORK/slow.yaml" 2>"$WORK/slow.err"
   check "without sch_fq delay is refused with the reason" grep -q "fq" "$WORK/slow.err"
   check "and leaves no clsact behind" bash -c "! tc -n $NS_A qdisc show dev flva | grep -q clsact"
+  skip "delay on flva with fq there only, flva2 untouched, both restored after a SIGKILL: no sch_fq in this kernel (the VM case net_iface runs them)"
 fi
 
 kill -TERM $DAEMON; wait $DAEMON
 check "no faultline program stays attached" bash -c "! bpftool prog show 2>/dev/null | grep -q fl_iface_"
-echo "iface: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-exit $((FAILURES > 0))
+finish

@@ -39,8 +39,9 @@ if ! grep -q sch_fq /proc/modules 2>/dev/null && [ ! -d /sys/module/sch_fq ]; th
   check "without sch_fq, delay is refused" [ $? != 0 ]
   check "the refusal names the missing fq" grep -q "sch_fq" "$WORK/nofq.err"
   check "nothing changed on the device ($(root_qdisc))" [ "$(root_qdisc)" = "$before" ]
-  echo "shape: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-  exit $((FAILURES > 0))
+  skip "delay, jitter, connectDelay and rate effects, fq put back after stop, the deadline and a SIGKILL, an administrator's qdisc refused: no sch_fq in this kernel (the VM case net_shape runs them)"
+  finish
+  exit $?
 fi
 
 ip netns exec "$NS_B" "$TCP" serve $ADDR_B 9400 >"$WORK/tcp-server" 2>&1 &
@@ -157,5 +158,4 @@ tc -n "$NS_A" qdisc del dev flva root
 kill -TERM $DAEMON; wait $DAEMON
 check "after shutdown the device has its original qdisc ($before)" [ "$(root_qdisc)" = "$before" ]
 check "no faultline program stays attached" no_faultline_programs
-echo "shape: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-exit $((FAILURES > 0))
+finish

@@ -90,5 +90,4 @@ tc -n "$NS_A" qdisc del dev flva clsact
 
 kill -TERM $DAEMON; wait $DAEMON
 check "no faultline program stays attached" no_faultline_programs
-echo "tc: $((CHECKS - FAILURES)) of $CHECKS checks passed"
-exit $((FAILURES > 0))
+finish

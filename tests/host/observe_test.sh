@@ -73,5 +73,6 @@ else
   check "no policy written: observe exits 1" [ "$status" = 1 ]
   check "and says why (no backend can inject openat here)" grep -q 'openat: no backend can inject it here' "$WORK/observe.err" ||
     sed 's/^/    /' "$WORK/observe.err"
+  skip "the amplifying policy as written and its injected ENOENT rate: no backend can inject openat on this kernel (the VM case observe_amplify runs them)"
 fi
 finish

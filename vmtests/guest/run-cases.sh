@@ -74,9 +74,18 @@ guest_busy() {
 # Case files are KEY=VALUE lines: name, requires (features, space-separated), timeout (s),
 # command (run from the checkout with FL_BUILD set), expect (ERE the output must contain), and
 # kernels (series the case runs on, default "6.1 6.12"), which only vmtests/run.sh reads.
-IFS=',' read -r -a cases <<<"$FL_CASES"
-for name in "${cases[@]}"; do
-  file=${FL_CASES_DIR:-vmtests/cases}/$name.case
+# vmtests/run.sh lists the cases to run in /results/cases.list, "name path" a line.
+#
+# Beyond its exit status and expectation, a case passes only if its test ran something: output
+# reporting no check at all ("TAG: 0 of 0 checks passed" from tests/host/lib.sh, gtest's
+# "[  PASSED  ] 0 tests") fails it. The checks it skipped (lib.sh's "TAG: P of N checks passed,
+# S skipped", gtest's "[  SKIPPED ] S tests") go into its result as "; S skipped)", which
+# vmtests/run.sh counts.
+source "$FL_TOP/vmtests/guest/case_output.sh"
+mapfile -t case_lines </results/cases.list
+for line in "${case_lines[@]}"; do
+  name=${line%% *}
+  file=${line#* }
   unset requires timeout command expect
   while IFS='=' read -r key value; do
     case "$key" in
@@ -113,10 +122,14 @@ for name in "${cases[@]}"; do
   FL_BUILD=$FL_BUILD timeout --signal=KILL "${timeout:-120}" bash -c "$command" >"$log" 2>&1
   rc=$?
   took="$(( $(date +%s) - start ))s, $(( ($(guest_busy) - busy_before) / 100 )) CPU-s"
+  skipped=$(case_skipped "$log")
+  [ "$skipped" -gt 0 ] && took+="; $skipped skipped"
   if [ $rc -eq 137 ]; then
     echo "FAIL timed out after ${timeout}s" >"$result"
   elif [ $rc -ne 0 ]; then
     echo "FAIL exit status $rc (${took})" >"$result"
+  elif case_ran_nothing "$log"; then
+    echo "FAIL its test ran no check (${took})" >"$result"
   elif [ -n "${expect:-}" ] && ! grep -Eq -- "$expect" "$log"; then
     echo "FAIL output lacks /$expect/ (${took})" >"$result"
   else
