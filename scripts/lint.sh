@@ -12,6 +12,8 @@ if [ "$mode" = --fix ]; then
   clang-format -i "${files[@]}"
   exit 0
 fi
+# README's Layout shows every top-level folder, core folder and fault family.
+python3 scripts/lib/check_layout.py
 clang-format --dry-run -Werror "${files[@]}"
 echo "clang-format: ${#files[@]} files clean"
 [ "$mode" = --format-only ] && exit 0

@@ -3,6 +3,8 @@
 # Usage: source lib.sh BUILD_DIR TAG
 set -uo pipefail
 BUILD=$(cd "$1" && pwd)
+# The source tree, for scripts that live in a family's folder (userspace/faults/<family>/tests/).
+FL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TAG=$2
 FL=$BUILD/userspace/faultline
 FLD=$BUILD/userspace/faultlined

@@ -154,7 +154,7 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook 
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));
   if (!link) return make_error(errno, "cannot attach {} to cgroup {}", bpf_program__name(prog), cgroup.path);
-  // Tell this attachment which cgroup it serves (see fl_attach_cgrp in net.bpf.c): the storage
+  // Tell this attachment which cgroup it serves (see fl_attach_cgrp in bpf/network/net.bpf.c): the storage
   // exists from the attach on and finds no rules until this write.
   const bpf_cgroup_storage_key key{cgroup.id, static_cast<__u32>(bpf_program__expected_attach_type(prog))};
   // The egress and shape programs share this storage (same cgroup, same attach type): keep

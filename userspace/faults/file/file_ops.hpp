@@ -1,5 +1,5 @@
 // File faults for the tasks of a target cgroup, under a path prefix: opens, reads, writes,
-// mmaps, truncates, unlinks, renames and mkdirs fail with an errno (bpf/file.bpf.c; rules keyed
+// mmaps, truncates, unlinks, renames and mkdirs fail with an errno (bpf/file/file.bpf.c; rules keyed
 // (FL_HOOK_FILE_OPEN, operation)). Two backends of one semantics, differing in the programs each
 // operation uses and the kernel features that make them loadable: BPF-LSM and fmod_ret on
 // security_*.

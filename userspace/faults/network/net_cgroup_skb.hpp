@@ -1,5 +1,5 @@
 // Packet loss and blackholes scoped to a cgroup: cgroup_skb egress/ingress programs attached to
-// each target cgroup (bpf/net.bpf.c).
+// each target cgroup (bpf/network/net.bpf.c).
 #pragma once
 
 #include "faults/kernel_backend.hpp"

@@ -1,4 +1,4 @@
-// Corrupt and duplicate scoped to a cgroup: a tc egress program (bpf/net_tc.bpf.c) on the
+// Corrupt and duplicate scoped to a cgroup: a tc egress program (bpf/network/net_tc.bpf.c) on the
 // devices the target sends by (clsact added where missing and removed again), which faults only
 // packets whose socket is in a target cgroup.
 #pragma once

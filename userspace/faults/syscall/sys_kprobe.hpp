@@ -1,6 +1,6 @@
 // Syscall errors for the tasks of a target cgroup, from any syscall: a kprobe on each named
 // syscall's wrapper returns -errno through bpf_override_return before the syscall runs
-// (bpf/sys.bpf.c). Needs CONFIG_BPF_KPROBE_OVERRIDE (Ubuntu, Fedora; not Debian or RHEL).
+// (bpf/syscall/sys.bpf.c). Needs CONFIG_BPF_KPROBE_OVERRIDE (Ubuntu, Fedora; not Debian or RHEL).
 #pragma once
 
 #include "faults/kernel_backend.hpp"

@@ -15,7 +15,7 @@ namespace {
 struct HookOf {
   const char* syscall;
   const char* hook;
-  fl_lsm_hook id; // the program's own id (bpf/sys.bpf.c FL_SYS_LSM)
+  fl_lsm_hook id; // the program's own id (bpf/syscall/sys.bpf.c FL_SYS_LSM)
 };
 constexpr std::array<HookOf, 54> kHooks = {{
     {"open", "file_open", FL_LSM_FILE_OPEN},
