@@ -12,8 +12,30 @@ mkdir -p "$out/corpus"
 CXX=$(command -v clang++-14 || command -v clang++)
 flags=(-std=c++20 -gline-tables-only -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Iuserspace -Iinclude)
-sources=(tests/fuzz/policy_fuzz.cpp userspace/util/*.cpp userspace/policy/*.cpp)
-newest=$(ls -t "${sources[@]}" userspace/policy/*.hpp userspace/util/*.hpp | head -1)
+# Every family's section parser (pure: its block of a fault), listed from the family folders the
+# way faults/registry.cpp lists them, so a new family is fuzzed with no edit here.
+shopt -s nullglob
+families=()
+for section in userspace/faults/*/section.hpp; do
+  families+=("$(basename "$(dirname "$section")")")
+done
+{
+  echo '#include "policy/fault_section.hpp"'
+  echo 'namespace faultline::faults {'
+  for f in "${families[@]}"; do echo "const policy::FaultSection& ${f}_section();"; done
+  echo '} // namespace faultline::faults'
+  echo 'faultline::policy::FaultSections fuzz_sections() {'
+  echo '  return {'
+  for f in "${families[@]}"; do echo "      &faultline::faults::${f}_section(),"; done
+  echo '  };'
+  echo '}'
+} >"$out/fuzz_sections.cpp.new"
+cmp -s "$out/fuzz_sections.cpp.new" "$out/fuzz_sections.cpp" || mv "$out/fuzz_sections.cpp.new" "$out/fuzz_sections.cpp"
+rm -f "$out/fuzz_sections.cpp.new"
+sources=(tests/fuzz/policy_fuzz.cpp "$out/fuzz_sections.cpp" userspace/util/*.cpp userspace/policy/*.cpp
+         userspace/faults/*/section.cpp userspace/faults/*/*_spec.cpp)
+newest=$(ls -t "${sources[@]}" userspace/policy/*.hpp userspace/util/*.hpp userspace/faults/*/*.hpp | head -1)
+shopt -u nullglob
 if [ ! -x "$out/policy_fuzz" ] || [ "$newest" -nt "$out/policy_fuzz" ]; then
   echo "building $out/policy_fuzz with $CXX"
   "$CXX" "${flags[@]}" "${sources[@]}" -lyaml-cpp -lfmt -o "$out/policy_fuzz"
