@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lifecycle/retransmit_watch.hpp"
 #include "lifecycle/safety_guard.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -180,7 +181,8 @@ Result<observe::ExperimentView> Controller::start(const policy::Policy& policy) 
   if (!selected) return make_error(selected.error().code, "{}: {}", policy.file, selected.error().message);
   // The blast-radius guard: before anything is compiled, attached or armed.
   if (auto safe = SafetyGuard(host_, safety_).check(policy, *selected); !safe) return safe.error();
-  if (auto countable = retransmits_countable(policy, *selected); !countable) return countable.error();
+  if (auto countable = check_retransmits_countable(host_, policy, *selected); !countable)
+    return countable.error();
 
   Live live{policy, {}, {}, wall_ms(), {}, ++runs_};
   // Attach what is missing; on any failure detach what this start attached and change nothing.
@@ -336,67 +338,21 @@ Result<observe::ExperimentView> Controller::get(const std::string& name, std::ui
   return view_locked(it->second, "running", "");
 }
 
-// A tcpRetransmits stop condition that could never be checked is refused with the policy, before
-// anything is attached: it would only abort the experiment at its first check.
-Status Controller::retransmits_countable(const policy::Policy& policy,
-                                         const std::vector<engine::Target>& targets) {
-  const auto cgroup =
-      std::find_if(targets.begin(), targets.end(), [](const auto& t) { return !t.is_interface(); });
-  for (const auto& c : policy.stop_conditions) {
-    const auto* counter = std::get_if<policy::CounterCheck>(&c.check);
-    if (counter == nullptr || counter->metric != policy::CounterCheck::Metric::tcp_retransmits) continue;
-    if (cgroup == targets.end())
-      return make_error(EINVAL,
-                        "{}:{}:{}: stop condition '{}': tcpRetransmits counts a cgroup's sockets, and "
-                        "this experiment targets only devices",
-                        policy.file, c.location.line, c.location.column, c.name);
-    // The first read also starts watching the cgroup; the watchdog counts from its own first.
-    if (auto n = host_.tcp_retransmits(*cgroup); !n)
-      return make_error(n.error().code,
-                        "{}:{}:{}: stop condition '{}': cannot count TCP retransmits here: {}", policy.file,
-                        c.location.line, c.location.column, c.name, n.error().message);
-  }
-  return {};
-}
-
-Result<std::uint64_t> Controller::tcp_retransmits(const std::string& name, std::uint64_t run) {
+Result<std::uint64_t> Controller::read_run_targets(const std::string& name, std::uint64_t run,
+                                                   const TargetsReader& read) {
   std::lock_guard lock(mu_);
   auto it = live_.find(name);
   if (it == live_.end() || it->second.run != run)
     return make_error(ENOENT, "experiment {} (run {}) has ended", name, run);
-  return retransmits_locked(it->second.compiled.targets);
-}
-
-Result<std::uint64_t> Controller::retransmits_locked(const std::vector<engine::Target>& targets) {
-  std::uint64_t total = 0;
-  bool any = false;
-  for (const auto& t : targets) {
-    if (t.is_interface() || std::any_of(targets.begin(), targets.end(),
-                                        [&t](const auto& a) { return engine::is_ancestor(a, t); }))
-      continue;
-    auto n = host_.tcp_retransmits(t);
-    if (!n) return n.error();
-    total += *n;
-    any = true;
-  }
-  if (!any)
-    return make_error(EINVAL, "tcpRetransmits counts a cgroup's sockets, and the targets are only devices");
-  return total;
-}
-
-Result<std::uint64_t> Controller::policy_retransmits(const policy::Policy& policy) {
-  std::lock_guard lock(mu_);
-  std::vector<engine::Target> targets;
-  for (const auto& t : policy.targets) {
-    auto found = host_.resolve(t);
-    if (!found) return make_error(found.error().code, "target '{}': {}", t.value, found.error().message);
-    targets.insert(targets.end(), found->begin(), found->end());
-  }
-  return retransmits_locked(targets);
+  return read(host_, it->second.compiled.targets);
 }
 
 ProbeCounters Controller::probe_counters(const policy::Policy& policy) {
-  return {[this, policy] { return policy_retransmits(policy); }, std::nullopt};
+  return {[this, policy]() -> Result<std::uint64_t> {
+            std::lock_guard lock(mu_);
+            return count_policy_retransmits(host_, policy);
+          },
+          std::nullopt};
 }
 
 Status Controller::stop_all(const std::string& reason) {

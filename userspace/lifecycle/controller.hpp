@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "engine/compiler.hpp"
 #include "engine/rule_ids.hpp"
+#include "engine/target.hpp"
 #include "lifecycle/host.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/safety.hpp"
@@ -64,12 +66,15 @@ public:
   Result<observe::ExperimentView> get(const std::string& name);
   // The live view of that run only (ENOENT once it has ended).
   Result<observe::ExperimentView> get(const std::string& name, std::uint64_t run);
-  // That run's targets' TCP retransmits, as Host::tcp_retransmits counts them (a target below
-  // another target of the run is counted once, in its ancestor). ENOENT once it has ended.
-  Result<std::uint64_t> tcp_retransmits(const std::string& name, std::uint64_t run);
+  // Reads something of that run's targets (lifecycle/retransmit_watch.hpp counts their TCP
+  // retransmits): `read` gets the Host and the targets under this controller's lock, so the run
+  // cannot end meanwhile. ENOENT once it has ended.
+  using TargetsReader = std::function<Result<std::uint64_t>(Host&, const std::vector<engine::Target>&)>;
+  Result<std::uint64_t> read_run_targets(const std::string& name, std::uint64_t run,
+                                         const TargetsReader& read);
   // What `policy`'s steady-state counter probes read, before its run and after it: the TCP
-  // retransmits of every cgroup its targets name (resolved at each reading, before selection:
-  // the steady state is the service's, not one run's pick). The final view is the caller's.
+  // retransmits of every cgroup its targets name (count_policy_retransmits, under this
+  // controller's lock). The final view is the caller's.
   ProbeCounters probe_counters(const policy::Policy& policy);
 
 private:
@@ -98,11 +103,6 @@ private:
   };
 
   Status apply_live_locked();
-  Status retransmits_countable(const policy::Policy& policy, const std::vector<engine::Target>& targets);
-  // The retransmits of `targets`' cgroups, each counted once (a target inside another is
-  // counted in that one; a device has no sockets of its own).
-  Result<std::uint64_t> retransmits_locked(const std::vector<engine::Target>& targets);
-  Result<std::uint64_t> policy_retransmits(const policy::Policy& policy);
   void sample_timelines_locked(); // a counter sample of each live experiment whose period is due
   // Attaches what live.compiled's entries need and is not attached yet (shared with other
   // experiments by key); `fresh` collects what this call attached, for the caller's undo.
