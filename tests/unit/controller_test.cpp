@@ -1,10 +1,15 @@
 // The experiment lifecycle against a fake host: starts are all-or-nothing, stops release what
 // they held, the kill switch disarms before anything else, deadlines retire experiments.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "fake_host.hpp"
 #include "faults/registry.hpp"
 #include "lifecycle/controller.hpp"
+#include "lifecycle/journal.hpp"
 #include "policy/parser.hpp"
 
 namespace faultline::testing {
@@ -343,6 +348,150 @@ TEST(Controller, RefusedLateChangeFailsTheExperiment) {
   EXPECT_EQ(v->reason, "a.yaml:9:7: fault 'pause' on /t1: change refused (experiment a, fault pause)");
   EXPECT_TRUE(host.attached.empty()) << "its other faults are removed";
   EXPECT_EQ(host.live_rules, 0u);
+}
+
+// The calls made since the last take, then forgotten.
+std::vector<std::string> take_calls(FakeHost& host) {
+  std::vector<std::string> calls = std::move(host.calls);
+  host.calls.clear();
+  return calls;
+}
+
+// The order of the kernel operations over a whole life, pinned call by call: a start resolves,
+// guards, attaches, makes its open changes and checks its later ones, then applies; the tick makes
+// and puts back windows; a stop applies the remaining rules before putting back and detaching; a
+// failed apply puts back and detaches what that start made, and only that; stop-all disarms first;
+// a refused window and the deadline end the run like a stop.
+TEST(Controller, KernelOperationsKeepTheirOrderOverAWholeLife) {
+  FakeHost host;
+  host.record_releases = true;
+  lifecycle::Controller c(host);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n    - cgroup: /t2\n", kSqueeze + kLoss + kPause)));
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"resolve /t1", "resolve /t2", "inspect /t2", "inspect /t1",
+                                      "attach /t2#0", "attach /t1#0", "attach /t2#1", "attach /t1#1",
+                                      "change /t2", "change /t1", "change /t2 (dry run)", "put back /t2",
+                                      "change /t1 (dry run)", "put back /t1", "apply 4"}))
+      << "start a";
+  host.now += 2'000'000'000;
+  EXPECT_EQ(c.tick(), 0);
+  EXPECT_EQ(take_calls(host), (std::vector<std::string>{"change /t2", "change /t1"})) << "tick +2s";
+  host.now += 3'000'000'000;
+  EXPECT_EQ(c.tick(), 0);
+  EXPECT_EQ(take_calls(host), (std::vector<std::string>{"put back /t2", "put back /t1"})) << "tick +5s";
+  ASSERT_TRUE(c.stop("a"));
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"apply 0", "put back /t2", "put back /t1", "detach /t2#0",
+                                      "detach /t1#0", "detach /t2#1", "detach /t1#1"}))
+      << "stop a";
+
+  ASSERT_TRUE(c.start(make_policy("b", "    - cgroup: /t1\n", kLoss)));
+  (void)take_calls(host);
+  host.fail_apply = true;
+  ASSERT_FALSE(c.start(make_policy("c", "    - cgroup: /t1\n    - cgroup: /t2\n", kSqueeze + kLoss)));
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"resolve /t1", "resolve /t2", "inspect /t2", "inspect /t1",
+                                      "attach /t2#0", "attach /t2#1", "change /t2", "change /t1", "apply 6",
+                                      "put back /t2", "put back /t1", "detach /t2#0", "detach /t2#1"}))
+      << "failed apply c";
+  host.fail_apply = false;
+
+  ASSERT_TRUE(c.start(make_policy("d", "    - cgroup: /t2\n", kSqueeze)));
+  (void)take_calls(host);
+  ASSERT_TRUE(c.stop_all());
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"disarm", "apply 0", "detach /t1#0", "detach /t1#1", "put back /t2"}))
+      << "stop-all";
+
+  ASSERT_TRUE(c.start(make_policy("e", "    - cgroup: /t1\n", kPause + kLoss)));
+  (void)take_calls(host);
+  host.fail_change_on = "/t1";
+  host.now += 2'000'000'000;
+  EXPECT_EQ(c.tick(), 0);
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"change /t1", "apply 0", "detach /t1#0", "detach /t1#1"}))
+      << "refused window e";
+  host.fail_change_on.clear();
+
+  ASSERT_TRUE(c.start(make_policy("f", "    - cgroup: /t2\n", kSqueeze + kLoss)));
+  (void)take_calls(host);
+  host.now += 10'000'000'000;
+  EXPECT_EQ(c.tick(), 1);
+  EXPECT_EQ(take_calls(host),
+            (std::vector<std::string>{"apply 0", "put back /t2", "detach /t2#0", "detach /t2#1"}))
+      << "deadline f";
+}
+
+// What the journal holds: "started" (on disk before any rule is live) with the file, targets and
+// duration; "failed" with the reason when a start is undone after it; each end with its reason
+// and final report; the steady state's recovery; a stop-all, under no name.
+TEST(Controller, TheJournalRecordsEachStartEndAndRecovery) {
+  char dir[] = "/tmp/faultline-controller-journal-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/journal.jsonl";
+  {
+    auto journal = lifecycle::Journal::open(path);
+    ASSERT_TRUE(journal) << journal.error().describe();
+    FakeHost host;
+    lifecycle::Controller c(host, journal->get());
+    auto a = c.start(make_policy("a", "    - cgroup: /t1\n", kLoss));
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(c.stop("a", "enough"));
+    c.record_recovery("a", a->run, "recovered in 5 ms");
+    host.fail_apply = true;
+    ASSERT_FALSE(c.start(make_policy("b", "    - cgroup: /t1\n    - cgroup: /t2\n", kLoss)));
+    host.fail_apply = false;
+    ASSERT_TRUE(c.start(make_policy("c", "    - cgroup: /t2\n", kLoss)));
+    ASSERT_TRUE(c.stop_all("test over"));
+  } // the journal flushes what it queued
+  std::ifstream in(path);
+  std::vector<nlohmann::json> records;
+  for (std::string line; std::getline(in, line);) {
+    records.push_back(nlohmann::json::parse(line));
+    records.back().erase("ts"); // times and the fake's cgroup ids are not the point
+    if (auto report = records.back().find("report"); report != records.back().end()) {
+      report->erase("startedAtMs");
+      report->erase("endedAtMs");
+      for (auto& target : (*report)["targets"])
+        target.erase("cgroupId");
+    }
+  }
+  std::filesystem::remove_all(dir);
+  const auto report = [](const std::string& name, const std::string& reason, const std::string& target) {
+    return nlohmann::json{
+        {"dryRun", false},
+        {"durationMs", 10000},
+        {"faults", {{{"family", "network"}, {"injected", 0}, {"matched", 0}, {"name", "drop"}}}},
+        {"labels", nlohmann::json::object()},
+        {"name", name},
+        {"reason", reason},
+        {"recovery", ""},
+        {"remainingMs", 0},
+        {"state", "stopped"},
+        {"steadyState", false},
+        {"stopConditions", nlohmann::json::array()},
+        {"targets", {{{"path", target}}}}};
+  };
+  const std::vector<nlohmann::json> expected = {
+      {{"event", "started"}, {"name", "a"}, {"file", "a.yaml"}, {"targets", {"/t1"}}, {"durationMs", 10000}},
+      {{"event", "stopped"}, {"name", "a"}, {"reason", "enough"}, {"report", report("a", "enough", "/t1")}},
+      {{"event", "recovery"}, {"name", "a"}, {"recovery", "recovered in 5 ms"}},
+      {{"event", "started"},
+       {"name", "b"},
+       {"file", "b.yaml"},
+       {"targets", {"/t2", "/t1"}},
+       {"durationMs", 10000}},
+      {{"event", "failed"}, {"name", "b"}, {"reason", "apply refused: Cannot allocate memory (12)"}},
+      {{"event", "started"}, {"name", "c"}, {"file", "c.yaml"}, {"targets", {"/t2"}}, {"durationMs", 10000}},
+      {{"event", "stopped"},
+       {"name", "c"},
+       {"reason", "test over"},
+       {"report", report("c", "test over", "/t2")}},
+      {{"event", "stop-all"}, {"name", ""}, {"reason", "test over"}},
+  };
+  ASSERT_EQ(records.size(), expected.size());
+  for (std::size_t i = 0; i < records.size(); ++i)
+    EXPECT_EQ(records[i], expected[i]) << "record " << i << ": " << records[i].dump();
 }
 
 } // namespace

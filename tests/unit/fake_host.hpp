@@ -1,5 +1,6 @@
-// A Host that records every call instead of touching the kernel, with switches to make attach
-// or apply fail, so the controller's all-or-nothing behaviour can be observed.
+// A Host that records every call (and, when asked, every detach and put-back) instead of touching
+// the kernel, with switches to make attach or apply fail, so the controller's all-or-nothing
+// behaviour and the order of its kernel operations can be observed.
 #pragma once
 
 #include <algorithm>
@@ -19,7 +20,10 @@ class FakeHost final : public lifecycle::Host {
 public:
   struct FakeAttachment final : lifecycle::Attachment {
     FakeAttachment(FakeHost* host, std::string key) : host_(host), key_(std::move(key)) {}
-    ~FakeAttachment() override { host_->attached.erase(key_); }
+    ~FakeAttachment() override {
+      if (host_->record_releases) host_->calls.push_back("detach " + key_);
+      host_->attached.erase(key_);
+    }
     FakeHost* host_;
     std::string key_;
   };
@@ -70,14 +74,17 @@ public:
   // A change writes its settings into `knobs` (by "path knob"); destroying it puts the old
   // values back, as the kernel side does.
   struct FakeChange final : lifecycle::Attachment {
-    FakeChange(FakeHost* host, std::map<std::string, std::string> old, std::vector<std::string> lines)
-        : host_(host), old_(std::move(old)), lines_(std::move(lines)) {}
+    FakeChange(FakeHost* host, std::string path, std::map<std::string, std::string> old,
+               std::vector<std::string> lines)
+        : host_(host), path_(std::move(path)), old_(std::move(old)), lines_(std::move(lines)) {}
     ~FakeChange() override {
+      if (host_->record_releases) host_->calls.push_back("put back " + path_);
       for (const auto& [key, value] : old_)
         host_->knobs[key] = value;
     }
     std::vector<std::string> describe() const override { return lines_; }
     FakeHost* host_;
+    std::string path_;
     std::map<std::string, std::string> old_;
     std::vector<std::string> lines_;
   };
@@ -94,7 +101,8 @@ public:
       old[key] = knobs[key];
       knobs[key] = s.value;
     }
-    return std::unique_ptr<lifecycle::Attachment>(std::make_unique<FakeChange>(this, old, lines));
+    return std::unique_ptr<lifecycle::Attachment>(
+        std::make_unique<FakeChange>(this, change.target.path, old, lines));
   }
   Status apply(const engine::CompiledRules& rules) override {
     calls.push_back("apply " + std::to_string(rules.rule_count()));
@@ -128,6 +136,7 @@ public:
   int prepared = 0;                          // prepare() calls
   engine::BackendRegistry registry;
   std::vector<std::string> calls;
+  bool record_releases = false; // calls also gets "detach KEY" and "put back PATH" as they happen
   std::map<std::string, bool> attached;
   std::map<std::string, lifecycle::TargetFacts> facts; // by path; default: an ordinary cgroup
   std::map<std::uint32_t, fl_rule_stats> stats;

@@ -160,6 +160,34 @@ TEST(SteadyStateCounters, TheControllerCountsThePolicysTargets) {
   EXPECT_EQ(*n, 41u);
 }
 
+// The counts are the cgroups': a target inside another target is counted in it, once, and a
+// device has no sockets of its own. Targets are resolved at each reading.
+TEST(SteadyStateCounters, EachCgroupIsCountedOnceAndDevicesNot) {
+  FakeHost host;
+  lifecycle::Controller controller(host);
+  const auto on = [](const std::string& targets) {
+    auto p = faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
+                                  "  duration: 60s\n  targets: " +
+                                      targets + "\n  faults: [{name: drop, network: {loss: 5%}}]\n",
+                                  "w.yaml");
+    EXPECT_TRUE(p) << p.error().message;
+    return *p;
+  };
+  host.set_retransmits("/web", 41);
+  host.set_retransmits("/web/api", 7);
+  auto nested = controller.probe_counters(on("[{cgroup: /web/api}, {cgroup: /web}, {interface: eth0}]"))
+                    .tcp_retransmits();
+  ASSERT_TRUE(nested) << nested.error().message;
+  EXPECT_EQ(*nested, 41u);
+  auto devices = controller.probe_counters(on("[{interface: eth0}]")).tcp_retransmits();
+  ASSERT_FALSE(devices);
+  EXPECT_EQ(devices.error().message,
+            "tcpRetransmits counts a cgroup's sockets, and the targets are only devices");
+  auto missing = controller.probe_counters(on("[{cgroup: /missing}]")).tcp_retransmits();
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, "target '/missing': no such cgroup /missing");
+}
+
 // What an experiment's steady state did after a stop: the view the stop returned, then the view
 // once the watchdog has recovered it (or given up).
 struct AfterStop {

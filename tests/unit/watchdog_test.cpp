@@ -140,11 +140,13 @@ TEST(HttpCheck, NoServerIsAFailure) {
 
 // Commands in these policies get a 30 s timeout: a shell start took over the 1 s default on a
 // host with both cores busy, and these tests are about exit statuses, not timeouts.
-policy::Policy policy_with(const std::string& stops) {
+policy::Policy policy_with(const std::string& stops, const std::string& targets = "[{cgroup: /web}]") {
   auto p = faults::parse_policy("apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: web}\nspec:\n"
-                                "  duration: 60s\n  targets: [{cgroup: /web}]\n"
-                                "  faults: [{name: drop, network: {loss: 5%}}]\n"
-                                "  stopConditions: " +
+                                "  duration: 60s\n  targets: " +
+                                    targets +
+                                    "\n"
+                                    "  faults: [{name: drop, network: {loss: 5%}}]\n"
+                                    "  stopConditions: " +
                                     stops + "\n",
                                 "w.yaml");
   EXPECT_TRUE(p) << p.error().message;
@@ -164,9 +166,9 @@ std::string state_after_waiting(lifecycle::Controller& controller, const std::st
 }
 
 // Starts the experiment `stops` guards (policy_with) and has the watchdog check its conditions.
-void start_watched(lifecycle::Controller& controller, lifecycle::Watchdog& watchdog,
-                   const std::string& stops) {
-  const auto p = policy_with(stops);
+void start_watched(lifecycle::Controller& controller, lifecycle::Watchdog& watchdog, const std::string& stops,
+                   const std::string& targets = "[{cgroup: /web}]") {
+  const auto p = policy_with(stops, targets);
   auto started = controller.start(p);
   ASSERT_TRUE(started) << started.error().message;
   ASSERT_TRUE(watchdog.watch(p, started->run));
@@ -195,6 +197,28 @@ TEST(Watchdog, TcpRetransmitsAreCountedFromTheStart) {
   for (int i = 0; i < 1000 && host.retransmit_reads.load() < 2; ++i)
     std::this_thread::sleep_for(10ms);
   host.set_retransmits("/web", 1005); // 5 since the start: at the max, still healthy
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(controller.get("web")->state, "running");
+  host.set_retransmits("/web", 1007);
+  EXPECT_EQ(state_after_waiting(controller, "web", "aborted"), "aborted");
+  EXPECT_EQ(controller.get("web")->reason, "stop condition 'tcp' breached: TCP retransmits 7 > max 5");
+}
+
+// A run's target inside another of its targets is counted in that one, once: the inner cgroup's
+// sockets are already the outer one's.
+TEST(Watchdog, TcpRetransmitsOfNestedTargetsAreCountedOnce) {
+  FakeHost host;
+  host.set_retransmits("/web", 1000);
+  host.set_retransmits("/web/api", 500);
+  lifecycle::Controller controller(host);
+  lifecycle::Watchdog watchdog(controller);
+  start_watched(controller, watchdog,
+                "[{name: tcp, counter: {metric: tcpRetransmits, max: 5}, interval: 10ms}]",
+                "[{cgroup: /web/api}, {cgroup: /web}]");
+  for (int i = 0; i < 1000 && host.retransmit_reads.load() < 2; ++i)
+    std::this_thread::sleep_for(10ms);
+  host.set_retransmits("/web/api", 900); // inside /web: its own count is not added again
+  host.set_retransmits("/web", 1005);
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(controller.get("web")->state, "running");
   host.set_retransmits("/web", 1007);

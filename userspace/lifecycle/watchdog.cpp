@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "checks/run_check.hpp"
+#include "lifecycle/retransmit_watch.hpp"
 #include "lifecycle/steady_state.hpp"
 #include "util/clock.hpp"
 
@@ -127,7 +128,7 @@ std::optional<checks::CheckResult> Watchdog::check_once(const std::string& name,
   if (counter != nullptr && counter->metric == policy::CounterCheck::Metric::tcp_retransmits) {
     // The kernel's count runs on across experiments on the same cgroup: this run's are those
     // since its first check (made as it starts).
-    auto count = controller_.tcp_retransmits(name, run);
+    auto count = controller_.read_run_targets(name, run, count_retransmits);
     if (!count) {
       if (!controller_.get(name, run)) return std::nullopt; // it ended meanwhile
       return checks::CheckResult{false, "cannot count TCP retransmits: " + count.error().message, 0};
