@@ -13,10 +13,18 @@ set(BPF_CFLAGS -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra -We
 function(bpf_object name)
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf)
   file(MAKE_DIRECTORY ${out_dir})
-  file(GLOB bpf_headers ${PROJECT_SOURCE_DIR}/bpf/lib/*.h ${PROJECT_SOURCE_DIR}/include/faultline/*.h)
+  file(GLOB bpf_headers ${PROJECT_SOURCE_DIR}/bpf/lib/*.h ${PROJECT_SOURCE_DIR}/bpf/*/*.h ${PROJECT_SOURCE_DIR}/include/faultline/*.h)
   set(objects)
   foreach(src ${ARGN})
+    # The folder in the name: bpf/network/net.bpf.c -> network_net.bpf.o, so two families' files
+    # (or a family's and a core one) of one name never share an object.
     get_filename_component(base ${src} NAME_WE)
+    get_filename_component(dir ${src} DIRECTORY)
+    string(REGEX REPLACE "^bpf/?" "" dir "${dir}")
+    string(REPLACE "/" "_" dir "${dir}")
+    if(dir)
+      set(base ${dir}_${base})
+    endif()
     set(obj ${out_dir}/${base}.bpf.o)
     add_custom_command(
       OUTPUT ${obj}

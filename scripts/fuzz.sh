@@ -12,8 +12,9 @@ mkdir -p "$out/corpus"
 CXX=$(command -v clang++-14 || command -v clang++)
 flags=(-std=c++20 -gline-tables-only -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Iuserspace -Iinclude)
-# Every family's section parser (pure: its block of a fault), listed from the family folders the
-# way faults/registry.cpp lists them, so a new family is fuzzed with no edit here.
+# Every family's section parser (pure: its block of a fault), listed from the family folders (in
+# their alphabetical order, not the registry's: the parser's messages list the keys in the order
+# given, which the fuzzer does not check), so a new family is fuzzed with no edit here.
 shopt -s nullglob
 families=()
 for section in userspace/faults/*/section.hpp; do

@@ -22,8 +22,9 @@ echo "clang-format: ${#files[@]} files clean"
 # time: 20 of CI's minutes went to this step) run under ASan and UBSan instead;
 # FL_TIDY_TESTS=1 includes them (from a build/ that has them: scripts/build.sh release, not the
 # one scripts/test.sh makes without the unit tests).
-patterns=('userspace/*.cpp' 'tests/tools/*.cpp')
-[ "${FL_TIDY_TESTS:-0}" = 1 ] && patterns+=('tests/*.cpp')
+# A family's tests live in its folder (userspace/faults/<family>/tests/): gtest files like tests/.
+patterns=('userspace/*.cpp' ':(exclude)userspace/faults/*/tests/*' 'tests/tools/*.cpp')
+[ "${FL_TIDY_TESTS:-0}" = 1 ] && patterns+=('tests/*.cpp' 'userspace/faults/*/tests/*.cpp')
 mapfile -t sources < <(git ls-files "${patterns[@]}")
 # One file per process, on every core: the analyzer is the slow part of CI. Its shallow mode
 # (callees of up to 4 blocks inlined, 75,000 nodes per function) takes a fifth less time than

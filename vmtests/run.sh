@@ -6,7 +6,7 @@
 # time on a machine, cached after). A case runs on the kernels its `kernels=` line lists
 # (default "6.1 6.12"); naming both --kernel and --case runs that case there regardless.
 # A case file sits beside the test it runs: every *.case under tests/ and userspace/faults/ is
-# collected (tests/host/net_tc.case runs tests/host/net_tc_test.sh); a case's name is its file's
+# collected (userspace/faults/network/tests/host/net_tc.case runs net_tc_test.sh beside it); a case's name is its file's
 # name, unique across both trees (a second case of the same name is refused).
 #
 #   vmtests/run.sh                          every case on each kernel it lists

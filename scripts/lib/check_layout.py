@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """README's Layout must show the house as it is: every top-level folder, every folder of the
-userspace core and every fault family (a folder of userspace/faults/ with a family.cpp). Prints what is missing and exits 1; run by scripts/lint.sh."""
+userspace core and every fault family (a folder of userspace/faults/ with a family.cpp). Only
+the first column of the Layout block counts: the names before column 25, each line's path built
+from its indentation (two spaces a level), so a word in a description satisfies nothing. Prints
+what is missing and exits 1; run by scripts/lint.sh."""
 import pathlib
 import re
 import subprocess
 import sys
+
+COLUMN = 25  # where descriptions start in the Layout block
 
 top = pathlib.Path(__file__).resolve().parents[2]
 readme = (top / "README.md").read_text()
@@ -12,27 +17,41 @@ match = re.search(r"^## Layout\n.*?```\n(.*?)```", readme, re.S | re.M)
 if not match:
     print("README.md: no ## Layout section with a code block")
     sys.exit(1)
-layout = match.group(1)
-# Each entry of the block is its first column: "name/" or "  name/" (several on a line allowed).
-names = set()
-for line in layout.splitlines():
-    head = line.strip().split("   ")[0]
+
+shown = set()  # paths the first column names, as "userspace/faults/network"
+parents = []   # the folder at each indentation level above the current line
+for line in match.group(1).splitlines():
+    head = line[:COLUMN].rstrip()
+    if not head.strip():
+        continue  # a description carried on from the line above
+    level = (len(head) - len(head.lstrip(" "))) // 2
+    parents = parents[:level]
+    folders = []
     for word in head.split():
-        names.update(part for part in word.split("/") if part)
+        path = "/".join(parents + [word.rstrip("/")])
+        shown.add(path)
+        # "include/faultline/abi.h" also shows include/ and include/faultline/.
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            shown.add("/".join(parts[:i]))
+        if word.endswith("/"):
+            folders.append(word.rstrip("/"))
+    if len(folders) == 1:
+        parents = parents + folders  # the next, deeper lines are inside it
 
 tracked = subprocess.run(["git", "-C", str(top), "ls-files"], capture_output=True, text=True, check=True)
 files = [f for f in tracked.stdout.splitlines() if f]
 missing = []
 for folder in sorted({f.split("/")[0] for f in files if "/" in f and not f.startswith(".")}):
-    if folder not in names:
-        missing.append(f"top-level folder {folder}/")
-for folder in sorted({f.split("/")[1] for f in files if f.startswith("userspace/") and f.count("/") >= 2}):
-    if folder not in names:
-        missing.append(f"userspace/{folder}/")
+    if folder not in shown:
+        missing.append(f"{folder}/")
+for folder in sorted({"/".join(f.split("/")[:2]) for f in files if f.startswith("userspace/") and f.count("/") >= 2}):
+    if folder not in shown:
+        missing.append(f"{folder}/")
 families = sorted({f.split("/")[2] for f in files if re.match(r"userspace/faults/[^/]+/family\.cpp$", f)})
 for family in families:
-    if family not in names:
-        missing.append(f"fault family userspace/faults/{family}/")
+    if f"userspace/faults/{family}" not in shown:
+        missing.append(f"userspace/faults/{family}/ (a fault family)")
 if missing:
     print("README.md's Layout is missing: " + ", ".join(missing))
     sys.exit(1)

@@ -1,4 +1,4 @@
-// The device ledger (backends/device_holds): at start-up a process restores what a killed
+// The device ledger (userspace/faults/network/device_holds): at start-up a process restores what a killed
 // predecessor left on network devices, but never what a process still running changed (a
 // `faultline exec` beside the daemon); one owner's restore does not close another owner's
 // install on the same device; compaction keeps exactly what is still in place. Root: recovery

@@ -138,8 +138,8 @@ TEST(Compiler, RefusesShapingThatCannotWork) {
   ASSERT_FALSE(both);
   EXPECT_EQ(
       both.error().message,
-      "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: delay and rate are served by "
-      "net.edt; net.edt: loss, corrupt or duplicate with delay/rate in one fault: write them as separate "
+      "p.yaml:9:7: fault 'x': no backend can inject it here (net.cgroup_skb: it does not delay or pace "
+      "packets; net.edt: loss, corrupt or duplicate with delay/rate in one fault: write them as separate "
       "faults on the same target; net.tc: it only corrupts, duplicates and answers DNS queries with a "
       "failure)");
   auto ingress = compile(parse("    - name: x\n      network: {delay: 10ms, direction: ingress}\n"), kTargets,

@@ -26,6 +26,11 @@ public:
   virtual void check_trigger(const std::any& /*spec*/, const Field& /*trigger*/) const {}
 };
 
+// For check_trigger: refuses the first of the counting fields (probability, every, after, times)
+// that `trigger` sets, saying "<why>; trigger.<field> <consequence>" (a fault that fires once or
+// decides by itself which events fire; trigger.start still applies).
+void refuse_counting_trigger(const Field& trigger, const std::string& why, const std::string& consequence);
+
 // Every family's section, in the order the registry lists them.
 using FaultSections = std::vector<const FaultSection*>;
 

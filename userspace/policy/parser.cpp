@@ -209,6 +209,11 @@ void check_name(const Field& f, const std::string& what) {
                        s, what));
 }
 
+void refuse_counting_trigger(const Field& trigger, const std::string& why, const std::string& consequence) {
+  for (const char* key : {"probability", "every", "after", "times"})
+    if (auto k = trigger.find(key)) k->fail(fmt::format("{}; trigger.{} {}", why, key, consequence));
+}
+
 void check_syscall_name(const Field& name) {
   const std::string s = name.str();
   if (is_known_syscall(s)) return;

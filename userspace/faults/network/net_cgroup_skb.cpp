@@ -33,9 +33,9 @@ public:
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
     const auto& n = policy::spec_of<NetworkFault>(fault);
-    if (n.corrupt || n.duplicate) return "corrupt and duplicate are served by net.tc";
-    if (shapes(n)) return "delay and rate are served by net.edt";
-    if (answers(n)) return "answering a DNS query (nxdomain, servfail) is served by net.tc";
+    if (n.corrupt || n.duplicate) return "it does not corrupt or duplicate packets";
+    if (shapes(n)) return "it does not delay or pace packets";
+    if (answers(n)) return "it does not answer DNS queries (nxdomain, servfail)";
     return std::nullopt;
   }
 

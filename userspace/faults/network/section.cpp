@@ -187,11 +187,8 @@ public:
     if (net.loss && trigger.has("probability"))
       trigger.get("probability").fail("conflicts with network.loss, which already is the drop probability");
     if (net.loss_model)
-      for (const char* key : {"probability", "every", "after", "times"})
-        if (auto k = trigger.find(key))
-          k->fail(fmt::format("a gilbert-elliott loss model decides which packets drop; trigger.{} does "
-                              "not combine with it (trigger.start does)",
-                              key));
+      policy::refuse_counting_trigger(trigger, "a gilbert-elliott loss model decides which packets drop",
+                                      "does not combine with it (trigger.start does)");
   }
 };
 

@@ -48,12 +48,9 @@ public:
   std::string_view key() const override { return "process"; }
   std::any parse(const Field& block) const override { return parse_process(block); }
   void check_trigger(const std::any& spec, const Field& trigger) const override {
-    if (std::any_cast<const ProcessFault&>(spec).freeze_ns == 0) return;
-    for (const char* key : {"probability", "every", "after", "times"})
-      if (auto k = trigger.find(key))
-        k->fail(fmt::format("a freeze happens once, at the fault's start; trigger.{} does not apply to it "
-                            "(trigger.start does)",
-                            key));
+    if (std::any_cast<const ProcessFault&>(spec).freeze_ns != 0)
+      policy::refuse_counting_trigger(trigger, "a freeze happens once, at the fault's start",
+                                      "does not apply to it (trigger.start does)");
   }
 };
 

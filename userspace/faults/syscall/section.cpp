@@ -21,7 +21,7 @@ using policy::Field;
 namespace {
 
 // Syscalls whose arguments carry open flags / a peer address (the kernel side finds them by the
-// argument indexes the backend sets; see backends/sys_args).
+// argument indexes the backend sets; see sys_args.cpp).
 constexpr std::array kFlagSyscalls = {"open", "openat"};
 constexpr std::array kAddressSyscalls = {"connect", "bind", "sendto", "sendmsg"};
 

@@ -1,0 +1,40 @@
+// The registry is the one list of fault families: every family folder is in it (a folder left out
+// would build, test and link its BPF, yet be absent from the product), and every backend a family
+// offers serves that family (BackendRegistry::choose routes by the backend's family name).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "faults/registry.hpp"
+
+namespace faultline::faults {
+namespace {
+
+TEST(FamilyRegistry, EveryFamilyFolderIsRegisteredAndNothingElse) {
+  std::set<std::string> folders;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(FL_SOURCE_DIR) + "/userspace/faults"))
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "family.cpp"))
+      folders.insert(entry.path().filename().string());
+  std::set<std::string> registered;
+  for (const auto* family : families())
+    EXPECT_TRUE(registered.insert(std::string(family->name())).second)
+        << family->name() << " is listed twice";
+  EXPECT_EQ(registered, folders);
+  EXPECT_FALSE(folders.empty());
+}
+
+TEST(FamilyRegistry, EachBackendServesItsOwnFamilyAndEachFamilyHasOne) {
+  for (const auto* family : families()) {
+    EXPECT_FALSE(family->backends().empty()) << family->name();
+    for (const auto* backend : family->backends())
+      EXPECT_EQ(backend->family(), family->name()) << backend->name();
+    EXPECT_EQ(find_family(family->name()), family);
+  }
+  EXPECT_EQ(find_family("no-such-family"), nullptr);
+}
+
+} // namespace
+} // namespace faultline::faults
