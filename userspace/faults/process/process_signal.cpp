@@ -18,8 +18,7 @@ public:
   std::vector<fl_hook> hooks() const override { return {FL_HOOK_PROCESS}; }
 
   std::optional<std::string> cannot_express(const policy::Fault& fault) const override {
-    if (policy::spec_of<ProcessFault>(fault).freeze_ns != 0)
-      return "it sends signals; it does not freeze";
+    if (policy::spec_of<ProcessFault>(fault).freeze_ns != 0) return "it sends signals; it does not freeze";
     if (auto info = policy::native_syscall(policy::spec_of<ProcessFault>(fault).on_syscall); !info)
       return info.error().message;
     return std::nullopt;
