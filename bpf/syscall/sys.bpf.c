@@ -345,9 +345,9 @@ static __always_inline int fl_sys_lsm_verdict(__u32 lsm_hook)
 /* One program per hook; `nargs` is the hook's argument count, so ctx[nargs] is the return slot
  * (the trampoline stops at the first BPF program that denies, so it is 0 here; kept as the
  * convention of every BPF-LSM program). Only hooks whose signature is the same on every
- * supported kernel (6.1 to 6.18): the table in userspace/faults/syscall/sys_lsm.cpp maps syscalls onto
- * them. Should a kernel ever add an argument, ctx[nargs] would be an argument, not a verdict, and
- * returning it would fail every call: the count is checked first, and a call left alone for it
+ * supported kernel (6.1 to 6.18): the table in userspace/faults/syscall/sys_lsm.cpp maps syscalls
+ * onto them. Should a kernel ever add an argument, ctx[nargs] would be an argument, not a verdict,
+ * and returning it would fail every call: the count is checked first, and a call left alone for it
  * counted (FL_STAT_HOOK_MISMATCH). */
 #define FL_SYS_LSM(hook, nargs, id)                                                                \
 	SEC("lsm/" #hook)                                                                          \
