@@ -29,6 +29,9 @@ public:
   // Where an injection happened, from the event's hook and sub-key ("net egress", "syscall
   // openat"), for `faultline events`; nullopt for a hook that is not this family's.
   virtual std::optional<std::string> describe_hook(std::uint32_t hook, std::uint32_t sub) const = 0;
+  // What an injection at one of its hooks did, from the event's action and value ("drop",
+  // "errno EIO", "signal SIGKILL"); nullopt for an action it never takes.
+  virtual std::optional<std::string> describe_effect(std::uint32_t action, std::int32_t value) const = 0;
   // At start-up, after every backend's recover(): housekeeping of what the family keeps across
   // processes (a ledger rewritten with only what is still held).
   virtual Status after_recovery() const { return {}; }

@@ -3,32 +3,23 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <tuple>
+#include <utility>
 
 #include "faults/registry.hpp"
-#include "policy/names.hpp"
-#include "policy/policy.hpp"
 
 namespace faultline::observe {
 namespace {
 
-// The family whose hook it is names it ("net egress", "syscall openat").
-std::string where_of(std::uint32_t hook, std::uint32_t sub) {
+// The family whose hook it is names where it happened ("net egress", "syscall openat") and what
+// it did ("drop", "errno EIO"); a hook no family knows is given by number.
+std::pair<std::string, std::string> place_and_effect(const fl_event& raw) {
   for (const auto* family : faults::families())
-    if (auto where = family->describe_hook(hook, sub)) return *where;
-  return fmt::format("hook {}", hook);
-}
-
-std::string effect_of(std::uint32_t action, std::int32_t err) {
-  switch (action) {
-  case FL_ACT_DROP: return "drop";
-  case FL_ACT_ERRNO: return "errno " + policy::errno_name(err);
-  case FL_ACT_SHAPE: return "delay";
-  case FL_ACT_CORRUPT: return "corrupt";
-  case FL_ACT_DUPLICATE: return "duplicate";
-  case FL_ACT_DNS_ANSWER: return "dns answer";
-  case FL_ACT_SIGNAL: return "signal " + policy::signal_name(err);
-  default: return fmt::format("action {}", action);
-  }
+    if (auto where = family->describe_hook(raw.hook, raw.sub)) {
+      auto effect = family->describe_effect(raw.action, raw.err);
+      return {*where, effect ? *effect : fmt::format("action {}", raw.action)};
+    }
+  return {fmt::format("hook {}", raw.hook), fmt::format("action {}", raw.action)};
 }
 
 std::string rfc3339_utc(std::int64_t unix_ns) {
@@ -59,8 +50,7 @@ Event decode_event(const fl_event& raw, const std::optional<RuleOwner>& owner, s
     e.experiment = owner->experiment;
     e.fault = owner->fault;
   }
-  e.effect = effect_of(raw.action, raw.err);
-  e.where = where_of(raw.hook, raw.sub);
+  std::tie(e.where, e.effect) = place_and_effect(raw);
   e.dry_run = (raw.flags & FL_RULE_DRY_RUN) != 0;
   return e;
 }

@@ -6,6 +6,7 @@
 #include "faults/file/file_ops.hpp"
 #include "faults/file/file_spec.hpp"
 #include "faults/file/section.hpp"
+#include "policy/names.hpp"
 
 namespace faultline::faults {
 namespace {
@@ -19,6 +20,10 @@ public:
     // fl_file_op and FileOp list the operations in the same order.
     return sub <= FL_FILE_OP_MKDIR ? fmt::format("file {}", file_op_name(static_cast<FileOp>(sub)))
                                    : fmt::format("file op {}", sub);
+  }
+  std::optional<std::string> describe_effect(std::uint32_t action, std::int32_t value) const override {
+    if (action != FL_ACT_ERRNO) return std::nullopt;
+    return "errno " + policy::errno_name(value);
   }
 };
 

@@ -29,6 +29,16 @@ public:
     default: return std::nullopt;
     }
   }
+  std::optional<std::string> describe_effect(std::uint32_t action, std::int32_t /*value*/) const override {
+    switch (action) {
+    case FL_ACT_DROP: return "drop";
+    case FL_ACT_SHAPE: return "delay";
+    case FL_ACT_CORRUPT: return "corrupt";
+    case FL_ACT_DUPLICATE: return "duplicate";
+    case FL_ACT_DNS_ANSWER: return "dns answer";
+    default: return std::nullopt;
+    }
+  }
   Status after_recovery() const override { return compact_device_ledger(); }
 };
 

@@ -16,6 +16,10 @@ public:
     (void)sub;
     return std::nullopt; // resource faults write cgroup knobs: no BPF, no events
   }
+  std::optional<std::string> describe_effect(std::uint32_t /*action*/,
+                                             std::int32_t /*value*/) const override {
+    return std::nullopt; // no BPF, no events
+  }
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "faults/syscall/section.hpp"
 #include "faults/syscall/sys_kprobe.hpp"
 #include "faults/syscall/sys_lsm.hpp"
+#include "policy/names.hpp"
 #include "policy/syscalls.hpp"
 
 namespace faultline::faults {
@@ -16,6 +17,10 @@ public:
   std::optional<std::string> describe_hook(std::uint32_t hook, std::uint32_t sub) const override {
     if (hook != FL_HOOK_SYSCALL) return std::nullopt;
     return "syscall " + policy::native_syscall_name(static_cast<int>(sub));
+  }
+  std::optional<std::string> describe_effect(std::uint32_t action, std::int32_t value) const override {
+    if (action != FL_ACT_ERRNO) return std::nullopt;
+    return "errno " + policy::errno_name(value);
   }
 };
 
