@@ -43,7 +43,7 @@ double micros(Clock::time_point a, Clock::time_point b) {
 
 // The kernel step alone: the rule table swap and the kill switch, no HTTP, no attach.
 int in_process(int rules, int iterations) {
-  auto programs = kernel::FaultPrograms::load({});
+  auto programs = kernel::FaultPrograms::load({.programs = {"fl_skb_egress", "fl_skb_ingress"}});
   if (!programs) {
     std::fprintf(stderr, "%s\n", programs.error().describe().c_str());
     return 1;

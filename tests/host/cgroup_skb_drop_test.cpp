@@ -32,11 +32,11 @@ protected:
     auto net = NetnsPair::create("drop");
     ASSERT_TRUE(net) << net.error().describe();
     net_.emplace(std::move(*net));
-    auto programs = kernel::FaultPrograms::load({});
+    auto programs = kernel::FaultPrograms::load({.programs = {"fl_skb_egress", "fl_skb_ingress"}});
     ASSERT_TRUE(programs) << programs.error().describe();
     programs_.emplace(std::move(*programs));
     if (attach_enabled()) {
-      auto link = programs_->attach_cgroup_skb(cgroups_->target_info, FL_HOOK_NET_EGRESS);
+      auto link = programs_->attach_cgroup_skb(cgroups_->target_info, "fl_skb_egress");
       ASSERT_TRUE(link) << link.error().describe();
       link_ = std::move(*link);
     }

@@ -49,7 +49,7 @@ std::vector<std::uint8_t> udp_packet() {
 class Triggers : public ::testing::Test {
 protected:
   void SetUp() override {
-    auto programs = kernel::FaultPrograms::load({});
+    auto programs = kernel::FaultPrograms::load({.programs = {"fl_skb_egress", "fl_skb_ingress"}});
     ASSERT_TRUE(programs) << programs.error().describe();
     programs_.emplace(std::move(*programs));
     fd_ = programs_->program_fd("fl_skb_egress");

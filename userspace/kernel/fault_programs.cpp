@@ -142,14 +142,11 @@ Status FaultPrograms::load_more(const LoadOptions& options, std::string* refused
   return {};
 }
 
-Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook) {
-  const char* name = hook == FL_HOOK_NET_EGRESS    ? "fl_skb_egress"
-                     : hook == FL_HOOK_NET_INGRESS ? "fl_skb_ingress"
-                     : hook == FL_HOOK_NET_SHAPE   ? "fl_skb_shape"
-                                                   : nullptr;
-  if (name == nullptr) return make_error(EINVAL, "hook {} is not a packet hook", static_cast<int>(hook));
-  bpf_program* prog = find(name);
-  if (prog == nullptr) return make_error(EOPNOTSUPP, "program {} was not loaded", name);
+Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, const std::string& program) {
+  bpf_program* prog = find(program);
+  if (prog == nullptr) return make_error(EOPNOTSUPP, "program {} was not loaded", program);
+  if (bpf_program__type(prog) != BPF_PROG_TYPE_CGROUP_SKB)
+    return make_error(EINVAL, "program {} is not a cgroup_skb program", program);
   UniqueFd fd(::open(cgroup.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));

@@ -26,7 +26,8 @@ namespace faultline::kernel {
 struct LoadOptions {
   // The programs to load (the backends this kernel supports choose them); every other program
   // of the object is left out, since one the kernel cannot verify would fail the whole load.
-  std::vector<std::string> programs = {"fl_skb_egress", "fl_skb_ingress"};
+  // None: the maps alone.
+  std::vector<std::string> programs;
   // Of `programs`, those loaded only where the kernel has the function they attach to (a hook
   // newer kernels added, or one a kernel option provides); elsewhere they are left out, and the
   // backend refuses the faults that need them when it attaches.
@@ -49,9 +50,10 @@ public:
   FaultPrograms& operator=(FaultPrograms&&) noexcept = default;
   ~FaultPrograms() = default;
 
-  // Attaches the packet program for `hook` (egress or ingress) to a target cgroup. The kernel
-  // then runs it only for sockets in that cgroup's subtree; the link detaches when dropped.
-  Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, fl_hook hook);
+  // Attaches a loaded cgroup_skb program (the backend names it) to a target cgroup, and tells the
+  // attachment which cgroup it serves. The kernel then runs it only for sockets in that cgroup's
+  // subtree; the link detaches when dropped.
+  Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, const std::string& program);
   // Attaches a loaded program at its own hook (LSM, fmod_ret...; global, rules scope it).
   Result<Link> attach_global(const std::string& program);
   // attach_global, once while any holder lives: for a program several sub-keys share (read and

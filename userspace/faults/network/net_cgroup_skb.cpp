@@ -66,7 +66,9 @@ public:
   std::vector<std::string> programs() const override { return {"fl_skb_egress", "fl_skb_ingress"}; }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook, std::uint32_t /*sub*/) const override {
-    return hold_link(programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook));
+    return hold_link(
+        programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level},
+                                   hook == FL_HOOK_NET_INGRESS ? "fl_skb_ingress" : "fl_skb_egress"));
   }
 };
 

@@ -69,12 +69,12 @@ public:
   std::vector<std::string> programs() const override { return {"fl_skb_shape"}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
-                                           fl_hook hook, std::uint32_t /*sub*/) const override {
+                                           fl_hook /*hook*/, std::uint32_t /*sub*/) const override {
     auto fq = hold_devices(fq_change(), target.path);
     if (!fq)
       return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
                         fq.error().message);
-    auto link = programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, hook);
+    auto link = programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, "fl_skb_shape");
     if (!link) return link.error(); // the hold, released here, restores the devices
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }

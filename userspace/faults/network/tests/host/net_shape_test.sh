@@ -116,7 +116,10 @@ cc=$(field connect_ms <"$WORK/connect-control.out" | median)
 # whatever the control took.
 check "connectDelay: connect() took $cm ms: 200 ms (-5%) to 200 ms + 5% + 30 ms + control $cc ms" \
   awk -v t="$cm" -v c="$cc" 'BEGIN { exit !(t >= 200 * 0.95 && t <= 200 * 1.05 + 30 + c) }'
-check "connectDelay: later round trips are not delayed ($rm_ ms < 10 ms)" awk -v t="$rm_" 'BEGIN { exit !(t >= 0 && t < 10) }'
+# Later round trips: far below the 200 ms delay; on a starved CPU they share the control's noise
+# (13.5 ms seen beside a loaded CI run, with the control's connect at 5.6 ms).
+check "connectDelay: later round trips are not delayed ($rm_ ms < 10 ms + control $cc ms)" \
+  awk -v t="$rm_" -v c="$cc" 'BEGIN { exit !(t >= 0 && t < 10 + c) }'
 # Not delayed: far below the 200 ms the target waits (scheduling noise is tens of ms at worst).
 check "connectDelay: the control is not delayed ($cc ms < 100 ms)" awk -v t="$cc" 'BEGIN { exit !(t >= 0 && t < 100) }'
 
