@@ -11,11 +11,14 @@ set(BPF_CFLAGS -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra -We
     -Wno-unused-parameter -I${BPF_VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/bpf -I${PROJECT_SOURCE_DIR}/include)
 
 function(bpf_object name)
+  # PROGRAMS_HEADER: also NAME.programs.hpp, the object's program names as C++ constants
+  # (cmake/skel_programs.sh), for code that names programs.
+  cmake_parse_arguments(arg "PROGRAMS_HEADER" "" "" ${ARGN})
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf)
   file(MAKE_DIRECTORY ${out_dir})
   file(GLOB bpf_headers ${PROJECT_SOURCE_DIR}/bpf/lib/*.h ${PROJECT_SOURCE_DIR}/bpf/*/*.h ${PROJECT_SOURCE_DIR}/include/faultline/*.h)
   set(objects)
-  foreach(src ${ARGN})
+  foreach(src ${arg_UNPARSED_ARGUMENTS})
     # The folder in the name: bpf/network/net.bpf.c -> network_net.bpf.o, so two families' files
     # (or a family's and a core one) of one name never share an object.
     get_filename_component(base ${src} NAME_WE)
@@ -43,7 +46,18 @@ function(bpf_object name)
     DEPENDS ${objects}
     COMMENT "BPF skeleton ${name}.skel.h"
     VERBATIM)
-  add_custom_target(${name}_skel_gen DEPENDS ${skel})
+  set(generated ${skel})
+  if(arg_PROGRAMS_HEADER)
+    set(programs ${out_dir}/${name}.programs.hpp)
+    add_custom_command(
+      OUTPUT ${programs}
+      COMMAND sh ${PROJECT_SOURCE_DIR}/cmake/skel_programs.sh ${skel} ${programs}
+      DEPENDS ${skel} ${PROJECT_SOURCE_DIR}/cmake/skel_programs.sh
+      COMMENT "BPF program names ${name}.programs.hpp"
+      VERBATIM)
+    list(APPEND generated ${programs})
+  endif()
+  add_custom_target(${name}_skel_gen DEPENDS ${generated})
   add_library(${name}_skel INTERFACE)
   target_include_directories(${name}_skel INTERFACE ${out_dir})
   add_dependencies(${name}_skel ${name}_skel_gen)

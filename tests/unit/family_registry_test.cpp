@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "faultline_bpf.programs.hpp"
 #include "faults/registry.hpp"
 
 namespace faultline::faults {
@@ -34,6 +35,19 @@ TEST(FamilyRegistry, EachBackendServesItsOwnFamilyAndEachFamilyHasOne) {
     EXPECT_EQ(find_family(family->name()), family);
   }
   EXPECT_EQ(find_family("no-such-family"), nullptr);
+}
+
+// Backends name their programs (most through the generated constants, the syscall LSM backend by
+// its hooks): each must be a program of the object, or it fails only when loaded, on a kernel.
+TEST(FamilyRegistry, EveryProgramABackendNamesIsInTheObject) {
+  const std::set<std::string> object(program::all.begin(), program::all.end());
+  for (const auto* family : families())
+    for (const auto* backend : family->backends()) {
+      for (const auto& p : backend->programs())
+        EXPECT_TRUE(object.count(p)) << backend->name() << " names " << p;
+      for (const auto& p : backend->optional_programs())
+        EXPECT_TRUE(object.count(p)) << backend->name() << " names optional " << p;
+    }
 }
 
 } // namespace

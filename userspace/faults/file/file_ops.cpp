@@ -1,5 +1,7 @@
 #include "faults/file/file_ops.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -114,16 +116,16 @@ const KernelBackend& file_lsm() {
       "file open, read, write, mmap, truncate, unlink, rename and mkdir errors under a path prefix: "
       "BPF-LSM file_open, mmap_file and the path_* hooks, fmod_ret on security_file_permission",
       {kernel::Feature::lsm, kernel::Feature::fmod_ret_security},
-      {{FileOp::open, {"fl_lsm_file_open"}},
-       {FileOp::read, {"fl_fmod_file_rw"}},
-       {FileOp::write, {"fl_fmod_file_rw"}},
-       {FileOp::mmap, {"fl_lsm_file_mmap"}},
-       {FileOp::truncate, {"fl_lsm_path_truncate", "fl_lsm_file_truncate"}},
-       {FileOp::unlink, {"fl_lsm_path_unlink"}},
-       {FileOp::rename, {"fl_lsm_path_rename"}},
-       {FileOp::mkdir, {"fl_lsm_path_mkdir"}}},
-      {"fl_lsm_path_truncate", "fl_lsm_file_truncate", "fl_lsm_path_unlink", "fl_lsm_path_rename",
-       "fl_lsm_path_mkdir"},
+      {{FileOp::open, {program::fl_lsm_file_open}},
+       {FileOp::read, {program::fl_fmod_file_rw}},
+       {FileOp::write, {program::fl_fmod_file_rw}},
+       {FileOp::mmap, {program::fl_lsm_file_mmap}},
+       {FileOp::truncate, {program::fl_lsm_path_truncate, program::fl_lsm_file_truncate}},
+       {FileOp::unlink, {program::fl_lsm_path_unlink}},
+       {FileOp::rename, {program::fl_lsm_path_rename}},
+       {FileOp::mkdir, {program::fl_lsm_path_mkdir}}},
+      {program::fl_lsm_path_truncate, program::fl_lsm_file_truncate, program::fl_lsm_path_unlink,
+       program::fl_lsm_path_rename, program::fl_lsm_path_mkdir},
       "");
   return kBackend;
 }
@@ -134,15 +136,15 @@ const KernelBackend& file_fmod_ret() {
       "file open, read, write, truncate, unlink, rename and mkdir errors under a path prefix: fmod_ret on "
       "security_file_open, security_file_permission and the security_path_* functions",
       {kernel::Feature::fmod_ret_security},
-      {{FileOp::open, {"fl_fmod_file_open"}},
-       {FileOp::read, {"fl_fmod_file_rw"}},
-       {FileOp::write, {"fl_fmod_file_rw"}},
-       {FileOp::truncate, {"fl_fmod_path_truncate", "fl_fmod_file_truncate"}},
-       {FileOp::unlink, {"fl_fmod_path_unlink"}},
-       {FileOp::rename, {"fl_fmod_path_rename"}},
-       {FileOp::mkdir, {"fl_fmod_path_mkdir"}}},
-      {"fl_fmod_path_truncate", "fl_fmod_file_truncate", "fl_fmod_path_unlink", "fl_fmod_path_rename",
-       "fl_fmod_path_mkdir"},
+      {{FileOp::open, {program::fl_fmod_file_open}},
+       {FileOp::read, {program::fl_fmod_file_rw}},
+       {FileOp::write, {program::fl_fmod_file_rw}},
+       {FileOp::truncate, {program::fl_fmod_path_truncate, program::fl_fmod_file_truncate}},
+       {FileOp::unlink, {program::fl_fmod_path_unlink}},
+       {FileOp::rename, {program::fl_fmod_path_rename}},
+       {FileOp::mkdir, {program::fl_fmod_path_mkdir}}},
+      {program::fl_fmod_path_truncate, program::fl_fmod_file_truncate, program::fl_fmod_path_unlink,
+       program::fl_fmod_path_rename, program::fl_fmod_path_mkdir},
       "needs BPF-LSM (bpf_d_path is not allowed on security_mmap_file)");
   return kBackend;
 }

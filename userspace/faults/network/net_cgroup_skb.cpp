@@ -1,5 +1,7 @@
 #include "faults/network/net_cgroup_skb.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "faults/network/net_match.hpp"
 
 #include <arpa/inet.h>
@@ -63,12 +65,14 @@ public:
                                ? "cgroup_skb: " + skb.detail
                                : "this kernel cannot scope packet faults to a cgroup: " + skb.detail};
   }
-  std::vector<std::string> programs() const override { return {"fl_skb_egress", "fl_skb_ingress"}; }
+  std::vector<std::string> programs() const override {
+    return {program::fl_skb_egress, program::fl_skb_ingress};
+  }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook, std::uint32_t /*sub*/) const override {
-    return hold_link(
-        programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level},
-                                   hook == FL_HOOK_NET_INGRESS ? "fl_skb_ingress" : "fl_skb_egress"));
+    return hold_link(programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level},
+                                                hook == FL_HOOK_NET_INGRESS ? program::fl_skb_ingress
+                                                                            : program::fl_skb_egress));
   }
 };
 

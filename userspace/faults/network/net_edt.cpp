@@ -1,5 +1,7 @@
 #include "faults/network/net_edt.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "faults/network/device_changes.hpp"
 #include "faults/network/net_match.hpp"
 
@@ -66,7 +68,7 @@ public:
     if (!fq.supported) return {false, fq.detail};
     return {true, "cgroup_skb and " + fq.detail};
   }
-  std::vector<std::string> programs() const override { return {"fl_skb_shape"}; }
+  std::vector<std::string> programs() const override { return {program::fl_skb_shape}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook /*hook*/, std::uint32_t /*sub*/) const override {
@@ -74,7 +76,8 @@ public:
     if (!fq)
       return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
                         fq.error().message);
-    auto link = programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, "fl_skb_shape");
+    auto link =
+        programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, program::fl_skb_shape);
     if (!link) return link.error(); // the hold, released here, restores the devices
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }

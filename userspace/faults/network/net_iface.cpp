@@ -1,5 +1,7 @@
 #include "faults/network/net_iface.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "faults/network/device_changes.hpp"
 #include "faults/network/net_match.hpp"
 
@@ -95,13 +97,15 @@ public:
     if (!tc.supported) return {false, "no tc BPF programs here: " + tc.detail};
     return {true, "tc: " + tc.detail};
   }
-  std::vector<std::string> programs() const override { return {"fl_iface_egress", "fl_iface_ingress"}; }
+  std::vector<std::string> programs() const override {
+    return {program::fl_iface_egress, program::fl_iface_ingress};
+  }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook, std::uint32_t /*sub*/) const override {
     if (!target.is_interface()) return make_error(EINVAL, "net.iface serves interface targets only");
-    const int egress = programs.program_fd("fl_iface_egress");
-    const int ingress = programs.program_fd("fl_iface_ingress");
+    const int egress = programs.program_fd(program::fl_iface_egress);
+    const int ingress = programs.program_fd(program::fl_iface_ingress);
     if (egress < 0 || ingress < 0) return make_error(EOPNOTSUPP, "the interface tc programs were not loaded");
     auto attached =
         std::make_unique<IfaceAttached>(std::make_unique<DeviceChange>(iface_change(egress, ingress)));

@@ -1,5 +1,7 @@
 #include "faults/network/net_tc.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "faults/network/device_changes.hpp"
 #include "faults/network/net_match.hpp"
 
@@ -80,11 +82,11 @@ public:
     if (!tc.supported) return {false, "no tc BPF programs here: " + tc.detail};
     return {true, "tc: " + tc.detail};
   }
-  std::vector<std::string> programs() const override { return {"fl_tc_egress"}; }
+  std::vector<std::string> programs() const override { return {program::fl_tc_egress}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook, std::uint32_t /*sub*/) const override {
-    const int fd = programs.program_fd("fl_tc_egress");
+    const int fd = programs.program_fd(program::fl_tc_egress);
     if (fd < 0) return make_error(EOPNOTSUPP, "the tc egress program was not loaded");
     auto attached = std::make_unique<TcAttached>(std::make_unique<DeviceChange>(tc_change(fd)));
     auto hold = hold_devices(attached->change(), target.path);

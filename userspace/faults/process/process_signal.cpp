@@ -1,11 +1,13 @@
 #include "faults/process/process_signal.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "policy/syscalls.hpp"
 
 namespace faultline::faults {
 namespace {
 
-constexpr const char* kProgram = "fl_sys_enter_signal";
+constexpr const char* kProgram = program::fl_sys_enter_signal;
 
 class ProcessSignal final : public KernelBackend {
 public:

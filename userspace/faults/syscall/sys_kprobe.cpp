@@ -1,11 +1,13 @@
 #include "faults/syscall/sys_kprobe.hpp"
 
+#include "faultline_bpf.programs.hpp"
+
 #include "faults/syscall/sys_args.hpp"
 
 namespace faultline::faults {
 namespace {
 
-constexpr const char* kProgram = "fl_kprobe_syscall";
+constexpr const char* kProgram = program::fl_kprobe_syscall;
 
 class SysKprobe final : public KernelBackend {
 public:

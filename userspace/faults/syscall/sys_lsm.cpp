@@ -74,6 +74,8 @@ constexpr std::array<HookOf, 54> kHooks = {{
     {"shutdown", "socket_shutdown", FL_LSM_SOCKET_SHUTDOWN},
 }};
 
+// The program FL_SYS_LSM(hook) defines (the FamilyRegistry unit test holds every name a backend
+// gives to the object's programs).
 std::string program_of(std::string_view hook) { return "fl_lsm_sys_" + std::string(hook); }
 
 fl_lsm_hook hook_id_of(std::string_view syscall) {
