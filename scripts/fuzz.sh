@@ -44,7 +44,7 @@ fi
 # Seeds: every policy, and every YAML block of the docs.
 cp policies/*.yaml "$out/corpus/"
 n=0
-for doc in docs/*.md; do
+for doc in docs/*.md userspace/faults/*/README.md; do
   awk '/^```yaml/ {on=1; next} /^```/ {on=0} on' "$doc" >"$out/corpus/doc-$((n++)).yaml"
 done
 cd "$out"
