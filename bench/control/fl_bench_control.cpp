@@ -19,6 +19,7 @@
 #include "cli/client.hpp"
 #include "kernel/cgroup.hpp"
 #include "kernel/fault_programs.hpp"
+#include "network/abi.h"
 
 using namespace faultline;
 using Clock = std::chrono::steady_clock;

@@ -26,6 +26,7 @@
 #include "engine/abi_encode.hpp"
 #include "engine/compiled_rules.hpp"
 #include "kernel/fault_programs.hpp"
+#include "network/abi.h"
 #include "util/clock.hpp"
 
 using namespace faultline;
@@ -73,10 +74,11 @@ int empty_program() {
   return bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "fl_empty", "GPL", insns, 2, nullptr);
 }
 
-fl_rule rule(std::uint32_t id, fl_action action) {
+fl_rule rule(std::uint32_t id, fl_action action, const fl_net_rule& part = {}) {
   fl_rule r{};
   r.rule_id = id;
   r.effect.action = action;
+  engine::set_family_part(r, part);
   r.trigger.deadline_ns = monotonic_ns() + 3'600'000'000'000ull;
   r.trigger.probability = FL_PROB_ALWAYS;
   return r;
@@ -108,8 +110,9 @@ int main() {
     results.emplace_back(name, ns_per_packet(fd));
   };
   run_with("no-rule", 12345, FL_HOOK_NET_EGRESS, rule(1, FL_ACT_DROP), egress);
-  fl_rule filtered = rule(2, FL_ACT_DROP);
-  filtered.net.port_min = filtered.net.port_max = 5432;
+  fl_net_rule port{};
+  port.match.peer.port_min = port.match.peer.port_max = 5432;
+  fl_rule filtered = rule(2, FL_ACT_DROP, port);
   run_with("filtered", 0, FL_HOOK_NET_EGRESS, filtered, egress);
   fl_rule loss = rule(3, FL_ACT_DROP);
   loss.trigger.probability = engine::probability_threshold(0.10);
@@ -117,16 +120,18 @@ int main() {
   fl_rule every = rule(4, FL_ACT_DROP);
   every.trigger.every = 10;
   run_with("every-10", 0, FL_HOOK_NET_EGRESS, every, egress);
-  fl_rule ge = rule(5, FL_ACT_DROP);
-  ge.effect.loss = {FL_LOSS_GILBERT_ELLIOTT,
-                    engine::probability_threshold(0.01),
-                    engine::probability_threshold(0.30),
-                    FL_PROB_ALWAYS,
-                    0,
-                    0};
+  fl_net_rule burst{};
+  burst.effect.loss = {FL_LOSS_GILBERT_ELLIOTT,
+                       engine::probability_threshold(0.01),
+                       engine::probability_threshold(0.30),
+                       FL_PROB_ALWAYS,
+                       0,
+                       0};
+  fl_rule ge = rule(5, FL_ACT_DROP, burst);
   run_with("gilbert", 0, FL_HOOK_NET_EGRESS, ge, egress);
-  fl_rule delay = rule(6, FL_ACT_SHAPE);
-  delay.effect.delay_ns = 20'000'000;
+  fl_net_rule shaped{};
+  shaped.effect.delay_ns = 20'000'000;
+  fl_rule delay = rule(6, FL_ACT_SHAPE, shaped);
   run_with("delay", 0, FL_HOOK_NET_SHAPE, delay, shape);
 
   std::printf("{\"repeat\": %u, \"ns_per_packet\": {", kRepeat);

@@ -10,8 +10,9 @@
  * Whether a file's path is under a rule's prefix is decided once per inode and rule and cached,
  * so a hot read loop pays a hash lookup, not a d_path walk, per call. */
 #include "lib/common.bpf.h"
-#include "lib/dentry_path.bpf.h"
 #include "lib/match.bpf.h"
+#include "file/abi.h"
+#include "file/dentry_path.bpf.h"
 
 #define FL_MAY_WRITE 0x2 /* include/linux/fs.h */
 #define FL_MAY_READ 0x4
@@ -57,7 +58,7 @@ struct {
 /* Prefix match on a component boundary: the byte after the prefix must end the path or start
  * the next component, so /var/lib/app never matches /var/lib/application. A global function:
  * the byte loop is verified once, not once per rule slot. */
-__noinline int fl_path_has_prefix(const struct fl_path *p, const struct fl_file_match *m)
+__noinline int fl_path_has_prefix(const struct fl_path *p, const struct fl_path_match *m)
 {
 	const char *path;
 	__u32 len;
@@ -92,7 +93,8 @@ __noinline int fl_file_needs_path(struct fl_rule_set *set, struct fl_path_verdic
 
 		if (i >= set->count)
 			break;
-		if (rule->file.prefix_len && !(cache->known[id / 64] & (1ull << (id % 64))))
+		if (fl_file_rule_of(rule)->path.prefix_len &&
+		    !(cache->known[id / 64] & (1ull << (id % 64))))
 			return 1;
 	}
 	return 0;
@@ -112,10 +114,10 @@ __noinline int fl_file_mark(struct fl_rule_set *set, const struct fl_path *path,
 
 		if (i >= set->count)
 			break;
-		if (!rule->file.prefix_len)
+		if (!fl_file_rule_of(rule)->path.prefix_len)
 			continue;
 		marks->known[id / 64] |= bit;
-		if (fl_path_has_prefix(path, &rule->file))
+		if (fl_path_has_prefix(path, &fl_file_rule_of(rule)->path))
 			marks->match[id / 64] |= bit;
 	}
 	return 0;
@@ -148,12 +150,12 @@ __noinline int fl_file_rules(struct fl_rule_set *set, const struct fl_path *path
 
 		if (i >= set->count)
 			break;
-		if (rule->file.prefix_len) {
+		if (fl_file_rule_of(rule)->path.prefix_len) {
 			if (!(cache->known[id / 64] & bit)) {
 				if (!path->buf[0])
 					continue; /* d_path failed: never fail a call we cannot
 						     place */
-				if (fl_path_has_prefix(path, &rule->file))
+				if (fl_path_has_prefix(path, &fl_file_rule_of(rule)->path))
 					cache->match[id / 64] |= bit;
 				cache->known[id / 64] |= bit;
 			}

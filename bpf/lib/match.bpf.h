@@ -47,7 +47,39 @@ static __always_inline struct fl_rule_set *fl_rules_of(const struct fl_config *c
 	return bpf_map_lookup_elem(&fl_rules, &k);
 }
 
-/* The errno of an injection: one draw over the effect's cumulative weights. */
+/* Task-context hooks: the rules the current task's ancestor at `level` holds for (hook, sub) in
+ * the live generation, and that ancestor's id in *cgid; NULL when disarmed, when the task is not
+ * that deep or when that cgroup holds none. */
+static __always_inline struct fl_rule_set *fl_task_rules_at(__u32 level, __u32 hook, __u32 sub,
+							    __u64 *cgid)
+{
+	const struct fl_config *cfg = fl_armed_config();
+
+	if (!cfg)
+		return 0;
+	*cgid = bpf_get_current_ancestor_cgroup_id(level);
+	if (!*cgid)
+		return 0;
+	return fl_rules_of(cfg, *cgid, hook, sub);
+}
+
+/* A peer filter against a packet's or a call's peer (addr in network byte order, IPv4 in [0]). */
+static __always_inline bool fl_peer_matches(const struct fl_peer_match *m, __u8 family,
+					    const __u32 *addr, __u16 port)
+{
+	if (m->family && m->family != family)
+		return false;
+	if (m->prefix) {
+		for (int i = 0; i < 4; i++)
+			if ((addr[i] & m->mask[i]) != m->addr[i])
+				return false;
+	}
+	if ((m->port_min || m->port_max) && (port < m->port_min || port > m->port_max))
+		return false;
+	return true;
+}
+
+/* The value of an injection: one draw over the effect's cumulative weights. */
 static __always_inline __s32 fl_pick_errno(const struct fl_effect *effect)
 {
 	__u32 draw;
@@ -186,11 +218,12 @@ static __always_inline bool fl_account_injection(const struct fl_rule *rule, __u
 	return !(rule->flags & FL_RULE_DRY_RUN);
 }
 
-/* A matching event of `rule` in task context (file and syscall hooks): counted, judged by its
- * trigger and, when it fires, accounted. Returns the value to inject (the errno drawn from the
- * effect's mix, or the signal), -1 when a dry-run rule would have injected (the call is decided:
- * nothing further is counted), else 0. Each program file wraps it in a global function of its
- * own, so the verifier checks it once per program rather than at every rule slot. */
+/* A matching event of `rule` in task context (file, syscall and process hooks): counted, judged by
+ * its trigger and, when it fires, accounted. Returns the value to inject (drawn from the effect's
+ * set: an errno, or a family's own value such as a signal), -1 when a dry-run rule would have
+ * injected (the call is decided: nothing further is counted), else 0. Each program file wraps it in
+ * a global function of its own, so the verifier checks it once per program rather than at every
+ * rule slot. */
 static __always_inline int fl_task_rule_fire(const struct fl_rule *rule, __u32 hook, __u32 sub,
 					     __u64 cgid, __u64 now)
 {
@@ -199,13 +232,23 @@ static __always_inline int fl_task_rule_fire(const struct fl_rule *rule, __u32 h
 	fl_count_matched(rule);
 	if (!fl_trigger_fires(rule, now))
 		return 0;
-	value = rule->effect.action == FL_ACT_SIGNAL ? (__s32)rule->effect.signal
-						     : fl_pick_errno(&rule->effect);
+	value = rule->effect.nerr ? fl_pick_errno(&rule->effect) : 0;
 	if (!fl_account_injection(rule, hook, sub, cgid, value, now, true))
 		return -1;
-	if (rule->effect.action == FL_ACT_ERRNO || rule->effect.action == FL_ACT_SIGNAL)
-		return value;
-	return 0;
+	return value;
+}
+
+#define FL_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+
+/* A 32-bit task's syscall numbers are another table's (ia32 write is 4, x86_64's stat): such
+ * calls are never judged against the x86_64 rules. */
+static __always_inline bool fl_task_is_compat(const struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	return task->thread_info.status & FL_TS_COMPAT; /* a BTF task: a direct load */
+#else
+	return false;
+#endif
 }
 
 /* True while the kernel acts for the task under other credentials (override_creds): a stacked

@@ -6,7 +6,7 @@
  * Departure Time (skb->tstamp), which fq, the root qdisc of the egress device, honours. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
-#include "lib/packet.bpf.h"
+#include "network/packet.bpf.h"
 
 /* Egress verdicts: bit 0 = pass, bit 1 = congestion notification. "Drop + CN" makes the drop
  * silent as on a real link: UDP's sendto() succeeds (the stack swallows the local drop unless
@@ -79,7 +79,7 @@ static __always_inline bool fl_ge_drops(const struct fl_loss_model *m, struct fl
 /* The departure time of a shaped packet: paced by the target's rate clock, then delayed by
  * delay +- jitter, never earlier than the socket's previous packet (no reordering in a flow).
  * Returns 0 when the packet would leave beyond the horizon: the caller drops it. */
-static __always_inline __u64 fl_departure(struct __sk_buff *skb, const struct fl_effect *e,
+static __always_inline __u64 fl_departure(struct __sk_buff *skb, const struct fl_net_effect *e,
 					  struct fl_net_slot *slot, __u64 now)
 {
 	__u64 delay = e->delay_ns;
@@ -140,14 +140,15 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	now = bpf_ktime_get_ns();
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
+		const struct fl_net_rule *net = fl_net_rule_of(rule);
 		struct fl_net_slot *slot;
 		__u64 departure;
 
 		if (i >= set->count)
 			break;
-		if (!fl_net_matches(&rule->net, &pkt))
+		if (!fl_net_matches(&net->match, &pkt))
 			continue;
-		if (rule->net.dns_len && !fl_dns_check_skb(skb, &rule->net, &pkt, &dns))
+		if (net->match.dns_len && !fl_dns_check_skb(skb, &net->match, &pkt, &dns))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
@@ -156,15 +157,15 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		if (!slot)
 			break;
 		if (rule->effect.action == FL_ACT_DROP) {
-			if (rule->effect.loss.kind == FL_LOSS_GILBERT_ELLIOTT &&
-			    !fl_ge_drops(&rule->effect.loss, slot))
+			if (net->effect.loss.kind == FL_LOSS_GILBERT_ELLIOTT &&
+			    !fl_ge_drops(&net->effect.loss, slot))
 				continue;
 			if (fl_account_injection(rule, hook, 0, st->cgroup_id, 0, now, false))
 				return egress ? FL_VERDICT_DROP_CN : FL_VERDICT_DROP;
 		} else if (rule->effect.action == FL_ACT_SHAPE && egress) {
 			if (!fl_account_injection(rule, hook, 0, st->cgroup_id, 0, now, false))
 				continue;
-			departure = fl_departure(skb, &rule->effect, slot, now);
+			departure = fl_departure(skb, &net->effect, slot, now);
 			if (!departure)
 				return FL_VERDICT_DROP_CN;
 			skb->tstamp = departure;

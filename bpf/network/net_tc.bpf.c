@@ -15,7 +15,7 @@
  * may also drop (loss, blackhole) and delay (departure time, fq on the device). */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
-#include "lib/packet.bpf.h"
+#include "network/packet.bpf.h"
 
 /* No verdict: the next filter on the device runs (an interface drill's program after the cgroup
  * one, or anyone else's). TC_ACT_OK would end the chain there. */
@@ -143,12 +143,13 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 		return FL_TC_ACT_UNSPEC;
 	for (__u32 i = 0; i < FL_RULES_PER_SET; i++) {
 		const struct fl_rule *rule = &set->rules[i];
+		const struct fl_net_rule *net = fl_net_rule_of(rule);
 
 		if (i >= set->count)
 			break;
-		if (!fl_net_matches(&rule->net, pkt))
+		if (!fl_net_matches(&net->match, pkt))
 			continue;
-		if (rule->net.dns_len && !fl_dns_check_tc(skb, &rule->net, pkt, &dns))
+		if (net->match.dns_len && !fl_dns_check_tc(skb, &net->match, pkt, &dns))
 			continue;
 		fl_count_matched(rule);
 		if (!fl_trigger_fires(rule, now))
@@ -157,7 +158,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 		case FL_ACT_CORRUPT:
 			if (pkt->l4_off && skb->len >= pkt->payload_off + 2 &&
 			    fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
-				fl_corrupt(skb, pkt, rule->effect.corrupt_flags);
+				fl_corrupt(skb, pkt, net->effect.corrupt_flags);
 			break;
 		case FL_ACT_DUPLICATE:
 			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
@@ -171,7 +172,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 				fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false);
 				break;
 			}
-			verdict = fl_dns_answer(skb, pkt, rule->effect.dns_rcode);
+			verdict = fl_dns_answer(skb, pkt, net->effect.dns_rcode);
 			if (verdict == FL_TC_ACT_UNSPEC)
 				break; /* not answerable: counted as matched, not injected */
 			fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false);
@@ -188,7 +189,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 				/* keep a plausible departure time the stack set (TCP pacing) */
 				if (skb->tstamp > now && skb->tstamp - now < FL_IFACE_HORIZON_NS)
 					t = skb->tstamp;
-				skb->tstamp = t + rule->effect.delay_ns;
+				skb->tstamp = t + net->effect.delay_ns;
 			}
 			break;
 		}

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Syscall faults for the tasks of a target cgroup, keyed by syscall number:
- *   - errors: a kprobe on the syscall's wrapper (__x64_sys_openat) returns -errno through
+/* Syscall errors for the tasks of a target cgroup, keyed by syscall number:
+ *   - a kprobe on the syscall's wrapper (__x64_sys_openat) returns -errno through
  *     bpf_override_return, so the syscall never runs (kernels with CONFIG_BPF_KPROBE_OVERRIDE);
- *   - process faults: the raw sys_enter tracepoint sends a signal to the caller, delivered when
- *     the syscall returns to userspace (any kernel with BPF tracepoints).
  *   - errors where kprobes cannot override (Debian, RHEL): BPF-LSM programs on the security
  *     hooks the syscalls pass (file_permission for read and write, socket_connect...) fail the
  *     call from inside it, keyed by the syscall number the task is executing.
  * All read the syscall number and arguments from the caller's saved user registers. */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
+#include "syscall/abi.h"
 
 /* libbpf 1.1 names five syscall argument registers; the sixth is read by name. */
 #if defined(__TARGET_ARCH_arm64)
@@ -24,19 +23,6 @@
 
 #define FL_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 #define FL_PF_IO_WORKER 0x00000010
-
-#define FL_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
-
-/* A 32-bit task's syscall numbers are another table's (ia32 write is 4, x86_64's stat): such
- * calls are never judged against the x86_64 rules. */
-static __always_inline bool fl_task_is_compat(const struct task_struct *task)
-{
-#if defined(__TARGET_ARCH_x86)
-	return task->thread_info.status & FL_TS_COMPAT; /* a BTF task: a direct load */
-#else
-	return false;
-#endif
-}
 
 #define FL_AF_INET 2
 #define FL_AF_INET6 10
@@ -124,17 +110,7 @@ __noinline int fl_sys_addr_matches(const struct fl_sys_match *m, const struct fl
 		return false; /* AF_UNIX and others carry no IP peer */
 	}
 	port = bpf_ntohs(sa.v4.port);
-	if (m->net.family && m->net.family != family)
-		return false;
-	if (m->net.prefix) {
-		for (int i = 0; i < 4; i++)
-			if ((peer[i] & m->net.mask[i]) != m->net.peer[i])
-				return false;
-	}
-	if ((m->net.port_min || m->net.port_max) &&
-	    (port < m->net.port_min || port > m->net.port_max))
-		return false;
-	return true;
+	return fl_peer_matches(&m->peer, family, peer, port);
 }
 
 /* The path argument against the rule's prefix, as the caller wrote it (relative paths and
@@ -213,7 +189,7 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
 
 		if (i >= set->count)
 			break;
-		if (!fl_sys_matches(&rule->sys, call))
+		if (!fl_sys_matches(fl_sys_match_of(rule), call))
 			continue;
 		value = fl_sys_rule_fire(rule, hook, call->nr, cgid, now);
 		if (value)
@@ -229,16 +205,12 @@ __noinline int fl_sys_rules(struct fl_rule_set *set, const struct fl_sys_call *c
  * verifier checks this once rather than once per level of the walk in fl_sys_walk. */
 __noinline int fl_sys_level(struct fl_sys_call *call, __u32 level, __u32 hook)
 {
-	const struct fl_config *cfg = fl_armed_config();
 	struct fl_rule_set *set;
-	__u64 cgid;
+	__u64 cgid = 0;
 
-	if (!call || !cfg)
+	if (!call)
 		return 0;
-	cgid = bpf_get_current_ancestor_cgroup_id(level);
-	if (!cgid)
-		return 0;
-	set = fl_rules_of(cfg, cgid, hook, call->nr);
+	set = fl_task_rules_at(level, hook, call->nr, &cgid);
 	if (!set)
 		return 0;
 	if (!call->now) {
@@ -297,22 +269,6 @@ int fl_kprobe_syscall(struct pt_regs *ctx)
 	err = fl_sys_walk(levels, FL_HOOK_SYSCALL, regs, nr, FL_LSM_AT_ENTRY);
 	if (err)
 		bpf_override_return(ctx, -(long)err);
-	return 0;
-}
-
-/* Runs at every syscall entry while some process fault is live (attached only then). */
-SEC("raw_tp/sys_enter")
-int BPF_PROG(fl_sys_enter_signal, struct pt_regs *regs, long id)
-{
-	__u64 levels = fl_sys_levels(FL_HOOK_PROCESS, (__u32)id);
-	int sig;
-
-	if (!levels || fl_task_is_compat(bpf_get_current_task_btf()))
-		return 0;
-	sig = fl_sys_walk(levels, FL_HOOK_PROCESS, regs, (__u32)id, FL_LSM_AT_ENTRY);
-
-	if (sig)
-		bpf_send_signal(sig);
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""README's Layout must show the house as it is: every top-level folder, every folder of the
-userspace core and every fault family (a folder of userspace/faults/ with a family.cpp). Only
-the first column of the Layout block counts: the names before column 25, each line's path built
-from its indentation (two spaces a level), so a word in a description satisfies nothing. Prints
-what is missing and exits 1; run by scripts/lint.sh."""
+"""README must show the house as it is: its Layout every top-level folder and every folder of the
+userspace core, its Status table every fault family (a folder of userspace/faults/ with a
+family.cpp), linked from the table's first column. Only the first column of the Layout block
+counts: the names before column 25, each line's path built from its indentation (two spaces a
+level), so a word in a description satisfies nothing. A new family adds its Status row, not a
+Layout line. Prints what is missing and exits 1; run by scripts/lint.sh."""
 import pathlib
 import re
 import subprocess
@@ -48,11 +49,13 @@ for folder in sorted({f.split("/")[0] for f in files if "/" in f and not f.start
 for folder in sorted({"/".join(f.split("/")[:2]) for f in files if f.startswith("userspace/") and f.count("/") >= 2}):
     if folder not in shown:
         missing.append(f"{folder}/")
+status = re.search(r"^## Status\n(.*?)^## ", readme, re.S | re.M)
+listed = set(re.findall(r"^\| \[[^]]+\]\(userspace/faults/([^/)]+)/?\) \|", status.group(1), re.M)) if status else set()
 families = sorted({f.split("/")[2] for f in files if re.match(r"userspace/faults/[^/]+/family\.cpp$", f)})
 for family in families:
-    if f"userspace/faults/{family}" not in shown:
-        missing.append(f"userspace/faults/{family}/ (a fault family)")
+    if family not in listed:
+        missing.append(f"a Status row for the fault family {family} (first column: [{family}](userspace/faults/{family}/))")
 if missing:
-    print("README.md's Layout is missing: " + ", ".join(missing))
+    print("README.md is missing: " + ", ".join(missing))
     sys.exit(1)
-print(f"README layout: {len(families)} families and every folder shown")
+print(f"README: every folder in its Layout, {len(families)} families in its Status table")

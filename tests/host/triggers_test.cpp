@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernel/fault_programs.hpp"
+#include "network/abi.h" // the vehicle: network drop rules
 #include "support/fixtures.hpp"
 #include "util/clock.hpp"
 

@@ -8,14 +8,24 @@
 #include <map>
 #include <set>
 
+#include "engine/abi_encode.hpp"
 #include "engine/compiler.hpp"
 #include "faults/backend_set.hpp"
 #include "faults/registry.hpp"
+#include "file/abi.h"
+#include "network/abi.h"
 #include "policy/parser.hpp"
 #include "policy/syscalls.hpp"
+#include "process/abi.h"
+#include "syscall/abi.h"
 
 namespace faultline::engine {
 namespace {
+
+// Each family's part of a compiled rule, as its programs read it.
+fl_net_rule net_of(const fl_rule& r) { return family_part<fl_net_rule>(r); }
+fl_file_rule file_of(const fl_rule& r) { return family_part<fl_file_rule>(r); }
+fl_sys_match sys_of(const fl_rule& r) { return family_part<fl_sys_match>(r); }
 
 policy::Policy parse(const std::string& faults, const std::string& extra_spec = "") {
   const std::string text = "apiVersion: faultline/v1\nkind: Experiment\nmetadata: {name: exp}\nspec:\n"
@@ -50,14 +60,14 @@ TEST(Compiler, LossBecomesDropRulePerTargetWithDeadline) {
   EXPECT_EQ(r.trigger.probability, 1073741824u); // 25% of 2^32
   EXPECT_EQ(r.trigger.deadline_ns, kNow + 10'000'000'000ull);
   EXPECT_EQ(r.trigger.start_ns, kNow);
-  EXPECT_EQ(r.net.protocol, 17);
-  EXPECT_EQ(r.net.family, FL_FAMILY_IPV4);
-  EXPECT_EQ(r.net.prefix, 24);
-  EXPECT_EQ(r.net.peer[0], htonl(0xc0000200));
-  EXPECT_EQ(r.net.mask[0], htonl(0xffffff00));
-  EXPECT_EQ(r.net.mask[1], 0u) << "an IPv4 rule compares only the first word";
-  EXPECT_EQ(r.net.port_min, 9000);
-  EXPECT_EQ(r.net.port_max, 9010);
+  EXPECT_EQ(net_of(r).match.protocol, 17);
+  EXPECT_EQ(net_of(r).match.peer.family, FL_FAMILY_IPV4);
+  EXPECT_EQ(net_of(r).match.peer.prefix, 24);
+  EXPECT_EQ(net_of(r).match.peer.addr[0], htonl(0xc0000200));
+  EXPECT_EQ(net_of(r).match.peer.mask[0], htonl(0xffffff00));
+  EXPECT_EQ(net_of(r).match.peer.mask[1], 0u) << "an IPv4 rule compares only the first word";
+  EXPECT_EQ(net_of(r).match.peer.port_min, 9000);
+  EXPECT_EQ(net_of(r).match.peer.port_max, 9010);
   EXPECT_EQ(exp->entries[1].target.cgroup_id, 222u);
   EXPECT_EQ(ids.in_use(), 1u);
 }
@@ -89,15 +99,15 @@ TEST(Compiler, DelayJitterRateBecomeOneShapeRule) {
   EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_SHAPE);
   EXPECT_EQ(exp->entries[0].backend->name(), "net.edt");
   EXPECT_EQ(r.effect.action, FL_ACT_SHAPE);
-  EXPECT_EQ(r.effect.delay_ns, 20'000'000u);
-  EXPECT_EQ(r.effect.jitter_ns, 5'000'000u);
-  EXPECT_EQ(r.effect.rate_bps, 1'000'000u) << "8 mbit/s is 1,000,000 bytes/s";
+  EXPECT_EQ(net_of(r).effect.delay_ns, 20'000'000u);
+  EXPECT_EQ(net_of(r).effect.jitter_ns, 5'000'000u);
+  EXPECT_EQ(net_of(r).effect.rate_bps, 1'000'000u) << "8 mbit/s is 1,000,000 bytes/s";
   EXPECT_EQ(r.trigger.probability, FL_PROB_ALWAYS);
-  EXPECT_EQ(r.net.family, FL_FAMILY_IPV6);
-  EXPECT_EQ(r.net.prefix, 32);
-  EXPECT_EQ(r.net.peer[0], htonl(0x20010db8));
-  EXPECT_EQ(r.net.mask[0], 0xffffffffu);
-  EXPECT_EQ(r.net.mask[1], 0u);
+  EXPECT_EQ(net_of(r).match.peer.family, FL_FAMILY_IPV6);
+  EXPECT_EQ(net_of(r).match.peer.prefix, 32);
+  EXPECT_EQ(net_of(r).match.peer.addr[0], htonl(0x20010db8));
+  EXPECT_EQ(net_of(r).match.peer.mask[0], 0xffffffffu);
+  EXPECT_EQ(net_of(r).match.peer.mask[1], 0u);
 }
 
 TEST(Compiler, ConnectDelayShapesOnlyTcpSyns) {
@@ -109,10 +119,10 @@ TEST(Compiler, ConnectDelayShapesOnlyTcpSyns) {
   const fl_rule& r = exp->entries[0].rule;
   EXPECT_EQ(exp->entries[0].hook, FL_HOOK_NET_SHAPE);
   EXPECT_EQ(r.effect.action, FL_ACT_SHAPE);
-  EXPECT_EQ(r.effect.delay_ns, 250'000'000u);
-  EXPECT_EQ(r.net.protocol, 6);
-  EXPECT_EQ(r.net.syn_only, 1);
-  EXPECT_EQ(r.net.port_min, 5432);
+  EXPECT_EQ(net_of(r).effect.delay_ns, 250'000'000u);
+  EXPECT_EQ(net_of(r).match.protocol, 6);
+  EXPECT_EQ(net_of(r).match.syn_only, 1);
+  EXPECT_EQ(net_of(r).match.peer.port_min, 5432);
 }
 
 TEST(Compiler, GilbertElliottCarriesItsChain) {
@@ -123,11 +133,11 @@ TEST(Compiler, GilbertElliottCarriesItsChain) {
   ASSERT_TRUE(exp) << exp.error().message;
   const fl_rule& r = exp->entries[0].rule;
   EXPECT_EQ(r.effect.action, FL_ACT_DROP);
-  EXPECT_EQ(r.effect.loss.kind, FL_LOSS_GILBERT_ELLIOTT);
-  EXPECT_EQ(r.effect.loss.p, 1073741824u);
-  EXPECT_EQ(r.effect.loss.r, 2147483648u);
-  EXPECT_EQ(r.effect.loss.loss_bad, FL_PROB_ALWAYS);
-  EXPECT_EQ(r.effect.loss.loss_good, 0u);
+  EXPECT_EQ(net_of(r).effect.loss.kind, FL_LOSS_GILBERT_ELLIOTT);
+  EXPECT_EQ(net_of(r).effect.loss.p, 1073741824u);
+  EXPECT_EQ(net_of(r).effect.loss.r, 2147483648u);
+  EXPECT_EQ(net_of(r).effect.loss.loss_bad, FL_PROB_ALWAYS);
+  EXPECT_EQ(net_of(r).effect.loss.loss_good, 0u);
   EXPECT_EQ(r.trigger.probability, FL_PROB_ALWAYS) << "the chain decides, not the trigger";
 }
 
@@ -163,7 +173,8 @@ TEST(Compiler, FileFaultCarriesPrefixAndErrno) {
   ASSERT_EQ(r.effect.nerr, 1u);
   EXPECT_EQ(r.effect.errs[0].err, ENOSPC);
   EXPECT_EQ(r.effect.errs[0].threshold, FL_PROB_ALWAYS);
-  EXPECT_EQ(std::string(r.file.prefix, r.file.prefix_len), "/var/lib/app") << "trailing '/' is dropped";
+  EXPECT_EQ(std::string(file_of(r).path.prefix, file_of(r).path.prefix_len), "/var/lib/app")
+      << "trailing '/' is dropped";
   EXPECT_EQ(r.trigger.probability, 2147483648u);
   EXPECT_EQ(exp->entries[0].sub, static_cast<std::uint32_t>(FL_FILE_OP_OPEN));
 }
@@ -195,7 +206,8 @@ TEST(Compiler, FileOpsOneRuleEachWithTheirOwnKey) {
   EXPECT_EQ(entries->entries[1].sub, static_cast<std::uint32_t>(FL_FILE_OP_UNLINK));
   EXPECT_EQ(entries->entries[2].sub, static_cast<std::uint32_t>(FL_FILE_OP_RENAME));
   EXPECT_EQ(entries->entries[3].sub, static_cast<std::uint32_t>(FL_FILE_OP_MKDIR));
-  EXPECT_EQ(std::string(entries->entries[3].rule.file.prefix, entries->entries[3].rule.file.prefix_len),
+  EXPECT_EQ(std::string(file_of(entries->entries[3].rule).path.prefix,
+                        file_of(entries->entries[3].rule).path.prefix_len),
             "/data");
   release_ids(*entries, ids);
   EXPECT_EQ(ids.in_use(), 0u);
@@ -255,30 +267,33 @@ TEST(Compiler, DnsFailureAnswersGoToTcOneRulePerName) {
     EXPECT_EQ(e.backend->name(), "net.tc");
     EXPECT_EQ(e.hook, FL_HOOK_NET_TC);
     EXPECT_EQ(e.rule.effect.action, FL_ACT_DNS_ANSWER);
-    EXPECT_EQ(e.rule.effect.dns_rcode, 3u) << "NXDOMAIN";
-    EXPECT_EQ(e.rule.net.protocol, 17u);
-    EXPECT_EQ(e.rule.net.port_min, 53u);
+    EXPECT_EQ(net_of(e.rule).effect.dns_rcode, 3u) << "NXDOMAIN";
+    EXPECT_EQ(net_of(e.rule).match.protocol, 17u);
+    EXPECT_EQ(net_of(e.rule).match.peer.port_min, 53u);
   }
-  EXPECT_EQ(std::string(nx->entries[0].rule.net.dns_name, nx->entries[0].rule.net.dns_len),
-            std::string("\x02"
-                        "db"
-                        "\x08"
-                        "internal",
-                        12) +
-                '\0')
+  EXPECT_EQ(
+      std::string(net_of(nx->entries[0].rule).match.dns_name, net_of(nx->entries[0].rule).match.dns_len),
+      std::string("\x02"
+                  "db"
+                  "\x08"
+                  "internal",
+                  12) +
+          '\0')
       << "wire form";
-  EXPECT_EQ(nx->entries[0].rule.net.dns_flags, FL_DNS_SUFFIX);
-  EXPECT_EQ(std::string(nx->entries[1].rule.net.dns_name, nx->entries[1].rule.net.dns_len), std::string("\x01"
-                                                                                                        "a"
-                                                                                                        "\x01"
-                                                                                                        "b",
-                                                                                                        4) +
-                                                                                                '\0');
+  EXPECT_EQ(net_of(nx->entries[0].rule).match.dns_flags, FL_DNS_SUFFIX);
+  EXPECT_EQ(
+      std::string(net_of(nx->entries[1].rule).match.dns_name, net_of(nx->entries[1].rule).match.dns_len),
+      std::string("\x01"
+                  "a"
+                  "\x01"
+                  "b",
+                  4) +
+          '\0');
   release_ids(*nx, ids);
   auto sf = compile(parse("    - name: sf\n      network: {dns: {names: [a.b], action: servfail}}\n"),
                     {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(sf) << sf.error().message;
-  EXPECT_EQ(sf->entries[0].rule.effect.dns_rcode, 2u) << "SERVFAIL";
+  EXPECT_EQ(net_of(sf->entries[0].rule).effect.dns_rcode, 2u) << "SERVFAIL";
   release_ids(*sf, ids);
   // Where tc is missing, the refusal names the one backend that could answer.
   auto no_tc = compile(parse("    - name: nx\n      network: {dns: {names: [a.b], action: nxdomain}}\n"),
@@ -315,8 +330,8 @@ TEST(Compiler, InterfaceTargetsGetDeviceRules) {
     }
     if (e.hook == FL_HOOK_IFACE_SHAPE) {
       EXPECT_EQ(e.rule.effect.action, FL_ACT_SHAPE);
-      EXPECT_EQ(e.rule.effect.delay_ns, 20'000'000u);
-      EXPECT_EQ(e.rule.net.port_min, 443u);
+      EXPECT_EQ(net_of(e.rule).effect.delay_ns, 20'000'000u);
+      EXPECT_EQ(net_of(e.rule).match.peer.port_min, 443u);
     }
   }
   release_ids(*exp, ids);
@@ -342,14 +357,14 @@ TEST(Compiler, CorruptChecksumChoice) {
               {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(broken) << broken.error().message;
   EXPECT_EQ(broken->entries[0].rule.effect.action, FL_ACT_CORRUPT);
-  EXPECT_EQ(broken->entries[0].rule.effect.corrupt_flags, FL_CORRUPT_BAD_CSUM);
+  EXPECT_EQ(net_of(broken->entries[0].rule).effect.corrupt_flags, FL_CORRUPT_BAD_CSUM);
   EXPECT_EQ(broken->entries[0].rule.trigger.probability, probability_threshold(0.02));
   release_ids(*broken, ids);
   auto valid =
       compile(parse("    - name: flip\n      network: {corrupt: {probability: 2%, checksum: valid}}\n"),
               {kTargets[0]}, all_caps(), ids, kNow);
   ASSERT_TRUE(valid) << valid.error().message;
-  EXPECT_EQ(valid->entries[0].rule.effect.corrupt_flags, 0u);
+  EXPECT_EQ(net_of(valid->entries[0].rule).effect.corrupt_flags, 0u);
   release_ids(*valid, ids);
 }
 
@@ -392,7 +407,10 @@ TEST(Compiler, SyscallAndProcessFaultsKeyedBySyscallNumber) {
   EXPECT_EQ(sig.hook, FL_HOOK_PROCESS);
   EXPECT_EQ(sig.sub, nr("getppid"));
   EXPECT_EQ(sig.rule.effect.action, FL_ACT_SIGNAL);
-  EXPECT_EQ(sig.rule.effect.signal, static_cast<std::uint32_t>(SIGSEGV));
+  EXPECT_EQ(sig.rule.effect.action, FL_ACT_SIGNAL);
+  ASSERT_EQ(sig.rule.effect.nerr, 1u) << "the signal is the effect's one value";
+  EXPECT_EQ(sig.rule.effect.errs[0].err, SIGSEGV);
+  EXPECT_EQ(sig.rule.effect.errs[0].threshold, FL_PROB_ALWAYS);
   EXPECT_EQ(sig.rule.trigger.after, 4u);
   EXPECT_EQ(sig.rule.trigger.times, 1u);
   EXPECT_EQ(exp->entries[1].backend->name(), "syscall.kprobe");
@@ -401,26 +419,26 @@ TEST(Compiler, SyscallAndProcessFaultsKeyedBySyscallNumber) {
   EXPECT_EQ(exp->entries[2].sub, nr("fdatasync"));
   EXPECT_EQ(exp->entries[1].rule.effect.nerr, 2u);
   EXPECT_NE(exp->entries[1].rule.rule_id, exp->entries[2].rule.rule_id) << "triggers count per syscall";
-  const fl_sys_match& conn = exp->entries[3].rule.sys;
+  const fl_sys_match conn = sys_of(exp->entries[3].rule);
   EXPECT_EQ(conn.addr_kind, FL_SYS_ADDR_SOCKADDR);
   EXPECT_EQ(conn.addr_arg, 1);
   EXPECT_EQ(conn.addr_len_arg, 2);
-  EXPECT_EQ(conn.net.family, FL_FAMILY_IPV4);
-  EXPECT_EQ(conn.net.prefix, 24);
-  EXPECT_EQ(conn.net.port_min, 80);
-  EXPECT_EQ(conn.net.peer[0], htonl(0xc0000200u));
+  EXPECT_EQ(conn.peer.family, FL_FAMILY_IPV4);
+  EXPECT_EQ(conn.peer.prefix, 24);
+  EXPECT_EQ(conn.peer.port_min, 80);
+  EXPECT_EQ(conn.peer.addr[0], htonl(0xc0000200u));
   EXPECT_EQ(conn.flags_arg, 0);
-  const fl_sys_match& ro = exp->entries[4].rule.sys;
+  const fl_sys_match ro = sys_of(exp->entries[4].rule);
   EXPECT_EQ(ro.flags_arg, 3) << "openat's flags are its third argument";
   EXPECT_EQ(ro.accmodes, 1u << O_WRONLY);
   EXPECT_EQ(ro.flag_bits, static_cast<std::uint32_t>(O_CREAT));
   EXPECT_EQ(ro.addr_kind, FL_SYS_ADDR_NONE);
   EXPECT_EQ(ro.path_arg, 0) << "no path filter";
-  const fl_sys_match& unl = exp->entries[5].rule.sys;
+  const fl_sys_match unl = sys_of(exp->entries[5].rule);
   EXPECT_EQ(unl.path_arg, 1) << "unlink's path is its first argument";
   EXPECT_EQ(unl.path_len, 5);
   EXPECT_STREQ(unl.path, "/data");
-  EXPECT_EQ(exp->entries[6].rule.sys.path_arg, 2) << "renameat2(olddirfd, oldpath, ...): the source";
+  EXPECT_EQ(sys_of(exp->entries[6].rule).path_arg, 2) << "renameat2(olddirfd, oldpath, ...): the source";
   release_ids(*exp, ids);
 }
 

@@ -10,8 +10,11 @@
 
 #include "daemon/api.hpp"
 #include "fake_host.hpp"
+#include "file/abi.h"
+#include "network/abi.h"
 #include "observe/event_log.hpp"
 #include "policy/syscalls.hpp"
+#include "process/abi.h"
 
 namespace faultline::testing {
 namespace {

@@ -50,5 +50,24 @@ TEST(FamilyRegistry, EveryProgramABackendNamesIsInTheObject) {
     }
 }
 
+// Each family names its own hook ids (bpf/<family>/abi.h), with no central table: an id two
+// families claimed would send one family's rules to the other's programs. Every hook a backend's
+// rules use is described by its own family and by no other.
+TEST(FamilyRegistry, EachHookIdBelongsToOneFamily) {
+  std::set<fl_hook> used;
+  for (const auto* family : families())
+    for (const auto* backend : family->backends())
+      for (fl_hook hook : backend->hooks()) {
+        used.insert(hook);
+        for (const auto* other : families()) {
+          const bool describes = other->describe_hook(hook, 0).has_value();
+          EXPECT_EQ(describes, other == family)
+              << "hook " << hook << " of " << backend->name() << (describes ? " is also " : " is not ")
+              << "described by " << other->name();
+        }
+      }
+  EXPECT_FALSE(used.empty());
+}
+
 } // namespace
 } // namespace faultline::faults

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/abi_encode.hpp"
 #include "faults/backend_set.hpp"
 #include "faults/file/file_spec.hpp"
 #include "faults/network/network_spec.hpp"
@@ -11,6 +12,7 @@
 #include "faults/syscall/sys_lsm.hpp"
 #include "faults/syscall/syscall_spec.hpp"
 #include "kernel/features.hpp"
+#include "syscall/abi.h"
 
 namespace faultline::kernel {
 namespace {
@@ -217,11 +219,12 @@ TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
   rw.errs = {{EIO, 1.0}};
   const auto rules = lsm->compile(fault_of(rw), {});
   ASSERT_EQ(rules.size(), 2u);
-  EXPECT_EQ(rules[0].rule.sys.lsm_hook, FL_LSM_FILE_PERMISSION);
-  EXPECT_EQ(rules[1].rule.sys.lsm_hook, FL_LSM_SOCKET_CONNECT);
+  EXPECT_EQ(engine::family_part<fl_sys_match>(rules[0].rule).lsm_hook, FL_LSM_FILE_PERMISSION);
+  EXPECT_EQ(engine::family_part<fl_sys_match>(rules[1].rule).lsm_hook, FL_LSM_SOCKET_CONNECT);
   const auto* kprobe = faults::find_backend("syscall.kprobe");
   ASSERT_NE(kprobe, nullptr);
-  EXPECT_EQ(kprobe->compile(fault_of(rw), {})[0].rule.sys.lsm_hook, FL_LSM_AT_ENTRY);
+  EXPECT_EQ(engine::family_part<fl_sys_match>(kprobe->compile(fault_of(rw), {})[0].rule).lsm_hook,
+            FL_LSM_AT_ENTRY);
   EXPECT_EQ(*why, "'fsync' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
                   "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it");
 }

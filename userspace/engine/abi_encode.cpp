@@ -40,8 +40,8 @@ fl_effect errno_effect(const policy::ErrnoMix& mix) {
   return e;
 }
 
-fl_net_match peer_match(const std::optional<policy::Cidr>& peer, policy::PortRange port) {
-  fl_net_match m{};
+fl_peer_match peer_match(const std::optional<policy::Cidr>& peer, policy::PortRange port) {
+  fl_peer_match m{};
   if (peer) {
     m.family = peer->family == 6 ? FL_FAMILY_IPV6 : FL_FAMILY_IPV4;
     m.prefix = peer->prefix;
@@ -49,7 +49,7 @@ fl_net_match peer_match(const std::optional<policy::Cidr>& peer, policy::PortRan
     std::array<std::uint8_t, 16> mask{};
     for (unsigned bit = 0; bit < peer->prefix; ++bit)
       mask[bit / 8] |= static_cast<std::uint8_t>(0x80u >> (bit % 8));
-    std::memcpy(m.peer, peer->addr.data(), sizeof(m.peer));
+    std::memcpy(m.addr, peer->addr.data(), sizeof(m.addr));
     std::memcpy(m.mask, mask.data(), sizeof(m.mask));
   }
   m.port_min = port.min;
@@ -57,8 +57,8 @@ fl_net_match peer_match(const std::optional<policy::Cidr>& peer, policy::PortRan
   return m;
 }
 
-fl_file_match path_match(std::string_view prefix) {
-  fl_file_match m{};
+fl_path_match path_match(std::string_view prefix) {
+  fl_path_match m{};
   while (prefix.size() > 1 && prefix.back() == '/')
     prefix.remove_suffix(1);
   prefix = prefix.substr(0, sizeof(m.prefix) - 1); // the parser allows no more

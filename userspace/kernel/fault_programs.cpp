@@ -151,21 +151,25 @@ Result<Link> FaultPrograms::attach_cgroup_skb(const CgroupInfo& cgroup, const st
   if (!fd.valid()) return make_error(errno, "cannot open cgroup {}", cgroup.path);
   Link link(bpf_program__attach_cgroup(prog, fd.get()));
   if (!link) return make_error(errno, "cannot attach {} to cgroup {}", bpf_program__name(prog), cgroup.path);
-  // Tell this attachment which cgroup it serves (see fl_attach_cgrp in bpf/network/net.bpf.c): the storage
-  // exists from the attach on and finds no rules until this write.
-  const bpf_cgroup_storage_key key{cgroup.id, static_cast<__u32>(bpf_program__expected_attach_type(prog))};
-  // The egress and shape programs share this storage (same cgroup, same attach type): keep
-  // the live per-target state when the other one already wrote it.
-  fl_attach_state state{};
-  if (bpf_map__lookup_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &state, sizeof(state), 0) == 0 &&
-      state.cgroup_id == cgroup.id)
-    return link;
-  state = fl_attach_state{};
-  state.cgroup_id = cgroup.id;
-  if (bpf_map__update_elem(skel_->maps.fl_attach_cgrp, &key, sizeof(key), &state, sizeof(state), 0) != 0)
-    return make_error(errno, "cannot record the cgroup of the {} attachment at {}", bpf_program__name(prog),
-                      cgroup.path);
   return link;
+}
+
+Status FaultPrograms::lookup_elem(const std::string& map, const void* key, std::size_t key_size, void* value,
+                                  std::size_t value_size) const {
+  const bpf_map* m = bpf_object__find_map_by_name(skel_->obj, map.c_str());
+  if (m == nullptr) return make_error(ENOENT, "the faultline BPF object has no map {}", map);
+  if (bpf_map__lookup_elem(m, key, key_size, value, value_size, 0) != 0)
+    return make_error(errno, "cannot read an element of the map {}", map);
+  return {};
+}
+
+Status FaultPrograms::update_elem(const std::string& map, const void* key, std::size_t key_size,
+                                  const void* value, std::size_t value_size) {
+  const bpf_map* m = bpf_object__find_map_by_name(skel_->obj, map.c_str());
+  if (m == nullptr) return make_error(ENOENT, "the faultline BPF object has no map {}", map);
+  if (bpf_map__update_elem(m, key, key_size, value, value_size, 0) != 0)
+    return make_error(errno, "cannot write an element of the map {}", map);
+  return {};
 }
 
 Result<Link> FaultPrograms::attach_global(const std::string& program) {

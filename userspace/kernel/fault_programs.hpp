@@ -50,10 +50,15 @@ public:
   FaultPrograms& operator=(FaultPrograms&&) noexcept = default;
   ~FaultPrograms() = default;
 
-  // Attaches a loaded cgroup_skb program (the backend names it) to a target cgroup, and tells the
-  // attachment which cgroup it serves. The kernel then runs it only for sockets in that cgroup's
-  // subtree; the link detaches when dropped.
+  // Attaches a loaded cgroup_skb program (the backend names it) to a target cgroup. The kernel
+  // then runs it only for sockets in that cgroup's subtree; the link detaches when dropped.
   Result<Link> attach_cgroup_skb(const CgroupInfo& cgroup, const std::string& program);
+  // One element of one of the object's maps, by name: a family's own state that its programs read
+  // (a cgroup storage its backend fills at attach). lookup_elem: ENOENT when the key has none.
+  Status lookup_elem(const std::string& map, const void* key, std::size_t key_size, void* value,
+                     std::size_t value_size) const;
+  Status update_elem(const std::string& map, const void* key, std::size_t key_size, const void* value,
+                     std::size_t value_size);
   // Attaches a loaded program at its own hook (LSM, fmod_ret...; global, rules scope it).
   Result<Link> attach_global(const std::string& program);
   // attach_global, once while any holder lives: for a program several sub-keys share (read and

@@ -1,5 +1,6 @@
 // The file family: File faults under a path prefix: open, read, write, mmap, truncate, unlink, rename, mkdir.
 #include "faults/family.hpp"
+#include "file/abi.h"
 
 #include <fmt/format.h>
 

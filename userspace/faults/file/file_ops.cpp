@@ -47,7 +47,7 @@ std::vector<engine::HookRule> FileBackend::compile(const policy::Fault& fault,
   r.effect = engine::errno_effect(ff.errs);
   r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
   // Matched on component boundaries in BPF: "/var/lib/app/" and "/var/lib/app" mean the same.
-  r.file = engine::path_match(ff.path);
+  engine::set_family_part(r, fl_file_rule{engine::path_match(ff.path)});
   std::vector<engine::HookRule> out;
   for (auto op : ff.ops)
     out.push_back({FL_HOOK_FILE_OPEN, abi_op(op), r}); // one rule per operation: triggers count per op

@@ -10,6 +10,7 @@
 
 #include "faults/file/file_spec.hpp"
 #include "faults/kernel_backend.hpp"
+#include "file/abi.h"
 
 namespace faultline::faults {
 

@@ -1,5 +1,6 @@
 // The network family: Packet faults: loss, blackholes, delay, rate, corruption, duplication, DNS.
 #include "faults/family.hpp"
+#include "network/abi.h"
 
 #include "faults/network/device_holds.hpp"
 #include "faults/network/net_cgroup_skb.hpp"

@@ -3,6 +3,7 @@
 #include "faultline_bpf.programs.hpp"
 
 #include "faults/network/net_match.hpp"
+#include "faults/network/skb_attach.hpp"
 
 #include <arpa/inet.h>
 
@@ -46,10 +47,9 @@ public:
     const auto& n = policy::spec_of<NetworkFault>(fault);
     std::vector<engine::HookRule> out;
     for (const auto& match : dns_matches(n)) {
-      fl_rule r{};
-      r.net = match;
-      r.effect.action = FL_ACT_DROP;
-      if (n.loss_model) r.effect.loss = gilbert_elliott(*n.loss_model);
+      fl_net_effect effect{};
+      if (n.loss_model) effect.loss = gilbert_elliott(*n.loss_model);
+      fl_rule r = net_rule(FL_ACT_DROP, match, effect);
       // Bernoulli loss is the trigger's probability; blackhole, dns drop and Gilbert-Elliott fire on
       // every packet.
       r.trigger = engine::make_trigger(fault.trigger, n.loss ? n.loss : std::optional<double>{}, ctx);
@@ -70,9 +70,9 @@ public:
   }
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook hook, std::uint32_t /*sub*/) const override {
-    return hold_link(programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level},
-                                                hook == FL_HOOK_NET_INGRESS ? program::fl_skb_ingress
-                                                                            : program::fl_skb_egress));
+    return hold_link(
+        attach_skb(programs, {target.path, target.cgroup_id, target.level},
+                   hook == FL_HOOK_NET_INGRESS ? program::fl_skb_ingress : program::fl_skb_egress));
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include "faults/network/device_changes.hpp"
 #include "faults/network/net_match.hpp"
+#include "faults/network/skb_attach.hpp"
 
 namespace faultline::faults {
 namespace {
@@ -49,12 +50,11 @@ public:
     const auto& n = policy::spec_of<NetworkFault>(fault);
     std::vector<engine::HookRule> out;
     for (const auto& match : dns_matches(n)) {
-      fl_rule r{};
-      r.net = match;
-      r.effect.action = FL_ACT_SHAPE;
-      r.effect.delay_ns = shape_delay_ns(n);
-      r.effect.jitter_ns = n.jitter_ns.value_or(0);
-      r.effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
+      fl_net_effect effect{};
+      effect.delay_ns = shape_delay_ns(n);
+      effect.jitter_ns = n.jitter_ns.value_or(0);
+      effect.rate_bps = n.rate_bps.value_or(0) / 8; // policy rates are bits per second
+      fl_rule r = net_rule(FL_ACT_SHAPE, match, effect);
       r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
       out.push_back({FL_HOOK_NET_SHAPE, 0, r});
     }
@@ -76,8 +76,7 @@ public:
     if (!fq)
       return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
                         fq.error().message);
-    auto link =
-        programs.attach_cgroup_skb({target.path, target.cgroup_id, target.level}, program::fl_skb_shape);
+    auto link = attach_skb(programs, {target.path, target.cgroup_id, target.level}, program::fl_skb_shape);
     if (!link) return link.error(); // the hold, released here, restores the devices
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }

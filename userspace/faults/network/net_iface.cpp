@@ -64,29 +64,31 @@ public:
     const auto& n = policy::spec_of<NetworkFault>(fault);
     std::vector<engine::HookRule> out;
     for (const auto& match : dns_matches(n)) {
-      auto rule = [&](fl_hook hook, fl_action action, std::optional<double> probability) -> fl_rule& {
-        fl_rule r{};
-        r.net = match;
-        r.effect.action = action;
+      auto rule = [&](fl_hook hook, fl_action action, std::optional<double> probability,
+                      const fl_net_effect& effect = {}) {
+        fl_rule r = net_rule(action, match, effect);
         r.trigger = engine::make_trigger(fault.trigger, probability, ctx);
         out.push_back({hook, 0, r});
-        return out.back().rule;
       };
       if (drops(n)) { // Bernoulli loss is the trigger's probability; blackhole and dns drop always
         if (n.direction != Direction::ingress) rule(FL_HOOK_IFACE_EGRESS, FL_ACT_DROP, n.loss);
         if (n.direction != Direction::egress) rule(FL_HOOK_IFACE_INGRESS, FL_ACT_DROP, n.loss);
       }
       if (n.corrupt) {
-        auto& r = rule(FL_HOOK_IFACE_EGRESS, FL_ACT_CORRUPT, n.corrupt);
-        if (n.corrupt_breaks_checksum) r.effect.corrupt_flags = FL_CORRUPT_BAD_CSUM;
+        fl_net_effect effect{};
+        if (n.corrupt_breaks_checksum) effect.corrupt_flags = FL_CORRUPT_BAD_CSUM;
+        rule(FL_HOOK_IFACE_EGRESS, FL_ACT_CORRUPT, n.corrupt, effect);
       }
       if (n.duplicate) rule(FL_HOOK_IFACE_EGRESS, FL_ACT_DUPLICATE, n.duplicate);
-      if (answers(n))
-        rule(FL_HOOK_IFACE_EGRESS, FL_ACT_DNS_ANSWER, std::nullopt).effect.dns_rcode =
-            n.dns->action == DnsFault::Action::nxdomain ? 3 : 2;
+      if (answers(n)) {
+        fl_net_effect effect{};
+        effect.dns_rcode = n.dns->action == DnsFault::Action::nxdomain ? 3 : 2;
+        rule(FL_HOOK_IFACE_EGRESS, FL_ACT_DNS_ANSWER, std::nullopt, effect);
+      }
       if (shapes(n)) {
-        auto& r = rule(FL_HOOK_IFACE_SHAPE, FL_ACT_SHAPE, std::nullopt);
-        r.effect.delay_ns = shape_delay_ns(n);
+        fl_net_effect effect{};
+        effect.delay_ns = shape_delay_ns(n);
+        rule(FL_HOOK_IFACE_SHAPE, FL_ACT_SHAPE, std::nullopt, effect);
       }
     }
     return out;

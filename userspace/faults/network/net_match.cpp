@@ -20,7 +20,8 @@ std::uint8_t protocol_number(Protocol p) {
 } // namespace
 
 fl_net_match net_match(const NetworkFault& n) {
-  fl_net_match m = engine::peer_match(n.peer, n.port);
+  fl_net_match m{};
+  m.peer = engine::peer_match(n.peer, n.port);
   m.protocol = protocol_number(n.protocol);
   if (n.connect_delay_ns) {
     m.protocol = 6; // TCP
@@ -66,13 +67,23 @@ std::string wire_name(const std::string& dotted) {
 }
 } // namespace
 
+fl_rule net_rule(fl_action action, const fl_net_match& match, const fl_net_effect& effect) {
+  fl_rule r{};
+  r.effect.action = action;
+  fl_net_rule part{};
+  part.match = match;
+  part.effect = effect;
+  engine::set_family_part(r, part);
+  return r;
+}
+
 std::vector<fl_net_match> dns_matches(const NetworkFault& n) {
   std::vector<fl_net_match> out;
   if (!n.dns) return {net_match(n)};
   for (const auto& name : n.dns->names) {
     fl_net_match m = net_match(n);
     m.protocol = 17; // UDP
-    m.port_min = m.port_max = 53;
+    m.peer.port_min = m.peer.port_max = 53;
     const bool wildcard = name.rfind("*.", 0) == 0;
     // Wire form, as the query carries it: "*.db.internal" -> 2db8internal0 (a suffix).
     const std::string text = wire_name(wildcard ? name.substr(2) : name);

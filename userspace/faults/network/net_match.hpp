@@ -7,6 +7,7 @@
 
 #include "faultline/abi.h"
 #include "faults/network/network_spec.hpp"
+#include "network/abi.h"
 
 namespace faultline::faults {
 
@@ -18,5 +19,8 @@ bool answers(const NetworkFault& n);           // dns nxdomain, servfail
 std::uint64_t shape_delay_ns(const NetworkFault& n);
 // The match of each rule a fault needs: one per DNS name (a dns fault), else net_match alone.
 std::vector<fl_net_match> dns_matches(const NetworkFault& n);
+// A rule of this family: its action, its packet filter and its effect's parameters in the rule's
+// family part (the trigger is the caller's).
+fl_rule net_rule(fl_action action, const fl_net_match& match, const fl_net_effect& effect = {});
 
 } // namespace faultline::faults

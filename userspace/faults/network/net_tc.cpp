@@ -51,25 +51,23 @@ public:
                                         const engine::BuildContext& ctx) const override {
     const auto& n = policy::spec_of<NetworkFault>(fault);
     std::vector<engine::HookRule> out;
-    auto rule = [&](fl_action action, double probability) {
-      fl_rule r{};
-      r.net = net_match(n);
-      r.effect.action = action;
+    auto rule = [&](fl_action action, double probability, const fl_net_effect& effect = {}) {
+      fl_rule r = net_rule(action, net_match(n), effect);
       r.trigger = engine::make_trigger(fault.trigger, probability, ctx);
       out.push_back({FL_HOOK_NET_TC, 0, r});
     };
     if (n.corrupt) {
-      rule(FL_ACT_CORRUPT, *n.corrupt);
-      if (n.corrupt_breaks_checksum) out.back().rule.effect.corrupt_flags = FL_CORRUPT_BAD_CSUM;
+      fl_net_effect effect{};
+      if (n.corrupt_breaks_checksum) effect.corrupt_flags = FL_CORRUPT_BAD_CSUM;
+      rule(FL_ACT_CORRUPT, *n.corrupt, effect);
     }
     if (n.duplicate) rule(FL_ACT_DUPLICATE, *n.duplicate);
     if (answers(n)) {
       const std::uint16_t rcode = n.dns->action == DnsFault::Action::nxdomain ? 3 : 2;
       for (const auto& match : dns_matches(n)) {
-        fl_rule r{};
-        r.net = match;
-        r.effect.action = FL_ACT_DNS_ANSWER;
-        r.effect.dns_rcode = rcode;
+        fl_net_effect effect{};
+        effect.dns_rcode = rcode;
+        fl_rule r = net_rule(FL_ACT_DNS_ANSWER, match, effect);
         r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
         out.push_back({FL_HOOK_NET_TC, 0, r});
       }

@@ -1,5 +1,6 @@
 // The process family: Signals on a syscall, freezes.
 #include "faults/family.hpp"
+#include "process/abi.h"
 
 #include "faults/process/process_freeze.hpp"
 #include "faults/process/process_signal.hpp"

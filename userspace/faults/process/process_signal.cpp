@@ -3,6 +3,7 @@
 #include "faultline_bpf.programs.hpp"
 
 #include "policy/syscalls.hpp"
+#include "process/abi.h"
 
 namespace faultline::faults {
 namespace {
@@ -30,8 +31,9 @@ public:
                                         const engine::BuildContext& ctx) const override {
     const auto& pf = policy::spec_of<ProcessFault>(fault);
     fl_rule r{};
-    r.effect.action = FL_ACT_SIGNAL;
-    r.effect.signal = static_cast<std::uint32_t>(pf.signal);
+    r.effect.action = FL_ACT_SIGNAL; // the signal is the effect's one value
+    r.effect.nerr = 1;
+    r.effect.errs[0] = {pf.signal, FL_PROB_ALWAYS};
     r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
     return {{FL_HOOK_PROCESS, static_cast<std::uint32_t>(policy::native_syscall(pf.on_syscall)->number), r}};
   }

@@ -1,6 +1,6 @@
 // Process faults: a signal to a target-cgroup process when it enters a syscall, on exactly the
 // calls the trigger picks (the n-th, every n-th, a probability). The raw sys_enter tracepoint
-// with bpf_send_signal (bpf/syscall/sys.bpf.c): the signal is delivered as the syscall returns.
+// with bpf_send_signal (bpf/process/process.bpf.c): the signal is delivered as the syscall returns.
 #pragma once
 
 #include "faults/kernel_backend.hpp"

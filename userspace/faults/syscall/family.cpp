@@ -1,5 +1,6 @@
 // The syscall family: Errors from any syscall.
 #include "faults/family.hpp"
+#include "syscall/abi.h"
 
 #include "faults/syscall/section.hpp"
 #include "faults/syscall/sys_kprobe.hpp"

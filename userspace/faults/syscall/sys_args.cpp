@@ -55,7 +55,7 @@ fl_sys_match sys_match(const SyscallFault& fault, std::string_view syscall) {
     m.addr_kind = static_cast<std::uint8_t>(sig->addr_kind);
     m.addr_arg = static_cast<std::uint8_t>(sig->addr_arg);
     m.addr_len_arg = static_cast<std::uint8_t>(sig->addr_len_arg);
-    m.net = engine::peer_match(fault.peer, fault.port);
+    m.peer = engine::peer_match(fault.peer, fault.port);
   }
   return m;
 }
@@ -70,7 +70,7 @@ std::vector<engine::HookRule> compile_syscall_fault(const policy::Fault& fault,
     fl_rule r{};
     r.effect = engine::errno_effect(sf.errs);
     r.trigger = engine::make_trigger(fault.trigger, std::nullopt, ctx);
-    r.sys = sys_match(sf, name);
+    engine::set_family_part(r, sys_match(sf, name));
     out.push_back({FL_HOOK_SYSCALL, static_cast<std::uint32_t>(info->number), r});
   }
   return out;

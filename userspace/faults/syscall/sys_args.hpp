@@ -13,6 +13,7 @@
 #include "faults/syscall/syscall_spec.hpp"
 #include "policy/policy.hpp"
 #include "policy/syscalls.hpp"
+#include "syscall/abi.h"
 #include "util/result.hpp"
 
 namespace faultline::faults {

@@ -113,8 +113,11 @@ public:
     // Judged only by the program of the syscall's own hook: exec maps files (mmap_file) and a
     // read on a socket passes socket_recvmsg too, and those must not count as the rule's calls.
     for (auto& hr : rules)
-      if (auto info = policy::find_syscall(static_cast<int>(hr.sub), policy::native_arch()))
-        hr.rule.sys.lsm_hook = static_cast<std::uint8_t>(hook_id_of(info->name));
+      if (auto info = policy::find_syscall(static_cast<int>(hr.sub), policy::native_arch())) {
+        auto match = engine::family_part<fl_sys_match>(hr.rule);
+        match.lsm_hook = static_cast<std::uint8_t>(hook_id_of(info->name));
+        engine::set_family_part(hr.rule, match);
+      }
     return rules;
   }
 

@@ -30,7 +30,7 @@ struct SyscallFault {
   std::string path; // prefix of the path argument as written (syscall_path_arg); empty = any
 };
 // Longest syscall `path:` prefix, in bytes: the rule's buffer in the kernel ABI (FL_SYS_PATH_MAX,
-// NUL included; abi_check.cpp holds the two equal).
+// NUL included; sys_args.cpp holds the two equal).
 inline constexpr std::size_t kSyscallPathMax = 123;
 
 } // namespace faultline::faults

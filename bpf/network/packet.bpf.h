@@ -5,8 +5,9 @@
 #ifndef FL_PACKET_BPF_H
 #define FL_PACKET_BPF_H
 
-#include "common.bpf.h"
-#include "faultline/abi.h"
+#include "lib/common.bpf.h"
+#include "lib/match.bpf.h"
+#include "network/abi.h"
 
 struct fl_pkt {
 	__u8 family; /* FL_FAMILY_*; 0 = not IP */
@@ -197,21 +198,11 @@ static __always_inline void fl_parse_pkt(struct __sk_buff *skb, __u32 base, bool
  * DNS name (m->dns_len) is checked by the caller with FL_DEFINE_DNS_CHECK's function. */
 static __always_inline bool fl_net_matches(const struct fl_net_match *m, const struct fl_pkt *p)
 {
-	if (m->family && m->family != p->family)
-		return false;
 	if (m->protocol && m->protocol != p->protocol)
 		return false;
 	if (m->syn_only && !p->syn)
 		return false;
-	if (m->prefix) {
-		for (int i = 0; i < 4; i++)
-			if ((p->peer[i] & m->mask[i]) != m->peer[i])
-				return false;
-	}
-	if ((m->port_min || m->port_max) &&
-	    (p->peer_port < m->port_min || p->peer_port > m->port_max))
-		return false;
-	return true;
+	return fl_peer_matches(&m->peer, p->family, p->peer, p->peer_port);
 }
 
 /* The DNS check as a global function, verified once on its own: inlined into a rule loop, its

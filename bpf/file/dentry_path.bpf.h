@@ -8,8 +8,8 @@
  * Included by one program file only: the walk is a global function. */
 #pragma once
 
-#include "common.bpf.h"
-#include "faultline/abi.h"
+#include "lib/common.bpf.h"
+#include "file/abi.h"
 
 #define FL_DPATH_DEPTH 64  /* components (and mount crossings) walked; deeper is not placed */
 #define FL_DPATH_AREA 2048 /* bytes of path assembled; a longer one is not placed */

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <optional>
 
+#include "engine/abi_encode.hpp"
+#include "file/abi.h"
 #include "kernel/fault_programs.hpp"
 #include "support/child.hpp"
 #include "support/fixtures.hpp"
@@ -72,8 +74,7 @@ protected:
     rule.effect.nerr = 1;
     rule.effect.errs[0] = {err, FL_PROB_ALWAYS};
     const std::string prefix = dir_ + "/faulty"; // matched on component boundaries
-    rule.file.prefix_len = static_cast<std::uint32_t>(prefix.size());
-    std::memcpy(rule.file.prefix, prefix.data(), prefix.size());
+    engine::set_family_part(rule, fl_file_rule{engine::path_match(prefix)});
     engine::CompiledRules rules;
     ASSERT_TRUE(rules.add(cgroups_->target_info.id, cgroups_->target_info.level, FL_HOOK_FILE_OPEN, rule));
     ASSERT_TRUE(programs->apply(rules));

@@ -10,7 +10,10 @@
 #include <optional>
 #include <vector>
 
+#include "engine/abi_encode.hpp"
+#include "faults/network/skb_attach.hpp"
 #include "kernel/fault_programs.hpp"
+#include "network/abi.h"
 #include "support/child.hpp"
 #include "support/fixtures.hpp"
 #include "support/netns.hpp"
@@ -36,7 +39,7 @@ protected:
     ASSERT_TRUE(programs) << programs.error().describe();
     programs_.emplace(std::move(*programs));
     if (attach_enabled()) {
-      auto link = programs_->attach_cgroup_skb(cgroups_->target_info, "fl_skb_egress");
+      auto link = faults::attach_skb(*programs_, cgroups_->target_info, "fl_skb_egress");
       ASSERT_TRUE(link) << link.error().describe();
       link_ = std::move(*link);
     }
@@ -177,25 +180,30 @@ TEST_F(CgroupSkbDrop, Ipv6LossIsSilentAndWithinBound) {
 // A peer filter selects its own address family only: an IPv4 rule leaves IPv6 alone and the reverse.
 TEST_F(CgroupSkbDrop, PeerFilterSelectsOnlyItsFamily) {
   fl_rule v4 = make_rule(7, FL_ACT_DROP, 1.0);
-  v4.net.family = FL_FAMILY_IPV4;
-  v4.net.prefix = 24;
-  ::inet_pton(AF_INET, "192.0.2.0", &v4.net.peer[0]);
-  ::inet_pton(AF_INET, "255.255.255.0", &v4.net.mask[0]);
+  fl_net_rule v4_part{};
+  v4_part.match.peer.family = FL_FAMILY_IPV4;
+  v4_part.match.peer.prefix = 24;
+  ::inet_pton(AF_INET, "192.0.2.0", &v4_part.match.peer.addr[0]);
+  ::inet_pton(AF_INET, "255.255.255.0", &v4_part.match.peer.mask[0]);
+  engine::set_family_part(v4, v4_part);
   apply_rule(v4);
   EXPECT_EQ(exchange(NetnsPair::kAddrB).target, 0) << "the IPv4 peer rule must drop IPv4";
   EXPECT_EQ(exchange(NetnsPair::kAddr6B).target, kDatagrams) << "the IPv4 peer rule must leave IPv6 alone";
 
   fl_rule v6 = make_rule(8, FL_ACT_DROP, 1.0);
-  v6.net.family = FL_FAMILY_IPV6;
-  v6.net.prefix = 64;
-  ::inet_pton(AF_INET6, "2001:db8::", v6.net.peer);
-  std::memset(v6.net.mask, 0xff, 8); // /64
+  fl_net_rule v6_part{};
+  v6_part.match.peer.family = FL_FAMILY_IPV6;
+  v6_part.match.peer.prefix = 64;
+  ::inet_pton(AF_INET6, "2001:db8::", v6_part.match.peer.addr);
+  std::memset(v6_part.match.peer.mask, 0xff, 8); // /64
+  engine::set_family_part(v6, v6_part);
   apply_rule(v6);
   EXPECT_EQ(exchange(NetnsPair::kAddr6B).target, 0) << "the IPv6 peer rule must drop IPv6";
   EXPECT_EQ(exchange(NetnsPair::kAddrB).target, kDatagrams) << "the IPv6 peer rule must leave IPv4 alone";
 
-  std::memset(v6.net.peer, 0, sizeof(v6.net.peer));
-  ::inet_pton(AF_INET6, "2001:db8:1::", v6.net.peer); // another /64
+  std::memset(v6_part.match.peer.addr, 0, sizeof(v6_part.match.peer.addr));
+  ::inet_pton(AF_INET6, "2001:db8:1::", v6_part.match.peer.addr); // another /64
+  engine::set_family_part(v6, v6_part);
   v6.rule_id = 9;
   apply_rule(v6);
   EXPECT_EQ(exchange(NetnsPair::kAddr6B).target, kDatagrams) << "a different IPv6 prefix must not match";
@@ -209,11 +217,13 @@ TEST_F(CgroupSkbDrop, GilbertElliottLossComesInBurstsOfTheModeledLength) {
   constexpr double kP = 0.05;
   constexpr double kR = 0.25;
   fl_rule rule = make_rule(7, FL_ACT_DROP, 1.0);
-  rule.effect.loss.kind = FL_LOSS_GILBERT_ELLIOTT;
-  rule.effect.loss.p = static_cast<std::uint32_t>(kP * 4294967296.0);
-  rule.effect.loss.r = static_cast<std::uint32_t>(kR * 4294967296.0);
-  rule.effect.loss.loss_bad = FL_PROB_ALWAYS;
-  rule.effect.loss.loss_good = 0;
+  fl_net_rule burst{};
+  burst.effect.loss.kind = FL_LOSS_GILBERT_ELLIOTT;
+  burst.effect.loss.p = static_cast<std::uint32_t>(kP * 4294967296.0);
+  burst.effect.loss.r = static_cast<std::uint32_t>(kR * 4294967296.0);
+  burst.effect.loss.loss_bad = FL_PROB_ALWAYS;
+  burst.effect.loss.loss_good = 0;
+  engine::set_family_part(rule, burst);
   apply_rule(rule);
   const Received r = exchange(NetnsPair::kAddrB, kSent);
   EXPECT_EQ(r.target_sent, kSent) << "bursty drops must be silent too";
