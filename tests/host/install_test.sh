@@ -15,6 +15,9 @@ check "the unit runs the installed daemon with the installed config" \
   grep -qx "ExecStart=$P/sbin/faultlined --config $P/etc/faultline/faultlined.yaml" "$UNIT"
 check "the default config, policies and docs are installed" bash -c "[ -f '$P/etc/faultline/faultlined.yaml' ] &&
   [ -f '$P/share/faultline/policies/udp-loss.yaml' ] && [ -f '$P/share/doc/faultline/daemon.md' ]"
+check "each family's pages are installed beside them (faults-<family>.md, faults-syscall-hooks.md)" bash -c "
+  [ -f '$P/share/doc/faultline/faults-network.md' ] && [ -f '$P/share/doc/faultline/faults-syscall.md' ] &&
+  [ -f '$P/share/doc/faultline/faults-syscall-hooks.md' ]"
 if command -v systemd-analyze >/dev/null; then
   check "systemd-analyze verify accepts the unit" systemd-analyze verify "$UNIT" 2>"$WORK/verify.err" ||
     cat "$WORK/verify.err"

@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/abi_encode.hpp"
 #include "faults/backend_set.hpp"
 #include "faults/file/file_spec.hpp"
 #include "faults/network/network_spec.hpp"
 #include "faults/process/process_spec.hpp"
 #include "faults/resource/resource_spec.hpp"
-#include "faults/syscall/sys_lsm.hpp"
 #include "faults/syscall/syscall_spec.hpp"
 #include "kernel/features.hpp"
-#include "syscall/abi.h"
 
 namespace faultline::kernel {
 namespace {
@@ -199,34 +196,6 @@ TEST(BackendRegistry, SyscallAndProcessBackendsFollowTheirProbes) {
             << "syscall.lsm loads only as the fallback";
         EXPECT_EQ(has("fl_sys_enter_signal"), tracepoint);
       }
-}
-
-// Without kprobe override, a syscall that passes no LSM hook is refused, naming why.
-TEST(BackendRegistry, SyscallLsmRefusesWhatNoHookSees) {
-  EXPECT_EQ(faults::lsm_hook_of("pread64"), "file_permission");
-  EXPECT_EQ(faults::lsm_hook_of("connect"), "socket_connect");
-  EXPECT_FALSE(faults::lsm_hook_of("fsync"));
-  const auto* lsm = faults::find_backend("syscall.lsm");
-  ASSERT_NE(lsm, nullptr);
-  faults::SyscallFault fsync;
-  fsync.names = {"write", "fsync"};
-  fsync.errs = {{EIO, 1.0}};
-  auto why = lsm->cannot_express(fault_of(fsync));
-  ASSERT_TRUE(why);
-  // Each rule is judged at its syscall's own hook only.
-  faults::SyscallFault rw;
-  rw.names = {"read", "connect"};
-  rw.errs = {{EIO, 1.0}};
-  const auto rules = lsm->compile(fault_of(rw), {});
-  ASSERT_EQ(rules.size(), 2u);
-  EXPECT_EQ(engine::family_part<fl_sys_match>(rules[0].rule).lsm_hook, FL_LSM_FILE_PERMISSION);
-  EXPECT_EQ(engine::family_part<fl_sys_match>(rules[1].rule).lsm_hook, FL_LSM_SOCKET_CONNECT);
-  const auto* kprobe = faults::find_backend("syscall.kprobe");
-  ASSERT_NE(kprobe, nullptr);
-  EXPECT_EQ(engine::family_part<fl_sys_match>(kprobe->compile(fault_of(rw), {})[0].rule).lsm_hook,
-            FL_LSM_AT_ENTRY);
-  EXPECT_EQ(*why, "'fsync' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
-                  "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it");
 }
 
 // faultline exec loads only what its policy's faults choose: fewer programs to verify at start.

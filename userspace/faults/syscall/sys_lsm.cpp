@@ -10,7 +10,7 @@ namespace faultline::faults {
 namespace {
 
 // Syscall -> the one LSM hook every successful call of it passes before it changes anything.
-// Kept in step with docs/syscall-hooks.md. Syscalls without such a hook (fsync, fdatasync,
+// Kept in step with hooks.md, this folder's table. Syscalls without such a hook (fsync, fdatasync,
 // getppid, ...) are left to the kprobe backend.
 struct HookOf {
   const char* syscall;
@@ -89,7 +89,8 @@ public:
   std::string_view name() const override { return "syscall.lsm"; }
   std::string_view family() const override { return "syscall"; }
   std::string_view summary() const override {
-    return "errors from the syscalls that pass an LSM hook (docs/syscall-hooks.md), with open-flag and peer "
+    return "errors from the syscalls that pass an LSM hook (faults-syscall-hooks.md), with open-flag and "
+           "peer "
            "filters: BPF-LSM";
   }
   engine::AttachScope scope() const override { return engine::AttachScope::global; }
@@ -101,7 +102,7 @@ public:
       if (auto info = policy::native_syscall(name); !info) return info.error().message;
       if (!lsm_hook_of(name))
         return "'" + name +
-               "' passes no LSM hook it could fail from (docs/syscall-hooks.md); only kprobe + "
+               "' passes no LSM hook it could fail from (faults-syscall-hooks.md); only kprobe + "
                "bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) can fail it";
     }
     return std::nullopt;

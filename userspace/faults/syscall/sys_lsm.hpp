@@ -1,7 +1,7 @@
 // Syscall errors where kprobes cannot override (Debian, RHEL): BPF-LSM programs on the security
 // hooks a syscall passes fail it from inside (bpf/syscall/sys.bpf.c), keyed by the number of the syscall
 // the task is executing, so `read` and `pread64` stay apart though both pass file_permission.
-// Serves the syscalls of its table (docs/syscall-hooks.md); refuses the rest with the reason.
+// Serves the syscalls of its table (faults-syscall-hooks.md); refuses the rest with the reason.
 #pragma once
 
 #include <optional>
