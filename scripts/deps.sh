@@ -8,6 +8,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
   libclang-rt-14-dev python3
   qemu-system-x86 busybox-static cpio kmod xz-utils iproute2 iputils-ping procps jq curl ethtool
+  # bulk TCP against netem (userspace/faults/network/tests/host/net_bulk_test.sh)
+  iperf3
   # the 6.1-inject VM kernel, built from source (vmtests/kernel/build-inject.sh)
   linux-source-6.1 bc flex bison libssl-dev dwarves
   # a real Prometheus server for the PromQL stop condition (tests/host/prometheus_test.sh)
