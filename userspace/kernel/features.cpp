@@ -26,15 +26,9 @@ namespace {
 
 using ProbeSkel = Skeleton<probe_bpf, probe_bpf__destroy>;
 
-constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {"cgroup_skb",
-                                                                                       "tc",
-                                                                                       "lsm",
-                                                                                       "fmod_ret_security",
-                                                                                       "kprobe_override",
-                                                                                       "tracepoint_signal",
-                                                                                       "fq_qdisc",
-                                                                                       "cgroup_controllers",
-                                                                                       "cgroup_freeze"};
+constexpr std::array<std::string_view, static_cast<size_t>(Feature::count_)> kNames = {
+    "cgroup_skb", "tc",         "lsm",         "fmod_ret_security",  "kprobe_override", "tracepoint_signal",
+    "fq_qdisc",   "prio_qdisc", "netem_qdisc", "cgroup_controllers", "cgroup_freeze"};
 
 bool path_exists(const char* path) {
   struct stat st {};
@@ -105,24 +99,28 @@ FeatureStatus probe_prog_type(bpf_prog_type type, const char* what) {
   return {false, fmt::format("this kernel does not load {} programs", what)};
 }
 
-FeatureStatus probe_fq() {
-  if (path_exists("/sys/module/sch_fq")) return {true, "sch_fq is loaded or built in"};
+// A qdisc's module: loaded, available as a module, or built in (its ops in the symbol table).
+FeatureStatus probe_qdisc(const std::string& module, const std::string& ops, const std::string& config,
+                          const std::string& why) {
+  if (path_exists(("/sys/module/" + module).c_str())) return {true, module + " is loaded or built in"};
   utsname uts{};
   ::uname(&uts);
   std::ifstream deps(fmt::format("/lib/modules/{}/modules.dep", uts.release));
   std::string line;
+  const std::string ko = "/" + module + ".ko";
   while (std::getline(deps, line)) {
-    if (line.find("/sch_fq.ko") != std::string::npos)
-      return {true, "sch_fq is available as a module (loaded on first use)"};
+    if (line.find(ko) != std::string::npos)
+      return {true, module + " is available as a module (loaded on first use)"};
   }
-  // Built in without module parameters, sch_fq has no /sys/module entry (and a kernel built
+  // Built in without module parameters, a qdisc has no /sys/module entry (and a kernel built
   // without modules no modules.dep): its qdisc ops are in the symbol table.
+  const std::string sym = " " + ops;
   std::ifstream syms("/proc/kallsyms");
   while (std::getline(syms, line)) {
-    if (line.size() > 13 && line.compare(line.size() - 13, 13, " fq_qdisc_ops") == 0)
-      return {true, "sch_fq is built in"};
+    if (line.size() > sym.size() && line.compare(line.size() - sym.size(), sym.size(), sym) == 0)
+      return {true, module + " is built in"};
   }
-  return {false, "the kernel has no sch_fq qdisc (CONFIG_NET_SCH_FQ off): EDT delay needs it"};
+  return {false, fmt::format("the kernel has no {} qdisc ({} off): {}", module, config, why)};
 }
 
 // The controllers resource faults write knobs of, as the cgroup v2 root offers them.
@@ -194,7 +192,14 @@ FeatureStatus KernelFeatureProbe::probe(Feature feature) {
   case Feature::tracepoint_signal:
     ensure_tracefs();
     return try_program("fl_probe_tp_signal", "syscall tracepoint with bpf_send_signal");
-  case Feature::fq_qdisc: return probe_fq();
+  case Feature::fq_qdisc:
+    return probe_qdisc("sch_fq", "fq_qdisc_ops", "CONFIG_NET_SCH_FQ", "EDT delay needs it");
+  case Feature::prio_qdisc:
+    return probe_qdisc("sch_prio", "prio_qdisc_ops", "CONFIG_NET_SCH_PRIO",
+                       "a tree that classifies by skb->priority needs it");
+  case Feature::netem_qdisc:
+    return probe_qdisc("sch_netem", "netem_qdisc_ops", "CONFIG_NET_SCH_NETEM",
+                       "releasing queued packets from their socket (skb_orphan_partial) needs it");
   case Feature::cgroup_controllers: return probe_cgroup_controllers();
   case Feature::cgroup_freeze: return probe_cgroup_freeze();
   case Feature::count_: break;

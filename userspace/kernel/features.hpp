@@ -19,6 +19,8 @@ enum class Feature {
   kprobe_override,    // kprobe + bpf_override_return (needs CONFIG_FUNCTION_ERROR_INJECTION)
   tracepoint_signal,  // syscall tracepoints + bpf_send_signal
   fq_qdisc,           // sch_fq available: honours skb->tstamp (EDT delay)
+  prio_qdisc,         // sch_prio available: classifies by skb->priority with no filter
+  netem_qdisc,        // sch_netem available: orphans what it queues (skb_orphan_partial)
   cgroup_controllers, // cgroup v2 offers cpu, memory or io at its root (resource faults)
   cgroup_freeze,      // cgroup v2 cgroups have cgroup.freeze (process freeze)
   count_,
@@ -31,6 +33,8 @@ inline constexpr std::array kAllFeatures = {Feature::cgroup_skb,
                                             Feature::kprobe_override,
                                             Feature::tracepoint_signal,
                                             Feature::fq_qdisc,
+                                            Feature::prio_qdisc,
+                                            Feature::netem_qdisc,
                                             Feature::cgroup_controllers,
                                             Feature::cgroup_freeze};
 

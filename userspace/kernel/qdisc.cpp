@@ -23,16 +23,19 @@ struct Message {
     ifinfomsg link;
     tcmsg tc;
   } body{};
-  char attrs[256]{};
+  char attrs[512]{};
 
-  void add_string(unsigned short type, const char* value) {
-    const std::size_t len = std::strlen(value) + 1;
+  // False when the attribute does not fit (never for the qdiscs written here).
+  bool add_bytes(unsigned short type, const void* value, std::size_t len) {
+    if (NLMSG_ALIGN(hdr.nlmsg_len) + RTA_SPACE(len) > sizeof(*this)) return false;
     auto* rta = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(this) + NLMSG_ALIGN(hdr.nlmsg_len));
     rta->rta_type = type;
     rta->rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
-    std::memcpy(RTA_DATA(rta), value, len);
+    if (len > 0) std::memcpy(RTA_DATA(rta), value, len);
     hdr.nlmsg_len = NLMSG_ALIGN(hdr.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+    return true;
   }
+  void add_string(unsigned short type, const char* value) { add_bytes(type, value, std::strlen(value) + 1); }
 };
 
 Message tc_message(std::uint16_t type, std::uint16_t flags, int ifindex) {
@@ -63,6 +66,25 @@ std::string attr_string(const rtattr* rta) {
 }
 
 } // namespace
+
+QdiscOptions& QdiscOptions::raw(const void* data, std::size_t len) {
+  const auto* p = static_cast<const char*>(data);
+  bytes_.insert(bytes_.end(), p, p + len);
+  bytes_.resize(RTA_ALIGN(bytes_.size()));
+  return *this;
+}
+
+QdiscOptions& QdiscOptions::u32(unsigned short type, std::uint32_t value) {
+  rtattr rta{};
+  rta.rta_type = type;
+  rta.rta_len = static_cast<unsigned short>(RTA_LENGTH(sizeof(value)));
+  const auto* h = reinterpret_cast<const char*>(&rta);
+  bytes_.insert(bytes_.end(), h, h + sizeof(rta));
+  const auto* v = reinterpret_cast<const char*>(&value);
+  bytes_.insert(bytes_.end(), v, v + sizeof(value));
+  bytes_.resize(RTA_ALIGN(bytes_.size()));
+  return *this;
+}
 
 Result<Rtnetlink> Rtnetlink::open() {
   UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
@@ -160,6 +182,22 @@ Result<std::uint32_t> Rtnetlink::install_root_fq(int ifindex) {
   if (root->kind != "fq")
     return make_error(EAGAIN, "ifindex {}: root qdisc is {} right after installing fq", ifindex, root->kind);
   return root->handle;
+}
+
+Status Rtnetlink::add_qdisc(int ifindex, const QdiscSpec& spec) {
+  const bool root = spec.parent == TC_H_ROOT;
+  Message m = tc_message(
+      RTM_NEWQDISC, static_cast<std::uint16_t>(NLM_F_CREATE | (root ? NLM_F_REPLACE : NLM_F_EXCL)), ifindex);
+  m.body.tc.tcm_parent = spec.parent;
+  m.body.tc.tcm_handle = spec.handle;
+  m.add_string(TCA_KIND, spec.kind.c_str());
+  if (!spec.options.bytes().empty() &&
+      !m.add_bytes(TCA_OPTIONS, spec.options.bytes().data(), spec.options.bytes().size()))
+    return make_error(E2BIG, "the options of qdisc {} do not fit a request", spec.kind);
+  if (auto st = request(&m, m.hdr.nlmsg_len); !st)
+    return make_error(st.error().code, "cannot add qdisc {} {:x}: under {:x}:{:x} of ifindex {}", spec.kind,
+                      spec.handle >> 16, spec.parent >> 16, spec.parent & 0xffff, ifindex);
+  return {};
 }
 
 Status Rtnetlink::delete_root(int ifindex) {
