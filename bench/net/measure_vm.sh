@@ -77,7 +77,7 @@ emit "{\"kind\":\"delay\",\"injector\":\"none\",\"delay_ms\":0,\"rtt_ms\":$(rtts
 for d in 1 20 100; do
   policy delay$d "$CG/target" "{delay: ${d}ms}"
   fl_apply delay$d
-  [ "$(root_qdisc)" = fq ] || fail "faultline delay: root qdisc is $(root_qdisc), not fq"
+  [ "$(root_qdisc)" = prio ] || fail "faultline delay: root qdisc is $(root_qdisc), not faultline's prio tree"
   emit "{\"kind\":\"delay\",\"injector\":\"faultline\",\"delay_ms\":$d,\"rtt_ms\":$(rtts | json_array)}"
   fl_stop delay$d
   [ "$(root_qdisc)" = "$before" ] || fail "faultline stop left $(root_qdisc)"

@@ -29,6 +29,18 @@ enum fl_net_action {
 	FL_ACT_DNS_ANSWER = 6, /* answer a DNS query in place of the server (dns_rcode) */
 };
 
+/* Delayed packets are released from their socket's accounting by a netem band (bulk TCP under
+ * delay): the shape program sets skb->priority to FL_SHAPE_RELEASE_PRIORITY, which the root prio
+ * qdisc faultline installs (handle FL_SHAPE_QDISC_MAJOR:) reads as "band FL_SHAPE_RELEASE_BAND",
+ * with no filter. netem there orphans the skb at enqueue (TCP Small Queues stops charging the
+ * wait) and its child fq holds it until skb->tstamp. Every other priority goes to band 1, a plain
+ * fq (undelayed traffic, rate-only pacing). Minor 4, not 7: on a device without this tree,
+ * priority & 15 == 4 is the "normal" band of pfifo_fast and fq, and 6.1's fq sends 7
+ * (TC_PRIO_CONTROL) to an unpaced flow that ignores tstamp. */
+#define FL_SHAPE_QDISC_MAJOR 0xfa19u
+#define FL_SHAPE_RELEASE_BAND 4u
+#define FL_SHAPE_RELEASE_PRIORITY ((FL_SHAPE_QDISC_MAJOR << 16) | FL_SHAPE_RELEASE_BAND)
+
 #define FL_IPPROTO_ICMP_ANY 1 /* packets carry ICMP (1) or ICMPv6 (58); both compare as 1 */
 
 /* fl_net_effect.corrupt_flags */

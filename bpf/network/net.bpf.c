@@ -3,7 +3,8 @@
  * the kernel itself keeps the blast radius inside the target's subtree.
  *
  * Effects: drop (Bernoulli or Gilbert-Elliott), and shape: delay, jitter and rate by Earliest
- * Departure Time (skb->tstamp), which fq, the root qdisc of the egress device, honours. */
+ * Departure Time (skb->tstamp), which fq honours: the root qdisc of the egress device is a prio
+ * whose band 1 is fq and whose release band is netem then fq (FL_SHAPE_RELEASE_PRIORITY). */
 #include "lib/common.bpf.h"
 #include "lib/match.bpf.h"
 #include "network/packet.bpf.h"
@@ -169,6 +170,11 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 			if (!departure)
 				return FL_VERDICT_DROP_CN;
 			skb->tstamp = departure;
+			/* A delay (not a rate alone: its wait is a packet's serialisation time, and
+			 * TCP's back-pressure is wanted there) goes through the netem band of the
+			 * qdisc tree, which releases the packet from its socket's budget. */
+			if (net->effect.delay_ns || net->effect.jitter_ns)
+				skb->priority = FL_SHAPE_RELEASE_PRIORITY;
 		}
 	}
 	return FL_VERDICT_PASS;

@@ -29,7 +29,7 @@ ip link set lo up
 # Debian's kernels have these as modules under FL_KDIR/root; 6.1-inject has them built in and
 # no modules tree.
 if [ -d "$FL_KDIR/root/lib/modules" ]; then
-  for m in veth sch_fq sch_netem cls_bpf sch_ingress; do
+  for m in veth sch_fq sch_netem sch_prio cls_bpf sch_ingress; do
     modprobe -d "$FL_KDIR/root" "$m" 2>/dev/null || echo "note: module $m not loaded"
   done
 fi

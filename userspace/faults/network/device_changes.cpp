@@ -1,6 +1,11 @@
 #include "faults/network/device_changes.hpp"
 
+#include <linux/pkt_sched.h>
+
 #include <cerrno>
+#include <cstring>
+
+#include "util/log.hpp"
 
 namespace faultline::faults {
 namespace {
@@ -72,6 +77,77 @@ const DeviceChange& fq_change() {
         return nl.delete_root(ifindex);
       }};
   return kFq;
+}
+
+namespace {
+
+std::string refusal_of(const kernel::RootQdisc& root) {
+  return fmt::format("has a root qdisc set up by someone else ({} {:x}:); faultline will not replace it, "
+                     "since it could not put it back exactly. Delay and rate need faultline's qdisc tree "
+                     "(or fq) as the root qdisc: remove it",
+                     root.kind, root.handle >> 16);
+}
+
+// The tree, node by node (each add names its parent, which must exist). Returns the first error.
+Status install_shape_tree(kernel::Rtnetlink& nl, int ifindex) {
+  tc_prio_qopt prio{};
+  prio.bands = 4;
+  std::memset(prio.priomap, 0, sizeof(prio.priomap)); // every priority but ours: band 1 (fa19:1)
+  tc_netem_qopt netem{};
+  netem.latency = 1; // one psched tick (64 ns): enough for netem to orphan the skb
+  netem.limit = kShapeLimit;
+  kernel::QdiscSpec nodes[4];
+  nodes[0] = {TC_H_ROOT, kShapeRootHandle, "prio", {}};
+  nodes[0].options.raw(&prio, sizeof(prio));
+  nodes[1] = {kShapeRootHandle | 1, kShapeFqHandle, "fq", {}};
+  nodes[2] = {kShapeRootHandle | FL_SHAPE_RELEASE_BAND, kShapeNetemHandle, "netem", {}};
+  nodes[2].options.raw(&netem, sizeof(netem));
+  nodes[3] = {kShapeNetemHandle | 1, kShapeHoldHandle, "fq", {}};
+  nodes[3].options.u32(TCA_FQ_PLIMIT, kShapeLimit).u32(TCA_FQ_FLOW_PLIMIT, kShapeLimit);
+  for (const auto& node : nodes)
+    if (auto st = nl.add_qdisc(ifindex, node); !st) return st;
+  return {};
+}
+
+bool is_shape_root(const kernel::RootQdisc& root) {
+  return root.kind == "prio" && root.handle == kShapeRootHandle;
+}
+
+} // namespace
+
+const DeviceChange& shape_change() {
+  static const DeviceChange kShape{
+      "shape",
+      [](kernel::Rtnetlink& nl, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
+        auto root = nl.root_qdisc(dev.ifindex);
+        if (!root) return root.error();
+        // Ours already (left by a process whose ledger line recovery could not close): held,
+        // and removed with this hold.
+        if (is_shape_root(*root)) return std::optional<std::string>{""};
+        if (root->handle != 0) return make_error(EBUSY, "{}", refusal_of(*root));
+        auto tree = install_shape_tree(nl, dev.ifindex);
+        if (tree) return std::optional<std::string>{""};
+        // Half a tree is removed whole (deleting the root takes its children along).
+        if (auto now = nl.root_qdisc(dev.ifindex); now && is_shape_root(*now))
+          (void)nl.delete_root(dev.ifindex);
+        if (tree.error().code != ENOENT) return tree.error();
+        // ENOENT: the kernel has no such qdisc (no sch_prio or sch_netem). Departure times
+        // still hold with a root fq, as before the tree; only bulk TCP under delay is limited.
+        log::warn("{}: {}; using a root fq instead (bulk TCP under delay stays limited by TCP Small Queues)",
+                  dev.name, tree.error().describe());
+        auto handle = nl.install_root_fq(dev.ifindex);
+        if (!handle) return handle.error();
+        return std::optional<std::string>{"fq"};
+      },
+      [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
+        auto root = nl.root_qdisc(ifindex);
+        if (!root) return root.error();
+        // Ours: the tree, or the fallback fq (the token may be lost to a crash; a root fq
+        // nobody else could have added, since install refused every root with a handle).
+        if (!is_shape_root(*root) && root->kind != "fq") return {}; // someone replaced it: theirs now
+        return nl.delete_root(ifindex);
+      }};
+  return kShape;
 }
 
 DeviceChange tc_filters_change(std::string kind, const std::vector<TcProgram>& programs) {

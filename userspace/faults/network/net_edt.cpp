@@ -9,8 +9,8 @@
 namespace faultline::faults {
 namespace {
 
-// The program's link and the fq hold, released in that order: the program stops stamping
-// packets before fq goes.
+// The program's link and the qdisc tree's hold, released in that order: the program stops
+// stamping packets before the tree goes.
 class ShapeAttached final : public Attached {
 public:
   ShapeAttached(std::unique_ptr<DeviceHold> fq, kernel::Link link)
@@ -26,8 +26,9 @@ public:
   std::string_view name() const override { return "net.edt"; }
   std::string_view family() const override { return "network"; }
   std::string_view summary() const override {
-    return "delay, jitter and rate by departure time (skb->tstamp in cgroup_skb egress, fq as root qdisc "
-           "of the target's devices, put back on stop, deadline or the next start)";
+    return "delay, jitter and rate by departure time (skb->tstamp in cgroup_skb egress; a prio tree on the "
+           "target's devices whose netem band releases delayed packets from their socket and whose fq "
+           "holds them; put back on stop, deadline or the next start)";
   }
   engine::AttachScope scope() const override { return engine::AttachScope::per_target; }
   std::vector<fl_hook> hooks() const override { return {FL_HOOK_NET_SHAPE}; }
@@ -66,22 +67,36 @@ public:
     if (!skb.supported) return {false, "this kernel cannot scope packet faults to a cgroup: " + skb.detail};
     const auto& fq = features.status(kernel::Feature::fq_qdisc);
     if (!fq.supported) return {false, fq.detail};
-    return {true, "cgroup_skb and " + fq.detail};
+    const auto& prio = features.status(kernel::Feature::prio_qdisc);
+    const auto& netem = features.status(kernel::Feature::netem_qdisc);
+    if (!prio.supported || !netem.supported)
+      return {true, "cgroup_skb and " + fq.detail +
+                        "; bulk TCP under delay is limited by TCP Small Queues: " +
+                        (prio.supported ? netem.detail : prio.detail)};
+    return {true, "cgroup_skb, " + fq.detail + ", " + prio.detail + ", " + netem.detail};
   }
   std::vector<std::string> programs() const override { return {program::fl_skb_shape}; }
 
   Result<std::unique_ptr<Attached>> attach(kernel::FaultPrograms& programs, const engine::Target& target,
                                            fl_hook /*hook*/, std::uint32_t /*sub*/) const override {
-    auto fq = hold_devices(fq_change(), target.path);
+    auto fq = hold_devices(shape_change(), target.path);
     if (!fq)
-      return make_error(fq.error().code, "cannot make fq the root qdisc for delay/rate: {}",
+      return make_error(fq.error().code, "cannot install the shaping qdisc tree for delay/rate: {}",
                         fq.error().message);
     auto link = attach_skb(programs, {target.path, target.cgroup_id, target.level}, program::fl_skb_shape);
     if (!link) return link.error(); // the hold, released here, restores the devices
     return std::unique_ptr<Attached>(std::make_unique<ShapeAttached>(std::move(*fq), std::move(*link)));
   }
 
-  Result<std::vector<std::string>> recover() const override { return recover_devices(fq_change()); }
+  // Both kinds: "fq" lines come from versions before the tree (and from net.iface's delay).
+  Result<std::vector<std::string>> recover() const override {
+    auto shape = recover_devices(shape_change());
+    if (!shape) return shape.error();
+    auto fq = recover_devices(fq_change());
+    if (!fq) return fq.error();
+    shape->insert(shape->end(), fq->begin(), fq->end());
+    return shape;
+  }
 };
 
 } // namespace

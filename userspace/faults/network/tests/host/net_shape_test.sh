@@ -2,8 +2,9 @@
 # Delay and jitter by departure time (net.edt), through faultlined: the target's pings and TCP
 # round trips take the configured delay (median within 5% + a TCG allowance), a control cgroup
 # in the same namespace does not, jitter spreads them without reordering a TCP flow, connect
-# delay slows only connect(), rate paces a bulk flow (within 10%), and fq goes exactly where it
-# was and back: after stop, after the deadline, and after a SIGKILLed daemon's restart. A qdisc an administrator set up is
+# delay slows only connect(), rate paces a bulk flow (within 10%), and faultline's qdisc tree (a
+# prio whose netem band releases delayed packets into an fq that holds them) goes exactly where
+# it was and back: after stop, after the deadline, and after a SIGKILLed daemon's restart. A qdisc an administrator set up is
 # refused by name and left alone. Where the kernel has no sch_fq (the machine itself), delay is
 # refused with that reason and nothing changes.
 source "$(dirname "$0")/../../../../../tests/host/lib.sh" "$1" shape
@@ -16,7 +17,9 @@ start_daemon
 start_resident "$CG/target"
 root_qdisc() { tc -n "$NS_A" qdisc show dev flva root | awk 'NR == 1 {print $2, $3}'; }
 qdisc_is() { [ "$(root_qdisc)" = "$1" ]; }
-qdisc_is_fq() { [[ "$(root_qdisc)" == fq* ]]; }
+qdisc_is_tree() { [ "$(root_qdisc)" = "prio fa19:" ]; }
+# Packets sent by the tree's netem band (fa19:4), where the program sends delayed packets.
+released() { tc -s -n "$NS_A" qdisc show dev flva | awk '/^qdisc netem fa1b:/ {n = 1; next} n && /Sent/ {print $4; exit}'; }
 before=$(root_qdisc)
 
 TCP=$BUILD/tests/fl_tcp
@@ -53,9 +56,14 @@ for d in 20 100; do
   policy delay$d ${d}ms 0ms 120s
   "$FL" --socket "$SOCK" apply -f "$WORK/delay$d.yaml" >"$WORK/apply$d.out" 2>&1
   check "apply delay ${d}ms" grep -q "running" "$WORK/apply$d.out"
-  check "fq is the root qdisc of the target's device while it runs ($(root_qdisc))" qdisc_is_fq
-  t=$(rtts "$CG/target" 40 | median)
+  check "faultline's tree is the root qdisc of the target's device while it runs ($(root_qdisc))" qdisc_is_tree
+  c0=$(released)
   c=$(rtts "$CG/control" 40 | median)
+  c1=$(released)
+  t=$(rtts "$CG/target" 40 | median)
+  t1=$(released)
+  check "the target's pings pass the netem band (packets ${c1:-?} -> ${t1:-?}), the control's do not (${c0:-?} -> ${c1:-?})" \
+    awk -v a="$c0" -v b="$c1" -v t="$t1" 'BEGIN { exit !(a != "" && a == b && t >= b + 40) }'
   # 5% of the delay, plus 3 ms for TCG's timer slop and the control's own RTT noise.
   check "target median RTT $t ms = control $c ms + ${d} ms (within 5% + 3 ms)" \
     awk -v t="$t" -v c="$c" -v d="$d" 'BEGIN { a = t - c; exit !(a >= d * 0.95 - 3 && a <= d * 1.05 + 3) }'
@@ -141,7 +149,7 @@ check "the deadline puts the qdisc back" wait_for 300 qdisc_is "$before"
 # restores the device from the ledger.
 policy killed 20ms 0ms 120s
 "$FL" --socket "$SOCK" apply -f "$WORK/killed.yaml" >/dev/null
-check "fq installed before the kill" qdisc_is_fq
+check "the tree installed before the kill" qdisc_is_tree
 kill -9 $DAEMON; wait $DAEMON 2>/dev/null
 rm -f "$SOCK"
 start_daemon
