@@ -69,6 +69,8 @@ fl_round() { # round
   r=$(bulk fl$1)
   # Still delayed at the end of the flow, and only the target (sampled before the stop).
   echo "$(ping_median "$CG/target") $(ping_median "$CG/control")" >"$WORK/fl$1.ping"
+  # For the log: the device's qdiscs and their counters while the policy runs.
+  tc -s -n "$NS_A" qdisc show dev flva | sed 's/^/  qdisc: /' >&2
   "$FL" --socket "$SOCK" stop fl$1 >/dev/null
   echo "$r"
 }
