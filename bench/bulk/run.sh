@@ -24,7 +24,7 @@ if [ -z "$vm_log" ]; then
   vmtests/run.sh --kernel "$kernel" --build "$build" --cases-dir bench/bulk --case vm >"$out/bulk-vm-run.log" || {
     cat "$out/bulk-vm-run.log"; echo "VM run failed: see vmtests/out/$kernel/"; exit 1; }
   rm -f "$out/bulk-vm-run.log"
-  vm_log=$top/vmtests/out/$kernel/vm.log
+  vm_log=${FL_VM_OUT:-$top/vmtests/out}/$kernel/vm.log
 fi
 grep '^{' "$vm_log" >"$out/bulk-vm.jsonl"
 python3 "$top/bench/bulk/report.py" "$out"
