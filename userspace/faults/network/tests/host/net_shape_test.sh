@@ -42,7 +42,7 @@ if ! grep -q sch_fq /proc/modules 2>/dev/null && [ ! -d /sys/module/sch_fq ]; th
   check "without sch_fq, delay is refused" [ $? != 0 ]
   check "the refusal names the missing fq" grep -q "sch_fq" "$WORK/nofq.err"
   check "nothing changed on the device ($(root_qdisc))" [ "$(root_qdisc)" = "$before" ]
-  skip "delay, jitter, connectDelay and rate effects, fq put back after stop, the deadline and a SIGKILL, an administrator's qdisc refused: no sch_fq in this kernel (the VM case net_shape runs them)"
+  skip "delay, jitter, connectDelay and rate effects, the qdisc tree put back after stop, the deadline and a SIGKILL, an administrator's qdisc refused: no sch_fq in this kernel (the VM case net_shape runs them)"
   finish
   exit $?
 fi
