@@ -12,20 +12,20 @@ DeviceChange iface_change(int egress_fd, int ingress_fd) {
   return tc_filters_change("tc-iface", {{kIfaceEgressFilter, egress_fd}, {kIfaceIngressFilter, ingress_fd}});
 }
 
-// The tc filters on the device, and fq where something is delayed: the holds go first (fq last,
-// after the program stops stamping packets).
+// The tc filters on the device, and the shaping qdisc tree where something is delayed: the holds
+// go first (the tree last, after the program stops stamping packets).
 class IfaceAttached final : public Attached {
 public:
   explicit IfaceAttached(std::unique_ptr<DeviceChange> change) : change_(std::move(change)) {}
   const DeviceChange& change() const { return *change_; }
-  void keep(std::unique_ptr<DeviceHold> tc, std::unique_ptr<DeviceHold> fq) {
-    fq_ = std::move(fq);
+  void keep(std::unique_ptr<DeviceHold> tc, std::unique_ptr<DeviceHold> tree) {
+    tree_ = std::move(tree);
     tc_ = std::move(tc);
   }
 
 private:
   std::unique_ptr<DeviceChange> change_;
-  std::unique_ptr<DeviceHold> fq_;
+  std::unique_ptr<DeviceHold> tree_;
   std::unique_ptr<DeviceHold> tc_; // declared last: released first
 };
 
@@ -111,18 +111,18 @@ public:
     if (egress < 0 || ingress < 0) return make_error(EOPNOTSUPP, "the interface tc programs were not loaded");
     auto attached =
         std::make_unique<IfaceAttached>(std::make_unique<DeviceChange>(iface_change(egress, ingress)));
-    std::unique_ptr<DeviceHold> fq;
-    if (hook == FL_HOOK_IFACE_SHAPE) { // fq before the program can stamp a departure time
-      auto held = hold_device(fq_change(), static_cast<int>(target.ifindex));
+    std::unique_ptr<DeviceHold> tree;
+    if (hook == FL_HOOK_IFACE_SHAPE) { // the tree before the program can stamp a departure time
+      auto held = hold_device(shape_change(), static_cast<int>(target.ifindex));
       if (!held)
-        return make_error(held.error().code, "cannot make fq the root qdisc of {} for delay: {}", target.spec,
-                          held.error().message);
-      fq = std::move(*held);
+        return make_error(held.error().code, "cannot install the shaping qdisc tree on {} for delay: {}",
+                          target.spec, held.error().message);
+      tree = std::move(*held);
     }
     auto tc = hold_device(attached->change(), static_cast<int>(target.ifindex));
     if (!tc)
       return make_error(tc.error().code, "cannot set up tc on {}: {}", target.spec, tc.error().message);
-    attached->keep(std::move(*tc), std::move(fq));
+    attached->keep(std::move(*tc), std::move(tree));
     return std::unique_ptr<Attached>(std::move(attached));
   }
 

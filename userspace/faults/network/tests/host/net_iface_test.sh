@@ -103,8 +103,17 @@ check "after stop flva answers" bash -c "ip netns exec $NS_A ping -c1 -W2 -q $AD
 policy slow "{delay: 50ms, protocol: icmp}"
 if [ -d /sys/module/sch_fq ]; then
   "$FL" --socket "$SOCK" apply -f "$WORK/slow.yaml" >/dev/null
-  check "fq is flva's root qdisc" bash -c "tc -n $NS_A qdisc show dev flva root | grep -q '^qdisc fq '"
-  check "flva2 keeps its qdisc" bash -c "! tc -n $NS_A qdisc show dev flva2 root | grep -q '^qdisc fq '"
+  # faultline's tree (prio fa19: with a netem band, so bulk TCP survives the delay), or a root
+  # fq where the kernel has no sch_prio or sch_netem.
+  ours='^qdisc (prio fa19:|fq )'
+  check "faultline's qdisc is flva's root ($(tc -n $NS_A qdisc show dev flva root | head -1))" \
+    bash -c "tc -n $NS_A qdisc show dev flva root | grep -Eq '$ours'"
+  if [ -d /sys/module/sch_prio ] && [ -d /sys/module/sch_netem ]; then
+    check "and it is the tree: prio fa19: with netem and fq below" \
+      bash -c "tc -n $NS_A qdisc show dev flva | grep -q '^qdisc prio fa19:' &&
+               tc -n $NS_A qdisc show dev flva | grep -q '^qdisc netem fa1b:'"
+  fi
+  check "flva2 keeps its qdisc" bash -c "! tc -n $NS_A qdisc show dev flva2 root | grep -Eq '$ours'"
   rtt() { ip netns exec "$NS_A" ping -c5 -i0.2 -q "$1" | awk -F/ '/^rtt/ {print $5}'; }
   slow=$(rtt $ADDR_B)
   fast=$(rtt $ADDR2_B)
@@ -114,7 +123,7 @@ if [ -d /sys/module/sch_fq ]; then
   rm -f "$SOCK"
   start_iface_daemon
   check "after a SIGKILL the next start restored flva's qdisc" \
-    bash -c "! tc -n $NS_A qdisc show dev flva root | grep -q '^qdisc fq '"
+    bash -c "! tc -n $NS_A qdisc show dev flva root | grep -Eq '$ours'"
   check "and removed the clsact" bash -c "! tc -n $NS_A qdisc show dev flva | grep -q clsact"
 else
   "$FL" --socket "$SOCK" apply -f "$WORK/slow.yaml" 2>"$WORK/slow.err"
