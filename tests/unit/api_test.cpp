@@ -1,9 +1,14 @@
 // The HTTP/JSON API in-process: status codes, bodies, and that a bad policy never reaches the
 // host (no resolve, attach or apply).
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "daemon/api.hpp"
 #include "fake_host.hpp"
+#include "lifecycle/journal.hpp"
 
 namespace faultline::testing {
 namespace {
@@ -95,6 +100,46 @@ TEST_F(ApiTest, StopAllCountsRunning) {
 TEST_F(ApiTest, UnknownEndpointAndMethod) {
   EXPECT_EQ(api.handle("GET", "/v2/whatever", "").status, 404);
   EXPECT_EQ(api.handle("PUT", "/v1/experiments", "").status, 405);
+}
+
+// kPolicy under another name (built by appending: replace() trips GCC 12's -Wrestrict at -O3).
+std::string policy_named(const std::string& name) {
+  const std::size_t at = kPolicy.find("{name: web}") + 7;
+  std::string policy = kPolicy.substr(0, at);
+  policy += name;
+  policy += kPolicy.substr(at + 3);
+  return policy;
+}
+
+// What the API journals leaves each experiment as it really is for the next start: one applied
+// and running is open (it would be aborted after a SIGKILL); one stopped, one refused as a
+// duplicate and one whose policy was bad are not.
+TEST(ApiJournal, TheNextStartFindsOpenExactlyTheExperimentsStillRunning) {
+  char dir[] = "/tmp/faultline-api-journal-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/journal.jsonl";
+  auto journal = lifecycle::Journal::open(path);
+  ASSERT_TRUE(journal) << journal.error().describe();
+  FakeHost host;
+  lifecycle::Controller controller{host, journal->get()};
+  daemon::Api api{controller, [] { return nlohmann::json{}; }, journal->get()};
+  ASSERT_EQ(api.handle("POST", "/v1/experiments", apply_body(policy_named("old"))).status, 201);
+  ASSERT_EQ(api.handle("DELETE", "/v1/experiments/old", "").status, 200);
+  ASSERT_EQ(api.handle("POST", "/v1/experiments", apply_body(kPolicy)).status, 201);
+  ASSERT_EQ(api.handle("POST", "/v1/experiments", apply_body(kPolicy)).status, 409);
+  std::string bad = policy_named("bad");
+  bad.erase(bad.find("5%") + 1, 1);
+  ASSERT_EQ(api.handle("POST", "/v1/experiments", apply_body(bad)).status, 400);
+  // Flushed as by a crash: what is on disk now, read while the daemon still lives.
+  ASSERT_TRUE((*journal)->record_durable("note", ""));
+  lifecycle::JournalReplay replay;
+  std::ifstream in(path);
+  replay.read(in, path);
+  const auto open = replay.open_experiments();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].name, "web");
+  EXPECT_EQ(open[0].started["targets"], nlohmann::json::array({"/web"}));
+  std::filesystem::remove_all(dir);
 }
 
 } // namespace

@@ -494,5 +494,28 @@ TEST(Controller, TheJournalRecordsEachStartEndAndRecovery) {
     EXPECT_EQ(records[i], expected[i]) << "record " << i << ": " << records[i].dump();
 }
 
+// What an earlier daemon's journal says ended (aborted by its death) is shown like an ended run,
+// until a run of the same name replaces it.
+TEST(Controller, RecalledEndsAreShownUntilTheNameRunsAgain) {
+  FakeHost host;
+  lifecycle::Controller c(host);
+  observe::ExperimentView killed;
+  killed.name = "a";
+  killed.state = "aborted";
+  killed.reason = "the previous faultlined ended without stopping it";
+  c.recall_ended({killed});
+  auto v = c.get("a");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->state, "aborted");
+  ASSERT_EQ(c.list().size(), 1u);
+  auto report = c.report("a");
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->view.reason, killed.reason);
+  ASSERT_TRUE(c.start(make_policy("a", "    - cgroup: /t1\n", kLoss)));
+  EXPECT_EQ(c.get("a")->state, "running");
+  ASSERT_TRUE(c.stop("a"));
+  EXPECT_EQ(c.get("a")->state, "stopped");
+}
+
 } // namespace
 } // namespace faultline::testing

@@ -16,6 +16,7 @@
 #include "daemon/server.hpp"
 #include "kernel/event_reader.hpp"
 #include "lifecycle/controller.hpp"
+#include "lifecycle/experiment_journal.hpp"
 #include "lifecycle/journal.hpp"
 #include "lifecycle/kernel_host.hpp"
 #include "lifecycle/watchdog.hpp"
@@ -88,10 +89,9 @@ int main(int argc, char** argv) {
       log::error("{}", journal.error().describe());
       return 1;
     }
-    for (const auto& name : (*journal)->recover_interrupted())
-      (*journal)->record("aborted", name,
-                         {{"reason", "the previous faultlined ended without stopping it; its "
-                                     "programs detached with it"}});
+    // Recorded before anything else can fail: the journal tells what happened to them even if
+    // this start goes no further.
+    auto interrupted = lifecycle::ExperimentJournal(journal->get()).abort_interrupted();
     // Bound before anything is loaded: a taken or mistyped address ends the start-up at once.
     kernel::UniqueFd metrics_listener;
     if (!metrics_address.empty()) {
@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     lifecycle::Controller controller(**host, journal->get(), config->safety);
+    controller.recall_ended(std::move(interrupted));
     // Injection events, read from the programs' ring buffer as they come and kept for
     // `faultline events` (declared after what its sink uses, so it stops first).
     observe::EventLog events;

@@ -62,6 +62,11 @@ public:
   // What the steady-state probes found after that run ended (the view's `recovery`; journaled).
   void record_recovery(const std::string& name, std::uint64_t run, const std::string& recovery);
 
+  // Experiments that ended before this controller (those a SIGKILLed daemon left running,
+  // ExperimentJournal::abort_interrupted): listed, shown and reported like its own ended ones
+  // until a run of the same name replaces them.
+  void recall_ended(std::vector<observe::ExperimentView> views);
+
   std::vector<observe::ExperimentView> list();
   // The experiment and fault a rule id serves, or served last (ids go round robin, so an event
   // read just after its experiment ended still names it). Never waits for a start or stop.

@@ -7,6 +7,12 @@
 
 namespace faultline::lifecycle {
 
+void Controller::recall_ended(std::vector<observe::ExperimentView> views) {
+  std::lock_guard lock(mu_);
+  for (auto& view : views)
+    if (!live_.count(view.name)) finished_[view.name] = std::move(view);
+}
+
 std::vector<observe::ExperimentView> Controller::list() {
   std::lock_guard lock(mu_);
   std::vector<observe::ExperimentView> out;

@@ -1,8 +1,38 @@
 #include "lifecycle/experiment_journal.hpp"
 
 #include "observe/experiment_view.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
 
 namespace faultline::lifecycle {
+namespace {
+
+constexpr const char* kInterruptedReason =
+    "the previous faultlined ended without stopping it; its programs detached with it";
+
+// A number the record holds under `key`, else 0: a hand-edited record must not stop the start.
+template <typename T> T number_in(const nlohmann::json& record, const char* key) {
+  auto it = record.find(key);
+  return it != record.end() && it->is_number() ? it->get<T>() : T{};
+}
+
+// What an experiment the previous daemon left running looks like, from its "started" record: its
+// counters went with that daemon's maps. It ended when that daemon died, which nobody recorded;
+// `at_ms` is when its end is recorded.
+observe::ExperimentView interrupted_view(const OpenExperiment& open, std::int64_t at_ms) {
+  observe::ExperimentView view;
+  view.name = open.name;
+  view.state = "aborted";
+  view.reason = kInterruptedReason;
+  view.started_at_ms = number_in<std::int64_t>(open.started, "ts");
+  view.ended_at_ms = at_ms;
+  view.duration_ms = number_in<std::uint64_t>(open.started, "durationMs");
+  for (const auto& target : open.started.value("targets", nlohmann::json::array()))
+    if (target.is_string()) view.targets.push_back({target.get<std::string>(), 0});
+  return view;
+}
+
+} // namespace
 
 void ExperimentJournal::record(const std::string& event, const std::string& name,
                                const nlohmann::json& detail) {
@@ -34,5 +64,16 @@ void ExperimentJournal::recovery(const std::string& name, const std::string& rec
 }
 
 void ExperimentJournal::stop_all(const std::string& reason) { record("stop-all", "", {{"reason", reason}}); }
+
+std::vector<observe::ExperimentView> ExperimentJournal::abort_interrupted() {
+  std::vector<observe::ExperimentView> views;
+  if (journal_ == nullptr) return views;
+  for (const auto& open : journal_->recover_interrupted()) {
+    views.push_back(interrupted_view(open, wall_ms()));
+    ended(open.name, "aborted", kInterruptedReason, views.back());
+    log::warn("experiment {} aborted: {}", open.name, kInterruptedReason);
+  }
+  return views;
+}
 
 } // namespace faultline::lifecycle

@@ -20,6 +20,11 @@ kernel::UniqueFd open_append(const std::string& path) {
   return kernel::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 }
 
+// The records that end an experiment (ExperimentJournal::ended, start_failed).
+bool ends_experiment(const std::string& event) {
+  return event == "stopped" || event == "completed" || event == "failed" || event == "aborted";
+}
+
 } // namespace
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, std::uint64_t max_bytes) {
@@ -111,29 +116,46 @@ Status Journal::record_durable(const std::string& event, const std::string& name
   return last_write_;
 }
 
-std::vector<std::string> Journal::recover_interrupted() {
-  std::map<std::string, std::string> last;
+void JournalReplay::read(std::istream& in, const std::string& source) {
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    const bool valid = !j.is_discarded() && j.is_object() && j.contains("event") && j.contains("name") &&
+                       j["event"].is_string() && j["name"].is_string();
+    if (!valid) {
+      log::warn("journal {}:{}: not a journal record, skipped", source, number);
+      continue;
+    }
+    const std::string event = j["event"].get<std::string>();
+    const std::string name = j["name"].get<std::string>();
+    apply(event, name, std::move(j));
+  }
+}
+
+void JournalReplay::apply(const std::string& event, const std::string& name, nlohmann::json record) {
+  if (name.empty()) return; // stop-all, a refused request: each experiment's own end follows
+  if (event == "started")
+    open_[name] = std::move(record);
+  else if (ends_experiment(event))
+    open_.erase(name);
+}
+
+std::vector<OpenExperiment> JournalReplay::open_experiments() const {
+  std::vector<OpenExperiment> open;
+  for (const auto& [name, started] : open_)
+    open.push_back({name, started});
+  return open;
+}
+
+std::vector<OpenExperiment> Journal::recover_interrupted() {
+  JournalReplay replay;
   for (const std::string& file : {path_ + ".1", path_}) {
     std::ifstream in(file);
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      const bool valid = !j.is_discarded() && j.is_object() && j.contains("event") && j.contains("name") &&
-                         j["event"].is_string() && j["name"].is_string();
-      if (!valid) {
-        log::warn("journal {}:{}: not a journal record, skipped", file, number);
-        continue;
-      }
-      if (j["name"].get<std::string>().empty()) continue;
-      last[j["name"].get<std::string>()] = j["event"].get<std::string>();
-    }
+    replay.read(in, file);
   }
-  std::vector<std::string> interrupted;
-  for (const auto& [name, event] : last)
-    if (event == "started") interrupted.push_back(name);
-  return interrupted;
+  return replay.open_experiments();
 }
 
 } // namespace faultline::lifecycle

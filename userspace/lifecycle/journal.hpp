@@ -11,6 +11,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <istream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +23,32 @@
 #include "util/result.hpp"
 
 namespace faultline::lifecycle {
+
+// An experiment the journal leaves open: its latest "started" record (file, targets, duration,
+// ts) with no end after it.
+struct OpenExperiment {
+  std::string name;
+  nlohmann::json started;
+};
+
+// Which experiments a journal leaves open, replayed record by record. Only lifecycle records move
+// an experiment's state: "started" opens it, an end (stopped, completed, failed, aborted) closes
+// it. Every other record (request, recovery, stop-all, a kind added later) is a note that changes
+// no state wherever it falls: the API journals a change's "request" once it has answered, so an
+// apply's "request" comes after its "started" (a replay that looked only at each name's last
+// record missed every experiment applied through the API). Reads journals of every version.
+class JournalReplay {
+public:
+  // JSON lines from `in`; a line that is not a JSON object with string "event" and "name" is
+  // skipped with a warning naming source:line.
+  void read(std::istream& in, const std::string& source);
+  std::vector<OpenExperiment> open_experiments() const;
+
+private:
+  void apply(const std::string& event, const std::string& name, nlohmann::json record);
+
+  std::map<std::string, nlohmann::json> open_; // name -> its "started" record
+};
 
 class Journal {
 public:
@@ -35,10 +63,10 @@ public:
   void record(const std::string& event, const std::string& name, const nlohmann::json& detail = {});
   // The same, returning once the line is on disk (written and fdatasync'd), or the error.
   Status record_durable(const std::string& event, const std::string& name, const nlohmann::json& detail = {});
-  // Experiments whose last event is "started": they were live when the previous daemon died.
-  // Their programs detached with it and their rules carried deadlines; record them as aborted.
-  // A line that is not a JSON object with string "event" and "name" is skipped with a warning.
-  std::vector<std::string> recover_interrupted();
+  // The experiments this journal (PATH.1, then PATH) leaves open (JournalReplay): they were live
+  // when the previous daemon died. Their programs detached with it and their rules carried
+  // deadlines; the caller records them as aborted (ExperimentJournal::abort_interrupted).
+  std::vector<OpenExperiment> recover_interrupted();
   const std::string& path() const { return path_; }
 
 private:
