@@ -113,6 +113,16 @@ static __always_inline void fl_count_matched(const struct fl_rule *rule)
 		st->matched += 1;
 }
 
+/* A matching event where the fault cannot be made (fl_rule_stats.unapplied). */
+static __always_inline void fl_count_unapplied(const struct fl_rule *rule)
+{
+	__u32 id = rule->rule_id;
+	struct fl_rule_stats *st = bpf_map_lookup_elem(&fl_stats, &id);
+
+	if (st)
+		st->unapplied += 1;
+}
+
 /* Decides whether this matching event becomes an injection. Shared atomics make every/after/
  * times exact across CPUs. The deadline check comes first: an expired rule is inert even if
  * nobody is left to remove it. */

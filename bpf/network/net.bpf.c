@@ -77,6 +77,34 @@ static __always_inline bool fl_ge_drops(const struct fl_loss_model *m, struct fl
 	return drop;
 }
 
+/* Whether the device the packet leaves by honours its departure time: its root qdisc is
+ * faultline's tree (prio FL_SHAPE_QDISC_MAJOR:) or an fq. Not so on a device or namespace the
+ * target reached after the start, until faultlined's rescan sets it up (or never, where an
+ * administrator's root stays): there a stamped packet would leave at once, so it is not stamped
+ * and counts as unapplied. cgroup_skb's context is the kernel's sk_buff, read here with CO-RE
+ * (bpf_probe_read_kernel: 6.1 has no kfunc to cast it; a privileged loader may pass the address). */
+static __noinline bool fl_dev_paced(struct __sk_buff *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx;
+	const struct Qdisc_ops *ops;
+	struct net_device *dev;
+	struct Qdisc *root;
+	char id[3] = {};
+
+	dev = BPF_CORE_READ(skb, dev);
+	if (!dev)
+		return true; /* no device to judge: leave it to the qdisc, as before */
+	root = BPF_CORE_READ(dev, qdisc);
+	if (!root)
+		return false;
+	if (BPF_CORE_READ(root, handle) == FL_SHAPE_QDISC_MAJOR << 16)
+		return true;
+	ops = BPF_CORE_READ(root, ops);
+	if (!ops || bpf_probe_read_kernel(id, sizeof(id), &ops->id))
+		return false;
+	return id[0] == 'f' && id[1] == 'q' && id[2] == 0;
+}
+
 /* The departure time of a shaped packet: paced by the target's rate clock, then delayed by
  * delay +- jitter, never earlier than the socket's previous packet (no reordering in a flow).
  * Returns 0 when the packet would leave beyond the horizon: the caller drops it. */
@@ -127,6 +155,7 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 	struct fl_rule_set *set;
 	struct fl_pkt pkt = {};
 	struct fl_dns dns = {};
+	int paced = -1; /* fl_dev_paced, read at the first shape rule that matches */
 	__u64 now;
 
 	if (!cfg)
@@ -152,6 +181,14 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 		if (net->match.dns_len && !fl_dns_check_skb(skb, &net->match, &pkt, &dns))
 			continue;
 		fl_count_matched(rule);
+		if (rule->effect.action == FL_ACT_SHAPE && egress) {
+			if (paced < 0)
+				paced = fl_dev_paced(skb);
+			if (!paced) {
+				fl_count_unapplied(rule);
+				continue;
+			}
+		}
 		if (!fl_trigger_fires(rule, now))
 			continue;
 		slot = fl_slot_of(st, slot_base + i, rule);

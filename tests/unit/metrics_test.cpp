@@ -23,6 +23,7 @@ TEST(Metrics, CountersPerFaultEqualTheViews) {
   auto a = experiment("checkout-loss", "running");
   a.faults.push_back({"drop", "network", 1200, 130, {}});
   a.faults.push_back({"slow-disk", "file", 7, 0, {}});
+  a.faults.push_back({"slow", "network", 50, 40, {}, 10});
   auto b = experiment("old", "completed");
   b.dry_run = true;
   b.faults.push_back({"err", "syscall", 4, 4, {}});
@@ -34,6 +35,9 @@ TEST(Metrics, CountersPerFaultEqualTheViews) {
   EXPECT_TRUE(has_line(
       text, R"(faultline_matched_total{experiment="checkout-loss",fault="slow-disk",family="file"} 7)"));
   EXPECT_TRUE(has_line(text, R"(faultline_injected_total{experiment="old",fault="err",family="syscall"} 4)"));
+  EXPECT_TRUE(
+      has_line(text, R"(faultline_unapplied_total{experiment="checkout-loss",fault="slow",family="network"} 10)"));
+  EXPECT_TRUE(has_line(text, R"(faultline_unapplied_total{experiment="old",fault="err",family="syscall"} 0)"));
   EXPECT_TRUE(has_line(text, R"(faultline_experiment_state{experiment="checkout-loss",state="running"} 1)"));
   EXPECT_TRUE(
       has_line(text, R"(faultline_experiment_state{experiment="checkout-loss",state="completed"} 0)"));

@@ -52,7 +52,7 @@ observe::ExperimentReport finished_report(const std::string& state, const std::s
   r.view.started_at_ms = 1'000'000;
   r.view.ended_at_ms = 1'010'000;
   r.view.duration_ms = 60'000;
-  r.view.faults = {{"db-loss", "network", 900, 180, {}}, {"slow", "network", 900, 90, {}}};
+  r.view.faults = {{"db-loss", "network", 900, 180, {}}, {"slow", "network", 900, 90, {}, 12}};
   r.view.stop_conditions = {"up"};
   r.timeline.add(observe::CounterSample{1'005'000, {100, 50}, {500, 500}});
   r.timeline.add(observe::CheckSample{1'004'000, "up", true, 2'500});
@@ -83,6 +83,9 @@ TEST(Report, RoundTripsThroughJsonWithItsTimeline) {
   const auto r = finished_report("aborted", "why");
   const auto back = observe::report_from_json(observe::to_json(r));
   EXPECT_EQ(back.view.stop_conditions, r.view.stop_conditions);
+  ASSERT_EQ(back.view.faults.size(), 2u);
+  EXPECT_EQ(back.view.faults[1].unapplied, 12u);
+  EXPECT_EQ(back.view.faults[0].unapplied, 0u);
   ASSERT_EQ(back.timeline.samples().size(), 1u);
   EXPECT_EQ(back.timeline.samples()[0].injected, (std::vector<std::uint64_t>{100, 50}));
   ASSERT_EQ(back.timeline.checks().size(), 2u);
@@ -97,6 +100,9 @@ TEST(Report, TextSummarisesEachConditionAndTheVerdict) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("  verdict: aborted: why\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  slow: 12 matched where the fault could not be made (not injected)"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("  db-loss: 0 matched where"), std::string::npos) << text;
 }
 
 std::size_t count(const std::string& s, const std::string& what) {

@@ -25,6 +25,9 @@ public:
   virtual ~Attached() = default;
   // What it changed on a target, one line each (settings backends); empty for a program.
   virtual std::vector<std::string> describe() const { return {}; }
+  // Called about once a second while it lives: reach what the target gained since the attach
+  // (a network namespace one of its processes entered, a device added to one it is in).
+  virtual void refresh() {}
 };
 
 // The common case: a link and nothing else.

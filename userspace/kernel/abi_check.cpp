@@ -28,7 +28,7 @@ FL_ASSERT_SIZE(struct fl_rule_set, 8 + FL_RULES_PER_SET * 272);
 FL_ASSERT_SIZE(struct fl_hook_key, 16);
 FL_ASSERT_SIZE(struct fl_hook_levels, 8);
 FL_ASSERT_SIZE(struct fl_config, 16);
-FL_ASSERT_SIZE(struct fl_rule_stats, 16);
+FL_ASSERT_SIZE(struct fl_rule_stats, 24);
 FL_ASSERT_SIZE(struct fl_trig_state, 16);
 FL_ASSERT_SIZE(struct fl_event, 64);
 FL_ASSERT_OFFSET(struct fl_event, comm, 48);

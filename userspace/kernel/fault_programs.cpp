@@ -350,6 +350,7 @@ Result<fl_rule_stats> FaultPrograms::rule_stats(std::uint32_t rule_id) const {
   for (const auto& s : per_cpu) {
     total.matched += s.matched;
     total.injected += s.injected;
+    total.unapplied += s.unapplied;
   }
   return total;
 }

@@ -95,6 +95,7 @@ private:
                                         observe::ExperimentView final_view, const std::string& state,
                                         const std::string& reason);
   void sample_timelines_locked(); // a counter sample of each live experiment whose period is due
+  void refresh_locked();          // SharedAttachments::refresh, at most once a second
 
   std::mutex mu_;
   Host& host_;
@@ -105,6 +106,7 @@ private:
   std::map<std::string, observe::ExperimentView> finished_;
   std::map<std::string, observe::Timeline> finished_timelines_;
   SharedAttachments attachments_;
+  std::uint64_t refreshed_ns_ = 0; // the tick's last SharedAttachments::refresh
   std::uint64_t runs_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
   RuleOwners owners_; // its own lock: the events reader must not wait behind a start

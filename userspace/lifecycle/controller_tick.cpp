@@ -16,8 +16,19 @@ int Controller::tick() {
       (void)stop_locked(name, "failed", why);
     }
     sample_timelines_locked();
+    refresh_locked();
   }
   return expire();
+}
+
+// Once a second (the bound docs give for a namespace or device the target reaches after the
+// start): a rescan per held device change costs a walk of the target's processes.
+void Controller::refresh_locked() {
+  constexpr std::uint64_t kRefreshNs = 1'000'000'000;
+  const std::uint64_t now = host_.now_ns();
+  if (now - refreshed_ns_ < kRefreshNs) return;
+  refreshed_ns_ = now;
+  attachments_.refresh();
 }
 
 void Controller::sample_timelines_locked() {

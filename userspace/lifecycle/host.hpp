@@ -22,6 +22,9 @@ public:
   virtual ~Attachment() = default;
   // What it changed, one line each (for views and reports); empty for a program.
   virtual std::vector<std::string> describe() const { return {}; }
+  // Reaches what the target gained since the attach (the controller's tick, about once a
+  // second): the network devices of a namespace a process entered after the start.
+  virtual void refresh() {}
 };
 
 // What the safety guard needs to know about a resolved target's subtree.

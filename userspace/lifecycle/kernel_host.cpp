@@ -57,6 +57,7 @@ class BackendAttachment final : public Attachment {
 public:
   explicit BackendAttachment(std::unique_ptr<faults::Attached> held) : held_(std::move(held)) {}
   std::vector<std::string> describe() const override { return held_->describe(); }
+  void refresh() override { held_->refresh(); }
 
 private:
   std::unique_ptr<faults::Attached> held_;

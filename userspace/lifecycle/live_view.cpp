@@ -28,6 +28,7 @@ observe::ExperimentView view_of(Host& host, const LiveExperiment& live, const st
       if (auto s = host.rule_stats(id)) {
         c.matched += s->matched;
         c.injected += s->injected;
+        c.unapplied += s->unapplied;
       }
     }
     for (std::size_t i = 0; i < live.changes.size() && i < live.compiled.changes.size(); ++i)

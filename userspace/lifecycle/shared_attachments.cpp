@@ -41,4 +41,9 @@ void SharedAttachments::release(const std::vector<AttachKey>& held) {
   }
 }
 
+void SharedAttachments::refresh() {
+  for (auto& [key, shared] : shared_)
+    if (shared.attachment) shared.attachment->refresh();
+}
+
 } // namespace faultline::lifecycle

@@ -29,6 +29,8 @@ public:
   void undo(std::vector<AttachKey>& fresh, std::vector<AttachKey>& held);
   // Gives back an ended experiment's share; what no experiment uses any more is detached.
   void release(const std::vector<AttachKey>& held);
+  // Lets every attachment reach what its target gained since (Attachment::refresh).
+  void refresh();
 
 private:
   struct Shared {

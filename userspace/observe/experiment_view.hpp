@@ -17,6 +17,9 @@ struct FaultCounters {
   std::uint64_t matched = 0;
   std::uint64_t injected = 0;
   std::vector<std::string> changes; // what it changed on its targets (resource: cgroup knobs)
+  // Matched where the fault could not be made, and so not made (a delayed packet on a device the
+  // target reached after the start, before faultline set it up): never part of `injected`.
+  std::uint64_t unapplied = 0;
 };
 
 struct TargetView {

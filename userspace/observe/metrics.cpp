@@ -48,6 +48,10 @@ std::string prometheus_text(const std::vector<ExperimentView>& views, const Kern
             &FaultCounters::matched);
   per_fault("faultline_injected_total", "Faults injected (in a dry run: that would have been).",
             &FaultCounters::injected);
+  per_fault("faultline_unapplied_total",
+            "Matched where the fault could not be made, so not injected (a delayed packet on a device "
+            "without faultline's qdisc).",
+            &FaultCounters::unapplied);
   header(out, "faultline_experiment_state", "gauge",
          "1 for the state the experiment is in, 0 for the others.");
   for (const auto& v : views)

@@ -12,6 +12,7 @@ nlohmann::json to_json(const ExperimentView& v) {
   for (const auto& f : v.faults) {
     nlohmann::json fault = {
         {"name", f.name}, {"family", f.family}, {"matched", f.matched}, {"injected", f.injected}};
+    if (f.unapplied > 0) fault["unapplied"] = f.unapplied; // rare (late network devices): absent when 0
     if (!f.changes.empty()) fault["changes"] = f.changes;
     faults.push_back(std::move(fault));
   }
@@ -47,7 +48,7 @@ ExperimentView view_from_json(const nlohmann::json& j) {
   for (const auto& f : j.value("faults", nlohmann::json::array()))
     v.faults.push_back({f.value("name", ""), f.value("family", ""), f.value("matched", std::uint64_t{0}),
                         f.value("injected", std::uint64_t{0}),
-                        f.value("changes", std::vector<std::string>{})});
+                        f.value("changes", std::vector<std::string>{}), f.value("unapplied", std::uint64_t{0})});
   v.stop_conditions = j.value("stopConditions", std::vector<std::string>{});
   v.steady_state = j.value("steadyState", false);
   v.recovery = j.value("recovery", "");
@@ -68,6 +69,11 @@ std::string to_text(const ExperimentView& v) {
     out += fmt::format("  {:<24} {:<9} {:>12} {:>12} {:>7.2f}%\n", f.name, f.family, f.matched, f.injected,
                        rate);
   }
+  for (const auto& f : v.faults)
+    if (f.unapplied > 0)
+      out += fmt::format("  {}: {} matched where the fault could not be made (not injected): a device "
+                         "without faultline's qdisc, see the daemon's log\n",
+                         f.name, f.unapplied);
   for (const auto& f : v.faults)
     for (const auto& line : f.changes)
       out += fmt::format("  {}: {}\n", f.name, line);

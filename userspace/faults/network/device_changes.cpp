@@ -139,12 +139,12 @@ const DeviceChange& shape_change() {
         if (!handle) return handle.error();
         return std::optional<std::string>{"fq"};
       },
-      [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
+      [](kernel::Rtnetlink& nl, int ifindex, const std::string& token) -> Status {
         auto root = nl.root_qdisc(ifindex);
         if (!root) return root.error();
-        // Ours: the tree, or the fallback fq (the token may be lost to a crash; a root fq
-        // nobody else could have added, since install refused every root with a handle).
-        if (!is_shape_root(*root) && root->kind != "fq") return {}; // someone replaced it: theirs now
+        // Ours: the tree, or the fallback fq its token names. Any other root (an administrator's
+        // fq 1: that install refused, or whatever replaced ours) is theirs and stays.
+        if (!is_shape_root(*root) && !(token == "fq" && root->kind == "fq")) return {};
         return nl.delete_root(ifindex);
       }};
   return kShape;

@@ -118,14 +118,17 @@ std::map<std::uint64_t, std::shared_ptr<UniqueFd>> open_namespaces(const std::ve
   return out;
 }
 
-std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::string& cgroup_path) {
+// The namespaces of the cgroup's processes (its subtree's). `or_own`: this process's namespace
+// when it has none yet (a start on an empty cgroup: its first process will most likely start
+// here; a later rescan finds where it really went).
+std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::string& cgroup_path, bool or_own) {
   std::vector<pid_t> pids;
   collect_pids(cgroup_path, pids);
   std::vector<std::string> paths;
   paths.reserve(pids.size() + 1);
   for (pid_t pid : pids)
     paths.push_back(fmt::format("/proc/{}/ns/net", pid));
-  if (paths.empty()) paths.emplace_back("/proc/self/ns/net"); // no process yet: it will start here
+  if (paths.empty() && or_own) paths.emplace_back("/proc/self/ns/net");
   return open_namespaces(paths, nullptr);
 }
 
@@ -146,25 +149,6 @@ void restore_locked(const DeviceChange& change, const DeviceKey& key, const Chan
     log::warn("{}", rec.error().describe());
 }
 
-class Hold final : public DeviceHold {
-public:
-  explicit Hold(const DeviceChange& change) : change_(change) {}
-  ~Hold() override {
-    std::lock_guard lock(g_mu);
-    for (const auto& key : keys_) {
-      auto it = g_changed.find(key);
-      if (it == g_changed.end() || --it->second.refs > 0) continue;
-      restore_locked(change_, key, it->second, kernel::self_owner());
-      g_changed.erase(it);
-    }
-  }
-  void add(const DeviceKey& key) { keys_.push_back(key); }
-
-private:
-  const DeviceChange& change_;
-  std::vector<DeviceKey> keys_;
-};
-
 // Another running faultline process (an exec beside the daemon) that holds this change on this
 // device, or "". Two processes cannot share a device change: each would undo it under the other.
 std::string other_live_owner(const DeviceKey& key) {
@@ -175,66 +159,127 @@ std::string other_live_owner(const DeviceKey& key) {
   return {};
 }
 
-// One namespace (one device of it when `only` is set): holds our change where it already is,
-// makes it where needed.
-Status hold_in(const DeviceChange& change, std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, Hold& hold,
-               std::optional<int> only = std::nullopt) {
-  return in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
-    auto devices = nl.devices();
-    if (!devices) return devices.error();
-    bool found = false;
-    for (const auto& dev : *devices) {
-      if (only && dev.ifindex != *only) continue;
-      found = true;
-      const DeviceKey key{change.kind, ino, dev.ifindex};
-      if (auto it = g_changed.find(key); it != g_changed.end()) {
-        it->second.refs += 1;
-        hold.add(key);
-        continue;
-      }
-      if (auto other = other_live_owner(key); !other.empty())
-        return make_error(EBUSY,
-                          "device {}: another faultline process (pid {}) has its {} change there; "
-                          "run one faultline (daemon or exec) per device at a time",
-                          dev.name, other.substr(0, other.find(':')), change.kind);
-      // Intent first: a crash during the change still leaves a ledger entry to undo.
-      if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {}", change.kind, ino, dev.ifindex,
-                                              kernel::self_owner(), dev.name));
-          !st)
-        return st;
-      g_changed[key] = Changed{1, dev.name, "", ns};
-      hold.add(key);
-      auto token = change.install(nl, dev);
-      if (!token) return make_error(token.error().code, "device {}: {}", dev.name, token.error().message);
-      if (!*token) { // nothing done: nothing to undo
-        g_changed.erase(key);
-        if (auto st = ledger_append(fmt::format("restore {} {} {} owner={}", change.kind, ino, dev.ifindex,
-                                                kernel::self_owner()));
-            !st)
-          return st;
-        continue;
-      }
-      g_changed[key].token = **token;
-      if (!g_changed[key].token.empty())
-        if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {} {}", change.kind, ino,
-                                                dev.ifindex, kernel::self_owner(), dev.name, **token));
-            !st)
-          return st;
-    }
-    if (only && !found) return make_error(ENODEV, "no network device with index {}", *only);
-    return {};
-  });
+// Holds `change` on one device: ours already (shared, one more reference), or made now. Returns
+// whether the hold now has it (false: nothing to do there). Called with g_mu held, inside the
+// device's namespace.
+Result<bool> hold_one(const DeviceChange& change, const DeviceKey& key, const kernel::NetDevice& dev,
+                      const std::shared_ptr<UniqueFd>& ns, kernel::Rtnetlink& nl) {
+  if (auto it = g_changed.find(key); it != g_changed.end()) {
+    it->second.refs += 1;
+    return true;
+  }
+  if (auto other = other_live_owner(key); !other.empty())
+    return make_error(EBUSY,
+                      "device {}: another faultline process (pid {}) has its {} change there; "
+                      "run one faultline (daemon or exec) per device at a time",
+                      dev.name, other.substr(0, other.find(':')), change.kind);
+  // Intent first: a crash during the change still leaves a ledger entry to undo.
+  if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {}", change.kind, key.netns, key.ifindex,
+                                          kernel::self_owner(), dev.name));
+      !st)
+    return st.error();
+  auto token = change.install(nl, dev);
+  if (!token || !*token) {
+    // Refused or failed: undo whatever half of it is there (restore with no token touches only
+    // what is recognisably ours), then close the ledger line. Nothing done: nothing to undo.
+    if (!token) (void)change.restore(nl, key.ifindex, "");
+    if (auto st = ledger_append(fmt::format("restore {} {} {} owner={}", change.kind, key.netns, key.ifindex,
+                                            kernel::self_owner()));
+        !st)
+      return st.error();
+    if (!token) return make_error(token.error().code, "device {}: {}", dev.name, token.error().message);
+    return false;
+  }
+  g_changed[key] = Changed{1, dev.name, "", ns};
+  g_changed[key].token = **token;
+  if (!g_changed[key].token.empty())
+    if (auto st = ledger_append(fmt::format("install {} {} {} owner={} {} {}", change.kind, key.netns,
+                                            key.ifindex, kernel::self_owner(), dev.name, **token));
+        !st)
+      return st.error();
+  return true;
 }
+
+class Hold final : public DeviceHold {
+public:
+  // `cgroup_path` empty: one device named at the start, nothing to extend to.
+  Hold(const DeviceChange& change, std::string cgroup_path)
+      : change_(change), cgroup_path_(std::move(cgroup_path)) {}
+  ~Hold() override {
+    std::lock_guard lock(g_mu);
+    for (const auto& key : keys_) {
+      auto it = g_changed.find(key);
+      if (it == g_changed.end() || --it->second.refs > 0) continue;
+      restore_locked(change_, key, it->second, kernel::self_owner());
+      g_changed.erase(it);
+    }
+  }
+
+  // One namespace (one device of it when `only` is set): holds our change where it already is,
+  // makes it where needed; stops at the first device it cannot change (a start is refused whole).
+  Status take(std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, std::optional<int> only = std::nullopt) {
+    return in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
+      auto devices = nl.devices();
+      if (!devices) return devices.error();
+      bool found = false;
+      for (const auto& dev : *devices) {
+        if (only && dev.ifindex != *only) continue;
+        found = true;
+        const DeviceKey key{change_.kind, ino, dev.ifindex};
+        if (keys_.count(key)) continue;
+        auto held = hold_one(change_, key, dev, ns, nl);
+        if (!held) return held.error();
+        if (*held) keys_.insert(key);
+      }
+      if (only && !found) return make_error(ENODEV, "no network device with index {}", *only);
+      return {};
+    });
+  }
+
+  void extend() override {
+    if (cgroup_path_.empty()) return;
+    std::lock_guard lock(g_mu);
+    for (const auto& [ino, ns] : namespaces_of(cgroup_path_, false))
+      (void)in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
+        auto devices = nl.devices();
+        if (!devices) return devices.error();
+        for (const auto& dev : *devices) {
+          const DeviceKey key{change_.kind, ino, dev.ifindex};
+          if (keys_.count(key) || refused_.count(key)) continue;
+          auto held = hold_one(change_, key, dev, ns, nl);
+          if (!held) {
+            // The experiment runs on; its counters say what this device misses (unapplied).
+            log::warn("{} on device {} (netns {}), which the target reached after the start: {}; left alone",
+                      change_.kind, dev.name, ino, held.error().message);
+            refused_.insert(key);
+            continue;
+          }
+          if (*held) {
+            keys_.insert(key);
+            log::info("{} on device {} (netns {}), which the target reached after the start", change_.kind,
+                      dev.name, ino);
+          }
+        }
+        return {};
+      });
+  }
+
+private:
+  const DeviceChange& change_;
+  std::string cgroup_path_;
+  std::set<DeviceKey> keys_;
+  std::set<DeviceKey> refused_; // late devices it could not change: logged once, not retried
+};
 
 } // namespace
 
 std::string device_ledger_path() { return kernel::state_dir() + "/devices.log"; }
 
 Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, const std::string& cgroup_path) {
-  auto hold = std::make_unique<Hold>(change);
+  auto hold = std::make_unique<Hold>(change, cgroup_path);
   std::unique_lock lock(g_mu);
-  for (const auto& [ino, ns] : namespaces_of(cgroup_path)) {
-    if (auto st = hold_in(change, ino, ns, *hold); !st) {
+  for (const auto& [ino, ns] : namespaces_of(cgroup_path, true)) {
+    if (auto st = hold->take(ino, ns); !st) {
       lock.unlock(); // the hold's destructor restores what this call changed, under the lock
       hold.reset();
       return st.error();
@@ -244,12 +289,12 @@ Result<std::unique_ptr<DeviceHold>> hold_devices(const DeviceChange& change, con
 }
 
 Result<std::unique_ptr<DeviceHold>> hold_device(const DeviceChange& change, int ifindex) {
-  auto hold = std::make_unique<Hold>(change);
+  auto hold = std::make_unique<Hold>(change, "");
   std::unique_lock lock(g_mu);
   auto own = open_namespaces({"/proc/self/ns/net"}, nullptr);
   if (own.empty()) return make_error(ENOENT, "cannot open faultlined's network namespace");
   const auto& [ino, ns] = *own.begin();
-  if (auto st = hold_in(change, ino, ns, *hold, ifindex); !st) {
+  if (auto st = hold->take(ino, ns, ifindex); !st) {
     lock.unlock(); // the hold's destructor restores what this call changed, under the lock
     hold.reset();
     return st.error();

@@ -3,7 +3,8 @@
 // corrupt/duplicate (net.tc), and both on the one device of an interface target (net.iface).
 //
 // Which devices: every device of every network namespace the target's processes are in (lo
-// included), or this process's namespace when the target has no process yet. Changes are
+// included), or this process's namespace when the target has no process yet; and, by
+// DeviceHold::extend (about once a second), the namespaces and devices they reach later. Changes are
 // reference counted per (kind, namespace, device): two experiments on one device share one.
 // Every install is written to a ledger (fsync'd) before it is made and every restore after, so a
 // process killed mid-experiment has its devices restored at the next start (recover_devices).
@@ -33,6 +34,11 @@ struct DeviceChange {
 class DeviceHold {
 public:
   virtual ~DeviceHold() = default;
+  // A hold of a cgroup's devices (hold_devices) makes the change on the devices the cgroup's
+  // processes reach now and it does not hold yet: a namespace a process entered after the start,
+  // a device added since. Each is in the ledger as any other; one it cannot change (an
+  // administrator's qdisc) is logged once and left alone, and the experiment runs on.
+  virtual void extend() {}
 };
 
 // FAULTLINE_STATE_DIR (default /run/faultline) + "/devices.log".

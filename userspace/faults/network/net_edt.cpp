@@ -15,6 +15,9 @@ class ShapeAttached final : public Attached {
 public:
   ShapeAttached(std::unique_ptr<DeviceHold> fq, kernel::Link link)
       : fq_(std::move(fq)), link_(std::move(link)) {}
+  // Until the tree is on a late device, the program counts the target's delayed packets there
+  // as unapplied (it reads the device's root qdisc) instead of stamping them.
+  void refresh() override { fq_->extend(); }
 
 private:
   std::unique_ptr<DeviceHold> fq_;

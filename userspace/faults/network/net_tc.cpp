@@ -16,6 +16,9 @@ public:
   explicit TcAttached(std::unique_ptr<DeviceChange> change) : change_(std::move(change)) {}
   const DeviceChange& change() const { return *change_; }
   void keep(std::unique_ptr<DeviceHold> hold) { hold_ = std::move(hold); }
+  void refresh() override {
+    if (hold_) hold_->extend();
+  }
 
 private:
   std::unique_ptr<DeviceChange> change_;
