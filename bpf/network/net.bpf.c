@@ -82,7 +82,8 @@ static __always_inline bool fl_ge_drops(const struct fl_loss_model *m, struct fl
  * target reached after the start, until faultlined's rescan sets it up (or never, where an
  * administrator's root stays): there a stamped packet would leave at once, so it is not stamped
  * and counts as unapplied. cgroup_skb's context is the kernel's sk_buff, read here with CO-RE
- * (bpf_probe_read_kernel: 6.1 has no kfunc to cast it; a privileged loader may pass the address). */
+ * (bpf_probe_read_kernel: 6.1 has no kfunc to cast it; a privileged loader may pass the address).
+ */
 static __noinline bool fl_dev_paced(struct __sk_buff *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx;

@@ -163,10 +163,10 @@ struct fl_config {
 struct fl_rule_stats {
 	__u64 matched;	/* events of the target that matched the rule's filters */
 	__u64 injected; /* of those, faults injected (or that would have been, in dry run) */
-	__u64 unapplied; /* of those, events where the fault could not be made and was not: a
-			  * delayed packet leaving by a device without a qdisc that honours its
-			  * departure time (a device or namespace the target reached after the
-			  * start, until faultline sets it up). Never counted injected. */
+	/* Of those, events where the fault could not be made and was not: a delayed packet leaving
+	 * by a device without a qdisc that honours its departure time (a device or namespace the
+	 * target reached after the start, until faultline sets it up). Never counted injected. */
+	__u64 unapplied;
 };
 
 /* Shared (not per-CPU) trigger state so every/after/times are exact across CPUs. */

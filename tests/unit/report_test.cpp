@@ -100,7 +100,8 @@ TEST(Report, TextSummarisesEachConditionAndTheVerdict) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("  verdict: aborted: why\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("  slow: 12 matched where the fault could not be made (not injected)"), std::string::npos)
+  EXPECT_NE(text.find("  slow: 12 matched where the fault could not be made (not injected)"),
+            std::string::npos)
       << text;
   EXPECT_EQ(text.find("  db-loss: 0 matched where"), std::string::npos) << text;
 }

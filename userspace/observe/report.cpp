@@ -47,8 +47,8 @@ ExperimentView view_from_json(const nlohmann::json& j) {
     v.targets.push_back({t.value("path", ""), t.value("cgroupId", std::uint64_t{0})});
   for (const auto& f : j.value("faults", nlohmann::json::array()))
     v.faults.push_back({f.value("name", ""), f.value("family", ""), f.value("matched", std::uint64_t{0}),
-                        f.value("injected", std::uint64_t{0}),
-                        f.value("changes", std::vector<std::string>{}), f.value("unapplied", std::uint64_t{0})});
+                        f.value("injected", std::uint64_t{0}), f.value("changes", std::vector<std::string>{}),
+                        f.value("unapplied", std::uint64_t{0})});
   v.stop_conditions = j.value("stopConditions", std::vector<std::string>{});
   v.steady_state = j.value("steadyState", false);
   v.recovery = j.value("recovery", "");

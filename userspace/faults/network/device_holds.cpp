@@ -121,7 +121,8 @@ std::map<std::uint64_t, std::shared_ptr<UniqueFd>> open_namespaces(const std::ve
 // The namespaces of the cgroup's processes (its subtree's). `or_own`: this process's namespace
 // when it has none yet (a start on an empty cgroup: its first process will most likely start
 // here; a later rescan finds where it really went).
-std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::string& cgroup_path, bool or_own) {
+std::map<std::uint64_t, std::shared_ptr<UniqueFd>> namespaces_of(const std::string& cgroup_path,
+                                                                 bool or_own) {
   std::vector<pid_t> pids;
   collect_pids(cgroup_path, pids);
   std::vector<std::string> paths;
@@ -217,7 +218,8 @@ public:
 
   // One namespace (one device of it when `only` is set): holds our change where it already is,
   // makes it where needed; stops at the first device it cannot change (a start is refused whole).
-  Status take(std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns, std::optional<int> only = std::nullopt) {
+  Status take(std::uint64_t ino, const std::shared_ptr<UniqueFd>& ns,
+              std::optional<int> only = std::nullopt) {
     return in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
       auto devices = nl.devices();
       if (!devices) return devices.error();

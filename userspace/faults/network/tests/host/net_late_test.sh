@@ -94,4 +94,15 @@ check "and takes faultline's qdisc off the late device flvc ($(root_of flvc))" b
 check "and its tc filter" bash -c "! tc -n $NS_A filter show dev flvc egress | grep -q fl_tc_egress"
 check "and off lo" bash -c "! tc -n $NS_A qdisc show dev lo root | grep -Eq '$ours'"
 check "the administrator's qdisc on flve is still there" bash -c "[ '$(root_of flve)' = 'pfifo 1:' ]"
+
+# A daemon killed after a late device got the tree: the next start restores it (the ledger).
+"$FL" --socket "$SOCK" apply -f "$WORK/late.yaml" >/dev/null 2>&1
+check "applied again (the target is resident now)" state_is late running
+ip link add flvg netns "$NS_A" type veth peer name flvh netns "$NS_B" && ip -n "$NS_A" link set flvg up
+check "within 5 s the late device flvg has faultline's qdisc" wait_for 50 ours_on flvg
+kill -9 "$DAEMON"; wait "$DAEMON" 2>/dev/null
+rm -f "$SOCK"
+start_daemon
+check "after a SIGKILL the next start took it off flvg ($(root_of flvg))" bash -c "! tc -n $NS_A qdisc show dev flvg root | grep -Eq '$ours'"
+check "and off flva ($(root_of flva))" bash -c "[ '$(root_of flva)' = '$before_a' ]"
 finish
