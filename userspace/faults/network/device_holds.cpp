@@ -241,7 +241,9 @@ public:
   void extend() override {
     if (cgroup_path_.empty()) return;
     std::lock_guard lock(g_mu);
-    for (const auto& [ino, ns] : namespaces_of(cgroup_path_, false))
+    for (const auto& entry : namespaces_of(cgroup_path_, false)) {
+      const std::uint64_t ino = entry.first; // a structured binding cannot be captured (clang)
+      const std::shared_ptr<UniqueFd>& ns = entry.second;
       (void)in_netns_fd(ns->get(), [&](kernel::Rtnetlink& nl) -> Status {
         auto devices = nl.devices();
         if (!devices) return devices.error();
@@ -264,6 +266,7 @@ public:
         }
         return {};
       });
+    }
   }
 
 private:
