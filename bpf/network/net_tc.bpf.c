@@ -182,7 +182,7 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false))
 				return FL_TC_ACT_SHOT;
 			break;
-		case FL_ACT_SHAPE: /* interface targets, egress: the device's qdisc tree honours it */
+		case FL_ACT_SHAPE: /* interface targets, egress: the device's qdisc tree */
 			if (fl_account_injection(rule, pkt->hook, 0, cgid, 0, now, false)) {
 				__u64 t = now;
 
@@ -191,8 +191,8 @@ __noinline int fl_tc_rules(struct __sk_buff *skb, struct fl_rule_set *set, struc
 					t = skb->tstamp;
 				skb->tstamp = t + net->effect.delay_ns;
 				/* the netem band releases the packet from its socket's budget (TCP
-				 * Small Queues), so bulk TCP survives the delay; tc egress runs before
-				 * the root qdisc classifies, so the prio tree reads this */
+				 * Small Queues), so bulk TCP survives the delay; tc egress runs
+				 * before the root qdisc classifies, so the prio tree reads this */
 				skb->priority = FL_SHAPE_RELEASE_PRIORITY;
 			}
 			break;
