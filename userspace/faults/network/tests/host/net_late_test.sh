@@ -70,35 +70,47 @@ check "and duplicate's tc filter" wait_for 50 bash -c "tc -n $NS_A filter show d
 pt=$(ping_median "$CG/target" 198.51.100.2)
 check "the target's ping over flvc is delayed ($pt ms >= 50)" awk -v t="$pt" 'BEGIN { exit !(t >= 50) }'
 
-# A late device whose root qdisc an administrator set up: left alone, its packets unapplied.
-ip link add flve netns "$NS_A" type veth peer name flvf netns "$NS_B" &&
-  tc -n "$NS_A" qdisc add dev flve root handle 1: pfifo limit 100 &&
-  ip -n "$NS_A" addr add 203.0.113.1/24 dev flve && ip -n "$NS_B" addr add 203.0.113.2/24 dev flvf &&
-  ip -n "$NS_A" link set flve up && ip -n "$NS_B" link set flvf up
+# A late namespace with a device whose root qdisc an administrator set up (made before any
+# process of the target is there, so no rescan can race the administrator): left alone, its
+# packets unapplied.
+NS_C=fl-late-c
+ip netns del "$NS_C" 2>/dev/null
+ip netns add "$NS_C" && CLEANUP_HOOKS+=("ip netns del $NS_C")
+ip link add flve netns "$NS_C" type veth peer name flvf netns "$NS_B" &&
+  tc -n "$NS_C" qdisc add dev flve root handle 1: pfifo limit 100 &&
+  ip -n "$NS_C" addr add 203.0.113.1/24 dev flve && ip -n "$NS_B" addr add 203.0.113.2/24 dev flvf &&
+  ip -n "$NS_C" link set flve up && ip -n "$NS_B" link set flvf up && ip -n "$NS_C" link set lo up
+root_c() { tc -n "$NS_C" qdisc show dev "$1" root | awk 'NR == 1 {print $2, $3}'; }
+sh -c "echo \$\$ > $CG/target/cgroup.procs && exec ip netns exec $NS_C sleep 1000" &
+CLEANUP_HOOKS+=("kill $! 2>/dev/null")
+check "the log names the device it left alone (within 5 s)" \
+  wait_for 50 grep -q "flve.*root qdisc set up by someone else" "$WORK/daemon.log"
+check "and the late namespace's lo has faultline's qdisc" \
+  wait_for 50 bash -c "tc -n $NS_C qdisc show dev lo root | grep -Eq '$ours'"
 unapplied0=$(stat_of unapplied)
 injected0=$(stat_of injected)
-pt=$(ping_median "$CG/target" 203.0.113.2)
+pt=$(sh -c "echo \$\$ > $CG/target/cgroup.procs && exec ip netns exec $NS_C ping -n -c 10 -i 0.05 -W 5 203.0.113.2" |
+  sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | median)
 check "the target's ping over flve (an administrator's pfifo 1:) is not delayed ($pt ms < 10)" \
   awk -v t="$pt" 'BEGIN { exit !(t >= 0 && t < 10) }'
 unapplied1=$(stat_of unapplied)
 injected1=$(stat_of injected)
 check "its 10 echo requests are counted unapplied ($unapplied0 -> $unapplied1), not injected ($injected0 -> $injected1)" \
   bash -c "[ $((unapplied1 - unapplied0)) -ge 10 ] && [ $injected1 = $injected0 ]"
-check "the administrator's qdisc stays ($(root_of flve))" bash -c "[ '$(root_of flve)' = 'pfifo 1:' ]"
-check "the log names the device it left alone" \
-  wait_for 50 grep -q "flve.*root qdisc set up by someone else" "$WORK/daemon.log"
+check "the administrator's qdisc stays ($(root_c flve))" bash -c "[ '$(root_c flve)' = 'pfifo 1:' ]"
 
 "$FL" --socket "$SOCK" stop late >/dev/null
 check "stop puts flva's qdisc back ($(root_of flva))" bash -c "[ '$(root_of flva)' = '$before_a' ]"
 check "and takes faultline's qdisc off the late device flvc ($(root_of flvc))" bash -c "! tc -n $NS_A qdisc show dev flvc root | grep -Eq '$ours'"
 check "and its tc filter" bash -c "! tc -n $NS_A filter show dev flvc egress | grep -q fl_tc_egress"
 check "and off lo" bash -c "! tc -n $NS_A qdisc show dev lo root | grep -Eq '$ours'"
-check "the administrator's qdisc on flve is still there" bash -c "[ '$(root_of flve)' = 'pfifo 1:' ]"
+check "and off the late namespace's lo" bash -c "! tc -n $NS_C qdisc show dev lo root | grep -Eq '$ours'"
+check "the administrator's qdisc on flve is still there ($(root_c flve))" bash -c "[ '$(root_c flve)' = 'pfifo 1:' ]"
 
 # A daemon killed after a late device got the tree: the next start restores it (the ledger).
 # At a start every device of the target's namespaces must take the tree, so an administrator's
 # root refuses the start (net_shape tests that): flve goes first.
-ip -n "$NS_A" link del flve
+ip -n "$NS_C" link del flve
 "$FL" --socket "$SOCK" apply -f "$WORK/late.yaml" >"$WORK/apply2.out" 2>&1
 check "applied again (the target is resident now)" state_is late running || cat "$WORK/apply2.out" >&2
 ip link add flvg netns "$NS_A" type veth peer name flvh netns "$NS_B" && ip -n "$NS_A" link set flvg up
