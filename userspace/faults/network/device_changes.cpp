@@ -53,29 +53,13 @@ int destroy_clsact(int ifindex) {
 } // namespace
 
 const DeviceChange& fq_change() {
-  static const DeviceChange kFq{
-      "fq",
-      [](kernel::Rtnetlink& nl, const kernel::NetDevice& dev) -> Result<std::optional<std::string>> {
-        auto root = nl.root_qdisc(dev.ifindex);
-        if (!root) return root.error();
-        if (root->kind == "fq") return std::optional<std::string>{}; // honours departure times already
-        if (root->handle != 0)
-          return make_error(
-              EBUSY,
-              "has a root qdisc set up by someone else ({} {:x}:); faultline will not replace it, "
-              "since it could not put it back exactly. Delay and rate need fq as the root qdisc: "
-              "make it fq, or remove it",
-              root->kind, root->handle >> 16);
-        auto handle = nl.install_root_fq(dev.ifindex);
-        if (!handle) return handle.error();
-        return std::optional<std::string>{""};
-      },
-      [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
-        auto root = nl.root_qdisc(ifindex);
-        if (!root) return root.error();
-        if (root->kind != "fq") return {}; // someone replaced it since: theirs now, leave it
-        return nl.delete_root(ifindex);
-      }};
+  static const DeviceChange kFq{"fq", nullptr,
+                                [](kernel::Rtnetlink& nl, int ifindex, const std::string&) -> Status {
+                                  auto root = nl.root_qdisc(ifindex);
+                                  if (!root) return root.error();
+                                  if (root->kind != "fq") return {}; // replaced since: theirs now, leave it
+                                  return nl.delete_root(ifindex);
+                                }};
   return kFq;
 }
 

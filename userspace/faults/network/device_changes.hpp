@@ -27,9 +27,8 @@ inline constexpr TcFilter kCgroupEgressFilter{BPF_TC_EGRESS, 0xfa17, 0xfa17};  /
 inline constexpr TcFilter kIfaceEgressFilter{BPF_TC_EGRESS, 0xfa18, 0xfa18};   // net.iface
 inline constexpr TcFilter kIfaceIngressFilter{BPF_TC_INGRESS, 0xfa18, 0xfa18}; // net.iface
 
-// fq as the root qdisc: only where the kernel's default was (handle 0), which deleting ours
-// brings back exactly; a device that already has fq is used as it is; an administrator's qdisc
-// is refused, since it could not be put back exactly.
+// The root fq that versions before the shaping tree installed (ledger kind "fq"): nothing makes
+// it any more (no install), recovery still undoes what a killed older process left.
 const DeviceChange& fq_change();
 
 // The shaping tree as the root qdisc (net.edt), in place of a bare fq so that a delayed bulk TCP
