@@ -211,9 +211,9 @@ static __always_inline int fl_skb_verdict(struct __sk_buff *skb, __u32 hook)
 			/* A delay (not a rate alone: its wait is a packet's serialisation time, and
 			 * TCP's back-pressure is wanted there) goes through the netem band of the
 			 * qdisc tree, which releases the packet from its socket's budget. Not with
-			 * jitter: on 6.12 a jittered flow through netem then fq arrived out of order
-			 * in 2 of 5 runs (net_shape), so jitter keeps the plain fq, which never
-			 * reorders a socket's packets, and its bulk TCP stays limited. */
+			 * jitter: on 6.12 a jittered flow through netem then fq arrived out of
+			 * order in 2 of 5 runs (net_shape), so jitter keeps the plain fq, which
+			 * never reorders a socket's packets, and its bulk TCP stays limited. */
 			if (net->effect.delay_ns && !net->effect.jitter_ns)
 				skb->priority = FL_SHAPE_RELEASE_PRIORITY;
 		}
